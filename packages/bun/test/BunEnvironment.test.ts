@@ -1,0 +1,14 @@
+import { Environment } from "@managed-identity/core"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { BunEnvironment } from "../src/index.js"
+
+describe("BunEnvironment", () => {
+  it.effect("outside Bun fails with a typed error that names the runtime", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(Effect.provide(Environment.Environment, BunEnvironment.layer))
+      expect(error._tag).toBe("InvalidArgument")
+      expect(error.message).toContain("must run under Bun")
+    })
+  )
+})

@@ -1,0 +1,9 @@
+/**
+ * @managed-identity/edge — Azure Managed Identity on Cloudflare Workers, Vercel Edge, Deno Deploy
+ * and Netlify Edge: fetch only, the environment passed in.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as EdgeEnvironment from "./EdgeEnvironment.js"
