@@ -275,7 +275,9 @@ export const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
  * ```
  */
 export const withAttempts = <E extends EndpointError>(error: E, attempts: number, elapsedMs: number): E => {
-  const props = { ...(error as any), attempts, elapsedMs }
+  // `message` and `cause` live on the Error itself, not as enumerable fields: copy them explicitly.
+  const props = { ...(error as any), message: error.message, attempts, elapsedMs }
+  if ("cause" in error && error.cause !== undefined) props.cause = error.cause
   delete props._tag
   const Ctor = error.constructor as new (props: any) => E
   return new Ctor(props)

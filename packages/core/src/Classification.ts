@@ -1,0 +1,501 @@
+/**
+ * One pure function decides what every failure means: `classify` turns an endpoint's answer
+ * (status, headers, body) or a transport failure into `Unavailable` (no endpoint here: a chain
+ * moves on), `Transient` (retry), `Rejected` (do not retry) or `InvalidResponse`. The rules
+ * follow the managed-identity documentation's error table and the Azure Functions write-up's
+ * "socket access forbidden" failures; they are tested as a table.
+ *
+ * @since 0.1.0
+ */
+import {
+  type EndpointError,
+  InvalidResponse,
+  Rejected,
+  Transient,
+  Unavailable,
+  type UnavailableReason
+} from "./ManagedIdentityError.js"
+import type { SourceName } from "./SourceName.js"
+import { errorDetails } from "./internal/sourceErrorBody.js"
+import { quote, stripQueries, stripQuery } from "./internal/sourceSecrets.js"
+
+/**
+ * What kind of transport failure happened, whatever the runtime called it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransportKind =
+  | "connection-refused"
+  | "access-denied"
+  | "host-unreachable"
+  | "dns"
+  | "connect-timeout"
+  | "connection-reset"
+  | "timeout"
+  | "network"
+
+/**
+ * Everything known about one failed attempt.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClassifyInput {
+  readonly source: SourceName
+  /** The HTTP status, when the endpoint answered. */
+  readonly status?: number | undefined
+  /** Response headers (names in any case). */
+  readonly headers?: Readonly<Record<string, string | undefined>> | undefined
+  /** The response body, as text. */
+  readonly body?: string | undefined
+  /** The transport failure (any thrown value or Effect error), when there was no answer. */
+  readonly transport?: unknown
+  /** How many requests were made so far (default 1). */
+  readonly attempts?: number | undefined
+  /** Milliseconds since the first attempt (default 0). */
+  readonly elapsedMs?: number | undefined
+  /** The endpoint URL; only scheme, host and path are kept. */
+  readonly endpoint?: string | undefined
+  /** Now, in epoch milliseconds, to read a `Retry-After` HTTP-date (ignored without it). */
+  readonly now?: number | undefined
+  /** Secret values sent with the request (header values, assertions) that must never be quoted. */
+  readonly secrets?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * Classifies one failed attempt. A transport failure wins over a status; with neither, the
+ * attempt is a `Transient` network failure.
+ *
+ * @since 0.1.0
+ * @category classification
+ * @example
+ * ```ts
+ * import { Classification } from "@managed-identity/core"
+ *
+ * const error = Classification.classify({
+ *   source: "IMDS",
+ *   status: 400,
+ *   body: JSON.stringify({ error: "bad_request_102", error_description: "Required metadata header not specified" })
+ * })
+ * console.log(error._tag, error.message)
+ * // Rejected IMDS rejected the request (400 bad_request_102): Required metadata header not specified
+ * ```
+ */
+export const classify = (input: ClassifyInput): EndpointError => {
+  const secrets = input.secrets ?? []
+  const headers = lowerCase(input.headers)
+  const details = errorDetails(input.body, headers["content-type"], secrets)
+  const context = {
+    source: input.source,
+    status: input.status,
+    attempts: input.attempts ?? 1,
+    elapsedMs: input.elapsedMs ?? 0,
+    endpoint: input.endpoint === undefined ? undefined : stripQuery(input.endpoint),
+    correlationId: correlationIdOf(headers, details.correlationId, secrets)
+  }
+  const where = context.endpoint === undefined ? "the endpoint" : context.endpoint
+
+  if (input.transport !== undefined) return fromTransport(input.source, input.transport, context, where, secrets)
+
+  const status = input.status
+  if (status === undefined) {
+    return new Transient({
+      ...context,
+      reason: "network",
+      message: `${input.source}: no answer from ${where}`
+    })
+  }
+
+  const said = describeDetails(details)
+  const phrase = statusPhrase(status)
+
+  if (status === 408 || status === 404 || status === 410 || status === 429 || (status >= 500 && status <= 599)) {
+    return new Transient({
+      ...context,
+      reason: "status",
+      retryAfterMs: retryAfterFromHeaders(headers, input.now),
+      message: `${input.source} answered ${status}${phrase === "" ? "" : ` (${phrase})`}${transientHint(input.source, status)}${said === "" ? "" : `: ${said}`}`
+    })
+  }
+
+  if (status === 400 && input.source === "IMDS" && identityNotFound(details)) {
+    return new Unavailable({
+      ...context,
+      reason: "identity-not-found",
+      message: `IMDS: the requested managed identity is not assigned to this host (400${details.error === undefined ? "" : ` ${details.error}`}${details.description === undefined ? "" : `: ${details.description}`})`
+    })
+  }
+
+  // Docker Desktop and some WSL setups answer for 169.254.169.254 themselves with a 403 saying
+  // the network is unreachable: there is no IMDS here (as @azure/identity also concludes).
+  if (status === 403 && input.source === "IMDS" && /unreachable/i.test(details.description ?? "")) {
+    return new Unavailable({
+      ...context,
+      reason: "host-unreachable",
+      message: `IMDS: the network to the metadata service is unreachable from here (403: ${details.description})`
+    })
+  }
+
+  if (status >= 300 && status <= 399) {
+    return new Rejected({
+      ...context,
+      error: details.error,
+      errorDescription: details.description,
+      message: `${input.source} answered with a redirect (${status}); managed-identity endpoints never redirect, so it is not followed`
+    })
+  }
+
+  if (status >= 400 && status <= 499) {
+    const code = details.error === undefined ? (phrase === "" ? "" : ` ${phrase}`) : ` ${details.error}`
+    return new Rejected({
+      ...context,
+      error: details.error,
+      errorDescription: details.description,
+      message: `${input.source} rejected the request (${status}${code})${details.html ? " with an HTML page" : details.description === undefined ? "" : `: ${details.description}`}`
+    })
+  }
+
+  return new InvalidResponse({
+    ...context,
+    reason: "missing-token",
+    message: `${input.source} answered ${status} without a token${said === "" ? "" : `: ${said}`}`
+  })
+}
+
+const lowerCase = (headers: ClassifyInput["headers"]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (headers === undefined || headers === null) return out
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") out[name.toLowerCase()] = value
+  }
+  return out
+}
+
+const correlationHeaders = ["x-ms-request-id", "x-ms-correlation-request-id", "client-request-id"] as const
+
+const correlationIdOf = (
+  headers: Record<string, string>,
+  fromBody: string | undefined,
+  secrets: ReadonlyArray<string>
+): string | undefined => {
+  for (const name of correlationHeaders) {
+    const value = headers[name]
+    if (value !== undefined && value.trim().length > 0) return quote(value, secrets, 100)
+  }
+  return fromBody
+}
+
+const describeDetails = (details: ReturnType<typeof errorDetails>): string => {
+  if (details.html) return "an HTML page instead of an error description"
+  if (details.error !== undefined && details.description !== undefined)
+    return `${details.error}: ${details.description}`
+  return details.error ?? details.description ?? ""
+}
+
+const phrases: Record<number, string> = {
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  405: "method not allowed",
+  408: "request timeout",
+  409: "conflict",
+  410: "gone",
+  413: "payload too large",
+  429: "too many requests",
+  500: "internal server error",
+  501: "not implemented",
+  502: "bad gateway",
+  503: "service unavailable",
+  504: "gateway timeout"
+}
+
+const statusPhrase = (status: number): string => phrases[status] ?? ""
+
+const transientHint = (source: SourceName, status: number): string => {
+  if (status === 410 && source === "IMDS") return ", IMDS is updating and is back within 70 seconds"
+  if (status === 404 && source === "IMDS") return ", IMDS may be updating"
+  if (status === 429) return ", the endpoint is throttling requests"
+  return ""
+}
+
+const identityNotFound = (details: ReturnType<typeof errorDetails>): boolean =>
+  /identity\s+not\s+found|no\s+(?:managed\s+)?identit(?:y|ies)\s+(?:found|assigned|available)|identity\s+(?:is\s+)?not\s+(?:assigned|enabled)/i.test(
+    `${details.error ?? ""} ${details.description ?? ""}`
+  )
+
+/**
+ * Milliseconds to wait from a `Retry-After` value: delta-seconds (`"5"`) or an HTTP-date
+ * (`"Wed, 21 Oct 2015 07:28:00 GMT"`, read against `now`). `undefined` when absent or unreadable;
+ * a date in the past gives 0.
+ *
+ * @since 0.1.0
+ * @category classification
+ * @example
+ * ```ts
+ * import { Classification } from "@managed-identity/core"
+ *
+ * Classification.retryAfterMs("5", 0) // 5000
+ * Classification.retryAfterMs("Thu, 01 Jan 1970 00:00:10 GMT", 4_000) // 6000
+ * Classification.retryAfterMs("soon", 0) // undefined
+ * ```
+ */
+export const retryAfterMs = (headerValue: string | undefined, now: number | undefined): number | undefined => {
+  if (typeof headerValue !== "string") return undefined
+  const value = headerValue.trim()
+  if (/^\d+(?:\.\d+)?$/.test(value)) {
+    const ms = Math.round(Number(value) * 1000)
+    return Number.isFinite(ms) ? ms : undefined
+  }
+  // HTTP-date: IMF-fixdate and the obsolete forms all name a weekday or a month in letters.
+  if (now === undefined || !/[A-Za-z]{3}/.test(value)) return undefined
+  const at = Date.parse(value)
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined
+}
+
+const retryAfterFromHeaders = (headers: Record<string, string>, now: number | undefined): number | undefined => {
+  // Azure services also send the delay in milliseconds, which is more precise when present.
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const value = headers[name]
+    if (value !== undefined && /^\s*\d+\s*$/.test(value)) return Number(value)
+  }
+  return retryAfterMs(headers["retry-after"], now)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transport failures
+// ---------------------------------------------------------------------------------------------
+
+// Error codes (Node, undici, Bun) and error names (Deno) → kind.
+const identifiers: Record<string, TransportKind> = {
+  ECONNREFUSED: "connection-refused",
+  ConnectionRefused: "connection-refused",
+  // Bun's name when the socket cannot be opened at all (refused, bad port).
+  FailedToOpenSocket: "connection-refused",
+  EACCES: "access-denied",
+  EPERM: "access-denied",
+  PermissionDenied: "access-denied",
+  NotCapable: "access-denied",
+  EHOSTUNREACH: "host-unreachable",
+  ENETUNREACH: "host-unreachable",
+  EHOSTDOWN: "host-unreachable",
+  ENETDOWN: "host-unreachable",
+  EADDRNOTAVAIL: "host-unreachable",
+  AddrNotAvailable: "host-unreachable",
+  HostUnreachable: "host-unreachable",
+  NetworkUnreachable: "host-unreachable",
+  ENOTFOUND: "dns",
+  EAI_AGAIN: "dns",
+  EAI_NONAME: "dns",
+  EAI_FAIL: "dns",
+  UND_ERR_CONNECT_TIMEOUT: "connect-timeout",
+  ConnectTimeoutError: "connect-timeout",
+  ConnectTimeout: "connect-timeout",
+  TimedOut: "connect-timeout",
+  ECONNRESET: "connection-reset",
+  EPIPE: "connection-reset",
+  ECONNABORTED: "connection-reset",
+  UND_ERR_SOCKET: "connection-reset",
+  UND_ERR_CLOSED: "connection-reset",
+  ConnectionReset: "connection-reset",
+  ConnectionAborted: "connection-reset",
+  ConnectionClosed: "connection-reset",
+  BrokenPipe: "connection-reset",
+  UnexpectedEof: "connection-reset",
+  UND_ERR_HEADERS_TIMEOUT: "timeout",
+  UND_ERR_BODY_TIMEOUT: "timeout",
+  HeadersTimeoutError: "timeout",
+  BodyTimeoutError: "timeout",
+  TimeoutException: "timeout",
+  TimeoutError: "timeout",
+  AbortError: "timeout"
+}
+
+// Messages, when nothing structured says more (Deno and Rust's "os error N", Windows' WSA texts).
+const messagePatterns: ReadonlyArray<readonly [RegExp, TransportKind]> = [
+  [/connection refused|actively refused|os error (?:111|61|10061)\b|ECONNREFUSED/i, "connection-refused"],
+  [
+    /forbidden by its access permissions|os error 10013\b|permission denied|EACCES|requires net access|--allow-net/i,
+    "access-denied"
+  ],
+  [
+    /no route to host|network is unreachable|host is unreachable|unreachable (?:network|host)|os error (?:113|101|65|51|10051|10065|99|49|10049)\b|EHOSTUNREACH|ENETUNREACH|cannot assign requested address/i,
+    "host-unreachable"
+  ],
+  [/ENOTFOUND|EAI_AGAIN|dns error|failed to lookup address|name or service not known|getaddrinfo/i, "dns"],
+  [
+    /connect(?:ion)? timeout|connect ETIMEDOUT|connection timed out|os error (?:110|60|10060)\b|UND_ERR_CONNECT_TIMEOUT/i,
+    "connect-timeout"
+  ],
+  [
+    /connection reset|ECONNRESET|socket hang up|broken pipe|EPIPE|os error (?:104|54|10054|32)\b|other side closed|connection closed|unexpected eof/i,
+    "connection-reset"
+  ],
+  [/headers timeout|body timeout|timed out|timeout/i, "timeout"]
+]
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+
+// The failure and what it wraps: `cause` (fetch's TypeError, platform's RequestError), and
+// `errors` (Node's AggregateError when both IPv4 and IPv6 connects fail), a few levels deep.
+const chain = (cause: unknown): ReadonlyArray<Record<string, unknown>> => {
+  const out: Array<Record<string, unknown>> = []
+  const seen = new Set<unknown>()
+  let level: Array<unknown> = [cause]
+  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+    const next: Array<unknown> = []
+    for (const node of level) {
+      if (!isRecord(node) || seen.has(node)) continue
+      seen.add(node)
+      out.push(node)
+      const inner = safeGet(node, "cause")
+      if (inner !== undefined) next.push(inner)
+      const errors = safeGet(node, "errors")
+      if (Array.isArray(errors)) next.push(...errors.slice(0, 8))
+    }
+    level = next
+  }
+  return out
+}
+
+// Property reads on foreign objects can run getters; none may throw out of classification.
+const safeGet = (node: Record<string, unknown>, key: string): unknown => {
+  try {
+    return node[key]
+  } catch {
+    return undefined
+  }
+}
+
+const stringAt = (node: Record<string, unknown>, key: string): string | undefined => {
+  const value = safeGet(node, key)
+  return typeof value === "string" ? value : undefined
+}
+
+const fromIdentifiers = (node: Record<string, unknown>): TransportKind | undefined => {
+  const code = stringAt(node, "code")
+  if (code === "ETIMEDOUT") {
+    // ETIMEDOUT is a connect that got no answer (TCP SYN timeout), unless the socket was
+    // already in use for a request.
+    const syscall = stringAt(node, "syscall")
+    return syscall === undefined || syscall === "connect" ? "connect-timeout" : "timeout"
+  }
+  for (const id of [code, stringAt(node, "_tag"), stringAt(node, "name")]) {
+    if (id !== undefined && Object.hasOwn(identifiers, id)) return identifiers[id]
+  }
+  return undefined
+}
+
+const messageOf = (node: Record<string, unknown>): string | undefined => {
+  const message = stringAt(node, "message")
+  // Drop URLs first: a resource such as https://x/timeout must not look like a timeout.
+  return message === undefined ? undefined : message.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, "")
+}
+
+/**
+ * Recognises a transport failure from Node / undici (`code`, also nested in `cause`, as in
+ * `TypeError: fetch failed`), `@effect/platform`'s `RequestError`, Deno (error names such as
+ * `ConnectionRefused` and messages such as `Connection refused (os error 111)`) and Bun (codes
+ * such as `ConnectionRefused`, `FailedToOpenSocket`, `ConnectionClosed`).
+ *
+ * @since 0.1.0
+ * @category classification
+ * @example
+ * ```ts
+ * import { Classification } from "@managed-identity/core"
+ *
+ * const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) })
+ * Classification.transportKind(failure) // "connection-refused"
+ * ```
+ */
+export const transportKind = (cause: unknown): TransportKind => {
+  const nodes = chain(cause)
+  for (const node of nodes) {
+    const kind = fromIdentifiers(node)
+    if (kind !== undefined) return kind
+  }
+  const texts = nodes.map(messageOf).filter((m): m is string => m !== undefined)
+  if (typeof cause === "string") texts.unshift(cause)
+  for (const [pattern, kind] of messagePatterns) {
+    if (texts.some((text) => pattern.test(text))) return kind
+  }
+  return "network"
+}
+
+interface Context {
+  readonly source: SourceName
+  readonly status: number | undefined
+  readonly attempts: number
+  readonly elapsedMs: number
+  readonly endpoint: string | undefined
+  readonly correlationId: string | undefined
+}
+
+// What to keep of the failure: its kind and identifiers, and a scrubbed message, never the
+// request (whose headers hold the secret) nor the raw error.
+const describeCause = (kind: TransportKind, cause: unknown, secrets: ReadonlyArray<string>) => {
+  const nodes = chain(cause)
+  const innermost = nodes.at(-1)
+  const code = nodes.map((n) => stringAt(n, "code")).find((c) => c !== undefined)
+  const name = innermost === undefined ? undefined : stringAt(innermost, "name")
+  const message = innermost === undefined ? undefined : stringAt(innermost, "message")
+  return {
+    kind,
+    ...(code === undefined ? {} : { code: quote(code, secrets, 40) }),
+    ...(name === undefined ? {} : { name: quote(name, secrets, 40) }),
+    ...(message === undefined ? {} : { message: quote(stripQueries(message), secrets, 200) })
+  }
+}
+
+const fromTransport = (
+  source: SourceName,
+  transport: unknown,
+  context: Context,
+  where: string,
+  secrets: ReadonlyArray<string>
+): EndpointError => {
+  const kind = transportKind(transport)
+  const cause = describeCause(kind, transport, secrets)
+  const unavailable = (reason: UnavailableReason, message: string) =>
+    new Unavailable({ ...context, status: undefined, reason, message, cause })
+  switch (kind) {
+    case "connection-refused":
+      return unavailable("connection-refused", `${source}: nothing is listening at ${where} (connection refused)`)
+    case "access-denied":
+      return unavailable(
+        "access-denied",
+        `${source}: the operating system forbade opening a socket to ${where} (access denied)`
+      )
+    case "host-unreachable":
+      return unavailable("host-unreachable", `${source}: ${where} cannot be reached from this network`)
+    case "dns":
+      return unavailable("host-unreachable", `${source}: the host name of ${where} does not resolve`)
+    case "connect-timeout":
+      return unavailable("probe-timeout", `${source}: ${where} did not accept a connection in time`)
+    case "connection-reset":
+      return new Transient({
+        ...context,
+        status: undefined,
+        reason: "connection-reset",
+        message: `${source}: the connection to ${where} was reset before the answer arrived`,
+        cause
+      })
+    case "timeout":
+      return new Transient({
+        ...context,
+        status: undefined,
+        reason: "timeout",
+        message: `${source}: ${where} accepted the connection but did not answer in time`,
+        cause
+      })
+    case "network":
+      return new Transient({
+        ...context,
+        status: undefined,
+        reason: "network",
+        message: `${source}: the request to ${where} failed${cause.message === undefined ? "" : ` (${cause.message})`}`,
+        cause
+      })
+  }
+}

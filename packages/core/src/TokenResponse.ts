@@ -1,0 +1,302 @@
+/**
+ * Reading a token endpoint's answer. `parse` is pure: it takes the status, headers and body text
+ * and returns an `AccessToken` or an `InvalidResponse` that names the source, the status and
+ * what was wrong (not JSON, an HTML page, over 64 KiB, no token, no usable expiry). `readBody`
+ * reads a response body without ever holding more than 64 KiB + 1 byte of it.
+ *
+ * Every endpoint writes the same fields a little differently: `expires_in`, `expires_on`,
+ * `not_before` and `refresh_in` arrive as numbers or numeric strings (the documentation's own
+ * sample has `"expires_in": "3599"`), and the 2017-09-01 endpoints write `expires_on` as a date
+ * such as `09/14/2017 00:00:00 PM +00:00`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { AccessToken, refreshOnFor } from "./AccessToken.js"
+import { InvalidResponse, Transient } from "./ManagedIdentityError.js"
+import type { SourceName } from "./SourceName.js"
+import { errorDetails, isHtml, parseJson } from "./internal/sourceErrorBody.js"
+import { quote, stripQuery } from "./internal/sourceSecrets.js"
+import * as Expiry from "./internal/tokenExpiry.js"
+
+/**
+ * The largest body accepted: 64 KiB. A token response is a few kilobytes; anything larger is
+ * not one, and reading it would only cost memory.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const MAX_BODY_BYTES = 65_536
+
+/**
+ * One endpoint answer to read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParseInput {
+  readonly source: SourceName
+  readonly status: number
+  /** Response headers (names in any case); only `content-type` and correlation ids are read. */
+  readonly headers?: Readonly<Record<string, string | undefined>> | undefined
+  /** The body, as text. */
+  readonly body: string
+  /** Now, in epoch milliseconds: `expires_in` counts from here and an expiry before it is refused. */
+  readonly now: number
+  /** The resource that was requested, used when the body does not name one. */
+  readonly resource: string
+  readonly attempts?: number | undefined
+  readonly elapsedMs?: number | undefined
+  readonly endpoint?: string | undefined
+  /** Secret values sent with the request, never to be quoted from the body. */
+  readonly secrets?: ReadonlyArray<string> | undefined
+}
+
+const NumberOrNumericString = Schema.Union(
+  Schema.Number.pipe(Schema.finite(), Schema.nonNegative()),
+  Schema.String.pipe(Schema.pattern(/^\s*\d+(?:\.\d+)?\s*$/))
+)
+
+// The token response. Types only: conversion (strings to numbers, dates) happens after, with
+// the source's own reading of each field. `null` counts as absent, as some endpoints send it.
+const TokenBody = Schema.Struct({
+  access_token: Schema.String,
+  expires_in: Schema.optional(Schema.NullOr(NumberOrNumericString)),
+  expires_on: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String))),
+  not_before: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String))),
+  refresh_in: Schema.optional(Schema.NullOr(NumberOrNumericString)),
+  token_type: Schema.optional(Schema.NullOr(Schema.String)),
+  resource: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+const decodeBody = Schema.decodeUnknownEither(TokenBody, { errors: "first", onExcessProperty: "ignore" })
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const utf8 = new TextEncoder()
+
+/**
+ * Parses a successful token response into an `AccessToken`, or says precisely why it is not one.
+ * Never throws; never quotes the token.
+ *
+ * @since 0.1.0
+ * @category parsing
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import { TokenResponse } from "@managed-identity/core"
+ *
+ * const result = TokenResponse.parse({
+ *   source: "IMDS",
+ *   status: 200,
+ *   body: JSON.stringify({ access_token: "eyJ0eXAi...", expires_in: "3599", token_type: "Bearer" }),
+ *   now: Date.now(),
+ *   resource: "https://management.azure.com/"
+ * })
+ * if (Either.isRight(result)) console.log(result.right.expiresOn)
+ * ```
+ */
+export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResponse> => {
+  const { source, status, now } = input
+  const secrets = input.secrets ?? []
+  const headers = lowerCase(input.headers)
+  const fail = (reason: InvalidResponse["reason"], what: string) =>
+    Either.left(
+      new InvalidResponse({
+        source,
+        status,
+        reason,
+        message: `${source} answered ${status} ${what}`,
+        attempts: input.attempts ?? 1,
+        elapsedMs: input.elapsedMs ?? 0,
+        endpoint: input.endpoint === undefined ? undefined : stripQuery(input.endpoint),
+        correlationId: correlationIdOf(headers, secrets)
+      })
+    )
+
+  const body = typeof input.body === "string" ? input.body : ""
+  // Every UTF-16 unit takes at least one UTF-8 byte, so a long string is too large unencoded.
+  if (body.length > MAX_BODY_BYTES || utf8.encode(body).byteLength > MAX_BODY_BYTES) {
+    return fail("too-large", `with a body over ${MAX_BODY_BYTES} bytes, too large to be a token response`)
+  }
+  if (isHtml(body, headers["content-type"])) {
+    return fail("html", "with an HTML page instead of a token (a proxy, a captive portal or a wrong endpoint?)")
+  }
+  const trimmed = body.trim()
+  if (trimmed.length === 0) return fail("truncated", "with an empty body instead of a token")
+
+  const json = parseJson(trimmed)
+  if (!json.ok) {
+    if (trimmed.startsWith("{") && !trimmed.endsWith("}")) {
+      return fail("truncated", "with a JSON body that ends early (the connection was probably cut)")
+    }
+    return fail("not-json", `with a body that is not JSON: "${quote(trimmed, secrets, 80)}"`)
+  }
+  if (!isRecord(json.value)) {
+    return fail("not-json", "with JSON that is not an object")
+  }
+
+  const token = json.value.access_token
+  if (typeof token !== "string" || token.trim().length === 0) {
+    const details = errorDetails(trimmed, undefined, secrets)
+    const said =
+      details.error !== undefined || details.description !== undefined
+        ? ` (it says ${[details.error, details.description].filter((s) => s !== undefined).join(": ")})`
+        : ""
+    return fail(
+      "missing-token",
+      token === undefined || token === null
+        ? `without an access_token${said}`
+        : `with an empty or non-text access_token${said}`
+    )
+  }
+
+  const decoded = decodeBody(json.value)
+  if (Either.isLeft(decoded)) {
+    const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+    // Name the field, never its value.
+    const field = issue === undefined || issue.path.length === 0 ? "a field" : issue.path.map(String).join(".")
+    return fail("invalid-field", `with ${field} that is not a number of seconds or a time`)
+  }
+  const fields = decoded.right
+
+  let expiresOn: number
+  if (fields.expires_on !== undefined && fields.expires_on !== null) {
+    const parsed = Expiry.expiresOn(fields.expires_on)
+    if (parsed === undefined) return fail("invalid-field", "with an expires_on that is not a time")
+    expiresOn = parsed
+  } else if (fields.expires_in !== undefined && fields.expires_in !== null) {
+    const secondsLeft = Expiry.seconds(fields.expires_in)
+    if (secondsLeft === undefined) return fail("invalid-field", "with an expires_in that is not a number of seconds")
+    expiresOn = Math.round(now + secondsLeft * 1000)
+  } else {
+    return fail("invalid-field", "without an expiry (neither expires_on nor expires_in)")
+  }
+  if (!Expiry.isRepresentable(expiresOn)) return fail("invalid-field", "with an expiry that is not a valid time")
+  if (expiresOn <= now) return fail("invalid-field", "with a token that has already expired")
+
+  const refreshIn =
+    fields.refresh_in === undefined || fields.refresh_in === null ? undefined : Expiry.seconds(fields.refresh_in)
+  const tokenType =
+    typeof fields.token_type === "string" && fields.token_type.trim() !== "" ? fields.token_type : "Bearer"
+  const resource =
+    typeof fields.resource === "string" && fields.resource.trim() !== "" ? fields.resource : input.resource
+
+  return Either.right(
+    new AccessToken({
+      token,
+      expiresOn,
+      refreshOn: refreshOnFor({ now, expiresOn, refreshInMs: refreshIn === undefined ? undefined : refreshIn * 1000 }),
+      tokenType,
+      resource
+    })
+  )
+}
+
+const lowerCase = (headers: ParseInput["headers"]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (headers === undefined || headers === null) return out
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") out[name.toLowerCase()] = value
+  }
+  return out
+}
+
+const correlationIdOf = (headers: Record<string, string>, secrets: ReadonlyArray<string>): string | undefined => {
+  for (const name of ["x-ms-request-id", "x-ms-correlation-request-id", "client-request-id"]) {
+    const value = headers[name]
+    if (value !== undefined && value.trim() !== "") return quote(value, secrets, 100)
+  }
+  return undefined
+}
+
+/**
+ * Reads a response body as UTF-8 text, holding at most `maxBytes + 1` bytes: a larger body is an
+ * `InvalidResponse` (`too-large`) and the rest of it is never read. A body stream that breaks is a
+ * `Transient` (`body-interrupted`); an absent body is the empty string.
+ *
+ * @since 0.1.0
+ * @category reading
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as HttpClient from "@effect/platform/HttpClient"
+ * import { TokenResponse } from "@managed-identity/core"
+ *
+ * const program = Effect.flatMap(HttpClient.get("http://127.0.0.1:8080/token"), (response) =>
+ *   TokenResponse.readBody(response, { source: "IMDS" })
+ * )
+ * ```
+ */
+export const readBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  options: {
+    readonly source: SourceName
+    readonly maxBytes?: number | undefined
+    readonly attempts?: number | undefined
+    readonly elapsedMs?: number | undefined
+    readonly endpoint?: string | undefined
+  }
+): Effect.Effect<string, InvalidResponse | Transient> => {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES
+  const context = {
+    source: options.source,
+    status: response.status,
+    attempts: options.attempts ?? 1,
+    elapsedMs: options.elapsedMs ?? 0,
+    endpoint: options.endpoint === undefined ? undefined : stripQuery(options.endpoint)
+  }
+  const tooLarge = new InvalidResponse({
+    ...context,
+    reason: "too-large",
+    message: `${options.source} answered ${response.status} with a body over ${maxBytes} bytes, too large to be a token response`
+  })
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
+    return Effect.fail(tooLarge)
+  }
+  interface Acc {
+    readonly chunks: Array<Uint8Array>
+    size: number
+  }
+  return response.stream.pipe(
+    Stream.runFoldWhile(
+      { chunks: [], size: 0 } as Acc,
+      (acc) => acc.size <= maxBytes,
+      (acc, chunk) => {
+        // Keep no more than maxBytes + 1 bytes: enough to know the body is too large.
+        const room = maxBytes + 1 - acc.size
+        const kept = chunk.byteLength > room ? chunk.subarray(0, room) : chunk
+        acc.chunks.push(kept)
+        acc.size += kept.byteLength
+        return acc
+      }
+    ),
+    Effect.catchAll((error) =>
+      error.reason === "EmptyBody"
+        ? Effect.succeed<Acc>({ chunks: [], size: 0 })
+        : Effect.fail(
+            new Transient({
+              ...context,
+              reason: "body-interrupted",
+              message: `${options.source}: the answer's body broke off while it was being read`
+            })
+          )
+    ),
+    Effect.flatMap((acc) => {
+      if (acc.size > maxBytes) return Effect.fail(tooLarge)
+      const bytes = new Uint8Array(acc.size)
+      let offset = 0
+      for (const chunk of acc.chunks) {
+        bytes.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      return Effect.succeed(new TextDecoder().decode(bytes))
+    })
+  )
+}

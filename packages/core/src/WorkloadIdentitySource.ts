@@ -1,0 +1,257 @@
+/**
+ * Workload identity (AKS, and any Kubernetes with Entra workload identity federation):
+ * `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID` and `AZURE_TENANT_ID`. The pod's projected
+ * service-account token is exchanged at Entra: `POST {AZURE_AUTHORITY_HOST}/{tenant}/oauth2/v2.0/token`
+ * with a client-credentials grant whose `client_assertion` is the file's JWT. Kubernetes
+ * rotates that file, so it is read again on every request.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type { Variables } from "./Environment.js"
+import { FileReader } from "./FileReader.js"
+import type { Identity } from "./Identity.js"
+import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import { type Resource, toScope } from "./Resource.js"
+import type { Source } from "./Source.js"
+import {
+  acquireOnce,
+  checkIdentity,
+  endpointFromVariable,
+  isLoopback,
+  printable,
+  unsupportedIdentity
+} from "./internal/sourceExchange.js"
+
+/**
+ * Entra's public-cloud authority, used when `AZURE_AUTHORITY_HOST` is not set.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_AUTHORITY_HOST = "https://login.microsoftonline.com"
+
+/**
+ * The client assertion type of a federated (JWT bearer) credential.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// A projected service-account token is about 1 KiB; refuse anything absurd.
+const MAX_ASSERTION_BYTES = 65_536
+
+/**
+ * The federation settings.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Config {
+  /** `AZURE_AUTHORITY_HOST`: https, or http on loopback only (the emulator). */
+  readonly authorityHost: URL
+  /** `AZURE_TENANT_ID`: a GUID or a domain name. */
+  readonly tenantId: string
+  /** `AZURE_CLIENT_ID`: the app whose federated credential trusts the cluster. */
+  readonly clientId: string
+  /** `AZURE_FEDERATED_TOKEN_FILE`: read on every request. */
+  readonly tokenFile: string
+}
+
+const tenantPattern = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$/
+const idPattern = /^[\x21-\x7e]{1,1024}$/
+
+/**
+ * The configuration from the environment, validated: tenant id, client id, authority host.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { WorkloadIdentitySource } from "@managed-identity/core"
+ *
+ * WorkloadIdentitySource.fromVariables({
+ *   AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+ *   AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+ *   AZURE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa"
+ * })
+ * ```
+ */
+export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
+  const tokenFile = variables.AZURE_FEDERATED_TOKEN_FILE
+  const clientId = variables.AZURE_CLIENT_ID
+  const tenantId = variables.AZURE_TENANT_ID
+  if (!tokenFile || !clientId || !tenantId) {
+    return Either.left(
+      new Unavailable({
+        source: "WorkloadIdentity",
+        reason: "not-configured",
+        message: "WorkloadIdentity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID must all be set",
+        attempts: 0,
+        elapsedMs: 0
+      })
+    )
+  }
+  const invalid = (argument: string, message: string) =>
+    Either.left(new InvalidArgument({ argument, message: `${argument}: ${message}` }))
+  if (!tenantPattern.test(tenantId)) {
+    return invalid("AZURE_TENANT_ID", "must be a tenant id (a GUID) or a domain name such as contoso.onmicrosoft.com")
+  }
+  if (!idPattern.test(clientId)) return invalid("AZURE_CLIENT_ID", "must be a client id without spaces")
+  const authority = variables.AZURE_AUTHORITY_HOST ?? DEFAULT_AUTHORITY_HOST
+  return Either.flatMap(endpointFromVariable("AZURE_AUTHORITY_HOST", authority), (authorityHost) =>
+    authorityHost.protocol !== "https:" && !isLoopback(authorityHost)
+      ? invalid("AZURE_AUTHORITY_HOST", "must be an https:// URL (plain http is accepted on loopback only)")
+      : Either.right({ authorityHost, tenantId, clientId, tokenFile })
+  )
+}
+
+/**
+ * The token endpoint: `{authority}/{tenant}/oauth2/v2.0/token`.
+ *
+ * @since 0.1.0
+ * @category requests
+ * @example
+ * ```ts
+ * import { WorkloadIdentitySource } from "@managed-identity/core"
+ *
+ * WorkloadIdentitySource.tokenEndpoint({
+ *   authorityHost: new URL("https://login.microsoftonline.com"),
+ *   tenantId: "contoso.onmicrosoft.com",
+ *   clientId: "abc",
+ *   tokenFile: "/var/run/token"
+ * }).href // https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token
+ * ```
+ */
+export const tokenEndpoint = (config: Config): URL => {
+  const url = new URL(config.authorityHost)
+  url.search = ""
+  url.hash = ""
+  const base = url.pathname.replace(/\/+$/, "")
+  url.pathname = `${base}/${encodeURIComponent(config.tenantId)}/oauth2/v2.0/token`
+  return url
+}
+
+/**
+ * The token request for an identity, a resource and the current assertion (pure: nothing is
+ * sent, no file is read). A user-assigned client id overrides `AZURE_CLIENT_ID`; object and
+ * resource ids are refused with `Unavailable` (`unsupported-identity`). `claims`, when given,
+ * is passed to Entra.
+ *
+ * @since 0.1.0
+ * @category requests
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import { Identity, Resource, WorkloadIdentitySource } from "@managed-identity/core"
+ *
+ * const config = {
+ *   authorityHost: new URL("https://login.microsoftonline.com"),
+ *   tenantId: "contoso.onmicrosoft.com",
+ *   clientId: "abc",
+ *   tokenFile: "/var/run/token"
+ * }
+ * const resource = Either.getOrThrow(Resource.make("https://management.azure.com/"))
+ * WorkloadIdentitySource.request(config, Identity.systemAssigned, resource, "eyJ...")
+ * ```
+ */
+export const request = (
+  config: Config,
+  identity: Identity,
+  resource: Resource,
+  assertion: string,
+  claims?: string | undefined
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
+  Either.flatMap(checkIdentity(identity), (identity) => {
+    const endpoint = tokenEndpoint(config)
+    if (identity._tag === "ObjectId" || identity._tag === "ResourceId") {
+      return Either.left(
+        unsupportedIdentity(
+          "WorkloadIdentity",
+          identity,
+          printable(endpoint),
+          "workload identity federation selects an app by client id only"
+        )
+      )
+    }
+    const form: Array<[string, string]> = [
+      ["grant_type", "client_credentials"],
+      ["client_id", identity._tag === "ClientId" ? identity.id : config.clientId],
+      ["scope", toScope(resource)],
+      ["client_assertion_type", CLIENT_ASSERTION_TYPE],
+      ["client_assertion", assertion]
+    ]
+    if (claims !== undefined && claims !== "") form.push(["claims", claims])
+    return Either.right(HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form)))
+  })
+
+/**
+ * The workload identity source: reads the token file, then exchanges it at Entra.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import { WorkloadIdentitySource } from "@managed-identity/core"
+ *
+ * const config = WorkloadIdentitySource.fromVariables({
+ *   AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+ *   AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000001",
+ *   AZURE_TENANT_ID: "00000000-0000-0000-0000-0000000000aa"
+ * })
+ * const source = WorkloadIdentitySource.make(Either.getOrThrow(config))
+ * ```
+ */
+export const make = (config: Config): Source => {
+  const endpoint = printable(tokenEndpoint(config))
+  const readAssertion = Effect.flatMap(FileReader, (files) =>
+    files.readText(config.tokenFile, { maxBytes: MAX_ASSERTION_BYTES })
+  ).pipe(
+    Effect.mapError(
+      (error) =>
+        new Unavailable({
+          source: "WorkloadIdentity",
+          reason: error.reason === "unsupported" ? "unsupported-runtime" : "not-configured",
+          message: `WorkloadIdentity: cannot read the federated token file ${config.tokenFile} (${error.reason})`,
+          attempts: 0,
+          elapsedMs: 0,
+          endpoint
+        })
+    ),
+    Effect.flatMap((text) => {
+      const assertion = text.trim()
+      return assertion === "" || /\s/.test(assertion)
+        ? Effect.fail(
+            new Unavailable({
+              source: "WorkloadIdentity",
+              reason: "not-configured",
+              message: `WorkloadIdentity: the federated token file ${config.tokenFile} does not hold a token`,
+              attempts: 0,
+              elapsedMs: 0,
+              endpoint
+            })
+          )
+        : Effect.succeed(assertion)
+    })
+  )
+  return {
+    name: "WorkloadIdentity",
+    endpoint,
+    acquire: ({ identity, resource, claims }) =>
+      Effect.flatMap(readAssertion, (assertion) =>
+        acquireOnce({
+          source: "WorkloadIdentity",
+          endpoint,
+          resource,
+          secrets: [assertion],
+          request: request(config, identity, resource, assertion, claims),
+          client: HttpClient.HttpClient
+        })
+      )
+  }
+}

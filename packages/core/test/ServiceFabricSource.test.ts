@@ -1,0 +1,103 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import { CertificatePinning, Identity, ServiceFabricSource } from "../src/index.js"
+import { TOKEN, fakeHttp, noFiles, noPinning, resource, tokenBody, urlOf } from "./support/sourceFakes.js"
+
+const SECRET = "sf-identity-header-secret-value"
+const THUMBPRINT = "a1:b2:c3:d4:e5:f6:07:18:29:3a:4b:5c:6d:7e:8f:90:12:34:56:78"
+const variables = {
+  IDENTITY_ENDPOINT: "https://127.0.0.1:2377/metadata/identity/oauth2/token",
+  IDENTITY_HEADER: SECRET,
+  IDENTITY_SERVER_THUMBPRINT: THUMBPRINT
+}
+const config = Either.getOrThrow(ServiceFabricSource.fromVariables(variables))
+const VAULT = resource("https://vault.azure.net")
+
+describe("ServiceFabricSource.fromVariables", () => {
+  it("normalizes the thumbprint", () => {
+    expect(config.thumbprint).toBe("A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
+  })
+
+  it.each(["xyz", "A1B2", "A1B2C3D4E5F60718293A4B5C6D7E8F901234567G"])(
+    "refuses the thumbprint %s naming IDENTITY_SERVER_THUMBPRINT",
+    (thumbprint) => {
+      const result = ServiceFabricSource.fromVariables({ ...variables, IDENTITY_SERVER_THUMBPRINT: thumbprint })
+      expect(Either.isLeft(result) && result.left).toMatchObject({
+        _tag: "InvalidArgument",
+        argument: "IDENTITY_SERVER_THUMBPRINT"
+      })
+    }
+  )
+
+  it("needs all three variables", () => {
+    const result = ServiceFabricSource.fromVariables({ ...variables, IDENTITY_HEADER: undefined })
+    expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "Unavailable", reason: "not-configured" })
+  })
+})
+
+describe("ServiceFabricSource.request", () => {
+  it("asks with api-version 2019-07-01-preview and the secret header", () => {
+    const request = Either.getOrThrow(ServiceFabricSource.request(config, Identity.systemAssigned, VAULT))
+    expect(request.method).toBe("GET")
+    expect(urlOf(request).href).toBe(
+      "https://127.0.0.1:2377/metadata/identity/oauth2/token?api-version=2019-07-01-preview&resource=https%3A%2F%2Fvault.azure.net"
+    )
+    expect(request.headers).toEqual({ secret: SECRET })
+  })
+
+  // MSAL's ServiceFabric source passes the id under the generic names; the cluster decides.
+  it.each([
+    [Identity.clientId("cid"), "client_id"],
+    [Identity.objectId("oid"), "object_id"],
+    [Identity.resourceId("/subscriptions/s/uami"), "mi_res_id"]
+  ])("passes %j as %s", (identity, parameter) => {
+    const url = urlOf(Either.getOrThrow(ServiceFabricSource.request(config, identity, VAULT)))
+    expect(url.searchParams.get(parameter)).toBe(identity._tag === "SystemAssigned" ? null : identity.id)
+  })
+})
+
+describe("ServiceFabricSource.make: acquire", () => {
+  it.effect("sends through the client pinned to the thumbprint", () =>
+    Effect.gen(function* () {
+      const http = fakeHttp([{ status: 200, body: tokenBody({ expires_on: 4102444800 }) }])
+      const asked: Array<string> = []
+      const pinning = Layer.succeed(CertificatePinning.CertificatePinning, {
+        client: (thumbprint) => {
+          asked.push(thumbprint)
+          return Effect.succeed(http.client)
+        }
+      })
+      // The ambient HttpClient must not be used: it fails every request.
+      const ambient = fakeHttp([{ fail: new Error("ambient client used") }])
+      const token = yield* ServiceFabricSource.make(config)
+        .acquire({ identity: Identity.systemAssigned, resource: VAULT })
+        .pipe(Effect.provide(pinning), Effect.provide(ambient.layer))
+      expect(token.token).toBe(TOKEN)
+      expect(asked).toEqual(["A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"])
+      expect(http.recorded).toHaveLength(1)
+      expect(ambient.recorded).toHaveLength(0)
+    })
+  )
+
+  it.effect("is Unavailable with the endpoint when the runtime cannot pin", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        ServiceFabricSource.make(config)
+          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
+          .pipe(
+            Effect.provide(
+              Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpClient.HttpClient, fakeHttp([]).client))
+            )
+          )
+      )
+      expect(error).toMatchObject({
+        _tag: "Unavailable",
+        reason: "unsupported-runtime",
+        endpoint: "https://127.0.0.1:2377/metadata/identity/oauth2/token"
+      })
+    })
+  )
+})

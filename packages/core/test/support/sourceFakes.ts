@@ -1,0 +1,112 @@
+/**
+ * Test doubles for the source tests: an in-memory HttpClient that records every request and
+ * answers from a script (nothing ever leaves the process), a FileReader that counts reads, and
+ * small helpers to look at a built request.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { CertificatePinning, FileReader, Resource } from "../../src/index.js"
+
+export interface Recorded {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+}
+
+export type Reply =
+  | {
+      readonly status?: number
+      readonly headers?: Record<string, string>
+      readonly body?: string | ReadableStream<Uint8Array> | null
+    }
+  | { readonly fail: unknown }
+
+export const bodyText = (request: HttpClientRequest.HttpClientRequest): string | undefined =>
+  request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : undefined
+
+export const noFiles = FileReader.layer(FileReader.memory({ files: {} }))
+
+export const noPinning = CertificatePinning.unsupported("tests do not pin")
+
+/** An HttpClient answering from a list (the last reply repeats) or a function of the request. */
+export const fakeHttp = (replies: ReadonlyArray<Reply> | ((request: Recorded, index: number) => Reply)) => {
+  const recorded: Array<Recorded> = []
+  const client = HttpClient.make((request, url) => {
+    const entry: Recorded = {
+      method: request.method,
+      url,
+      headers: { ...request.headers },
+      body: bodyText(request)
+    }
+    const index = recorded.length
+    recorded.push(entry)
+    const reply = typeof replies === "function" ? replies(entry, index) : (replies[index] ?? replies.at(-1) ?? {})
+    if ("fail" in reply) {
+      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.fail }))
+    }
+    return Effect.succeed(
+      HttpClientResponse.fromWeb(
+        request,
+        new Response(reply.body ?? null, { status: reply.status ?? 200, headers: reply.headers ?? {} })
+      )
+    )
+  })
+  // `layer` also satisfies the other services a Source may need (no files, no pinning); a test
+  // that needs real ones provides them closer to the effect, where they win.
+  return {
+    recorded,
+    client,
+    layer: Layer.mergeAll(Layer.succeed(HttpClient.HttpClient, client), noFiles, noPinning)
+  }
+}
+
+/** A JSON token body as the endpoints send it. */
+export const tokenBody = (fields: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    access_token:
+      "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyJ9.c2lnbmF0dXJl",
+    expires_in: "3599",
+    token_type: "Bearer",
+    ...fields
+  })
+
+export const TOKEN =
+  "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyJ9.c2lnbmF0dXJl"
+
+export const resource = (value = "https://management.azure.com/") => Either.getOrThrow(Resource.make(value))
+
+/** The full URL a request will be sent to. */
+export const urlOf = (request: HttpClientRequest.HttpClientRequest): URL =>
+  Option.getOrThrow(HttpClientRequest.toUrl(request))
+
+/** A memory FileReader that counts calls, so tests can prove a file was never read. */
+export const countingFiles = (options: Parameters<typeof FileReader.memory>[0]) => {
+  const inner = FileReader.memory(options)
+  const calls = { realPath: 0, stat: 0, readText: 0, exists: 0 }
+  const reader: typeof inner = {
+    realPath: (path) => {
+      calls.realPath++
+      return inner.realPath(path)
+    },
+    stat: (path) => {
+      calls.stat++
+      return inner.stat(path)
+    },
+    readText: (path, o) => {
+      calls.readText++
+      return inner.readText(path, o)
+    },
+    exists: (path) => {
+      calls.exists++
+      return inner.exists(path)
+    }
+  }
+  return { calls, reader, layer: FileReader.layer(reader) }
+}
