@@ -1,0 +1,73 @@
+/**
+ * The managed-identity service on Node: core's `ManagedIdentity` over an undici HTTP client
+ * (keep-alive, short connect timeout, no proxy, no redirects), `process.env`, `node:fs` and
+ * certificate pinning for Service Fabric.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
+import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
+import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
+import * as NodeCertificatePinning from "./NodeCertificatePinning.js"
+import * as NodeEnvironment from "./NodeEnvironment.js"
+import * as NodeFileReader from "./NodeFileReader.js"
+import * as NodeHttpClient from "./NodeHttpClient.js"
+
+/**
+ * Options: every core setting, plus the transport's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends ManagedIdentity.Config {
+  /** How long to wait for a TCP connection before deciding no endpoint is there. Default: 1 second. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Variables to use instead of `process.env` (tests, or hosts that inject them). */
+  readonly environment?: Readonly<Record<string, string | undefined>> | undefined
+}
+
+/**
+ * The Node services core needs: HTTP client, environment, file reader and certificate pinning.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { NodeManagedIdentity } from "@managed-identity/node"
+ *
+ * const NodeServices = NodeManagedIdentity.services()
+ * ```
+ */
+export const services = (
+  options: Pick<Options, "connectTimeout" | "environment"> = {}
+): Layer.Layer<ManagedIdentity.Requirements> =>
+  Layer.mergeAll(
+    NodeHttpClient.layer(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+    options.environment === undefined ? NodeEnvironment.layer : NodeEnvironment.layerFrom(options.environment),
+    NodeFileReader.layer,
+    NodeCertificatePinning.layer
+  )
+
+/**
+ * The `ManagedIdentity` service on Node. With no options the source is detected from `process.env`
+ * and the system-assigned identity is used.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
+ * import { NodeManagedIdentity } from "@managed-identity/node"
+ *
+ * const program = ManagedIdentity.getToken("https://management.azure.com/").pipe(
+ *   Effect.map((token) => token.expiresOn)
+ * )
+ * Effect.runPromise(program.pipe(Effect.provide(NodeManagedIdentity.layer({ identity: { clientId: "..." } }))))
+ * ```
+ */
+export const layer = (options: Options = {}): Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError> => {
+  const { connectTimeout, environment, ...config } = options
+  return ManagedIdentity.layer(config).pipe(Layer.provide(services({ connectTimeout, environment })))
+}

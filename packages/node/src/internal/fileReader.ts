@@ -1,0 +1,110 @@
+import { FileReader } from "@managed-identity/core"
+import * as Effect from "effect/Effect"
+import { constants } from "node:fs"
+import * as fs from "node:fs/promises"
+
+type Service = FileReader.FileReader["Type"]
+
+const codeOf = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && typeof (cause as { code?: unknown }).code === "string"
+    ? (cause as { code: string }).code
+    : undefined
+
+/**
+ * Maps a `node:fs` failure to a `FileError`. Node's own message is not reused: the message is
+ * built here from the path and the code alone, so nothing read from a file can leak into it.
+ *
+ * @internal
+ */
+export const toFileError = (path: string, cause: unknown): FileReader.FileError => {
+  const code = codeOf(cause)
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+      return new FileReader.FileError({ path, reason: "not-found", message: `${path}: no such file` })
+    case "EACCES":
+    case "EPERM":
+      return new FileReader.FileError({ path, reason: "permission-denied", message: `${path}: permission denied` })
+    case "EISDIR":
+      return new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: is a directory` })
+    default:
+      return new FileReader.FileError({
+        path,
+        reason: "other",
+        message: `${path}: cannot be read (${code ?? "unknown error"})`
+      })
+  }
+}
+
+const notAFile = (path: string) =>
+  new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: not a regular file` })
+
+const tooLarge = (path: string, maxBytes: number) =>
+  new FileReader.FileError({ path, reason: "too-large", message: `${path}: larger than ${maxBytes} bytes` })
+
+const chunkBytes = 16 * 1024
+
+// Never blocks on a FIFO opened by mistake (no writer would ever come); absent on Windows.
+const openFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * Reads at most `limit` bytes; the caller asks for one more than it allows, so getting
+ * `limit` bytes back means the file is too large, whatever `stat` said (files grow, and
+ * `/proc`-like files report size 0).
+ */
+const readAtMost = async (handle: fs.FileHandle, limit: number): Promise<Buffer> => {
+  const chunks: Array<Buffer> = []
+  let total = 0
+  while (total < limit) {
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, limit - total))
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+    if (bytesRead === 0) break
+    chunks.push(buffer.subarray(0, bytesRead))
+    total += bytesRead
+  }
+  return Buffer.concat(chunks, total)
+}
+
+const readText = (path: string, maxBytes: number): Effect.Effect<string, FileReader.FileError> =>
+  Effect.gen(function* () {
+    const limit = Math.max(0, Math.floor(maxBytes))
+    // stat before open: a huge file is refused without opening it, a directory or device without reading it.
+    const before = yield* Effect.tryPromise({ try: () => fs.stat(path), catch: (cause) => toFileError(path, cause) })
+    if (!before.isFile()) return yield* Effect.fail(notAFile(path))
+    if (before.size > limit) return yield* Effect.fail(tooLarge(path, limit))
+    const bytes = yield* Effect.acquireUseRelease(
+      Effect.tryPromise({ try: () => fs.open(path, openFlags), catch: (cause) => toFileError(path, cause) }),
+      (handle) =>
+        Effect.tryPromise({
+          try: async () => {
+            // The path may have been swapped between stat and open: check what was actually opened.
+            const opened = await handle.stat()
+            return opened.isFile() ? await readAtMost(handle, limit + 1) : undefined
+          },
+          catch: (cause) => toFileError(path, cause)
+        }),
+      (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+    )
+    if (bytes === undefined) return yield* Effect.fail(notAFile(path))
+    if (bytes.byteLength > limit) return yield* Effect.fail(tooLarge(path, limit))
+    return bytes.toString("utf8")
+  })
+
+/** @internal */
+export const make = (): Service => ({
+  realPath: (path) => Effect.tryPromise({ try: () => fs.realpath(path), catch: (cause) => toFileError(path, cause) }),
+  stat: (path) =>
+    Effect.tryPromise({
+      try: async () => {
+        const stats = await fs.stat(path)
+        return { size: stats.size, isFile: stats.isFile() }
+      },
+      catch: (cause) => toFileError(path, cause)
+    }),
+  readText: (path, { maxBytes }) => readText(path, maxBytes),
+  exists: (path) =>
+    Effect.match(
+      Effect.tryPromise(() => fs.stat(path)),
+      { onFailure: () => false, onSuccess: () => true }
+    )
+})

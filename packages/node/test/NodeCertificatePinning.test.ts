@@ -1,0 +1,200 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { CertificatePinning } from "@managed-identity/core"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as http from "node:http"
+import * as tls from "node:tls"
+import * as NodeCertificatePinning from "../src/NodeCertificatePinning.js"
+import * as NodeHttpClient from "../src/NodeHttpClient.js"
+import { hasOpenssl, selfSigned, type TestCertificate } from "./fixtures/certificates.js"
+import { causeChain, codesInChain, listen } from "./fixtures/servers.js"
+
+const secret = "service-fabric-secret-value"
+
+/**
+ * A raw TLS server that records every application byte it receives and answers any request
+ * with 200, so a client that skipped the pin check would visibly succeed.
+ */
+const tlsServer = (certificate: TestCertificate) =>
+  Effect.gen(function* () {
+    const received: Array<string> = []
+    const server = tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => {
+      socket.on("data", (chunk: Buffer) => {
+        received.push(chunk.toString("latin1"))
+        socket.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\npinned")
+      })
+      socket.on("error", () => {})
+    })
+    const { port } = yield* listen(server)
+    return { received, url: `https://127.0.0.1:${port}/metadata/identity/oauth2/token` }
+  })
+
+const request = (client: HttpClient.HttpClient, url: string) =>
+  client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("secret", secret)))
+
+const pinError = (error: unknown) =>
+  causeChain(error).find((link) => link instanceof NodeCertificatePinning.CertificatePinError) as
+    | NodeCertificatePinning.CertificatePinError
+    | undefined
+
+const colons = (hex: string) => hex.toLowerCase().replace(/(..)(?!$)/g, "$1:")
+
+describe("NodeCertificatePinning", () => {
+  describe("verify", () => {
+    const certificate = { fingerprint: "AB:".repeat(19) + "CD", fingerprint256: "12:".repeat(31) + "34" }
+    it.each([
+      ["SHA-1, upper case", "AB".repeat(19) + "CD", undefined],
+      ["SHA-1, lower case with colons", "ab:".repeat(19) + "cd", undefined],
+      ["SHA-256", "12".repeat(31) + "34", undefined],
+      ["SHA-1 of another certificate", "AB".repeat(20), "mismatch"],
+      ["SHA-256 of another certificate", "12".repeat(32), "mismatch"],
+      ["not hex", "zz".repeat(20), "invalid-thumbprint"],
+      ["wrong length", "AB".repeat(16), "invalid-thumbprint"]
+    ])("%s", (_, thumbprint, reason) => {
+      expect(NodeCertificatePinning.verify("127.0.0.1:1", thumbprint, certificate)?.reason).toBe(reason)
+    })
+
+    it("refuses a server that shows no certificate", () => {
+      const error = NodeCertificatePinning.verify("127.0.0.1:1", "AB".repeat(20), {})
+      expect(error?.reason).toBe("mismatch")
+      expect(error?.message).toContain("(none)")
+    })
+  })
+
+  describe.skipIf(!hasOpenssl)("over TLS", () => {
+    let right: TestCertificate
+    let other: TestCertificate
+    if (hasOpenssl) {
+      right = selfSigned()
+      other = selfSigned()
+    }
+
+    it.scoped("accepts the self-signed certificate whose SHA-256 thumbprint is pinned", () =>
+      Effect.gen(function* () {
+        const server = yield* tlsServer(right)
+        const pinning = yield* NodeCertificatePinning.make()
+        const client = yield* pinning.client(right.sha256)
+        const response = yield* request(client, server.url)
+        expect(response.status).toBe(200)
+        expect(yield* response.text).toBe("pinned")
+        expect(server.received.join("")).toContain(`secret: ${secret}`)
+      })
+    )
+
+    it.scoped("accepts a SHA-1 thumbprint written in lower case with colons", () =>
+      Effect.gen(function* () {
+        const server = yield* tlsServer(right)
+        const pinning = yield* NodeCertificatePinning.make()
+        const client = yield* pinning.client(colons(right.sha1))
+        expect((yield* request(client, server.url)).status).toBe(200)
+      })
+    )
+
+    it.scoped("refuses another certificate before sending a single request byte", () =>
+      Effect.gen(function* () {
+        const server = yield* tlsServer(right)
+        const pinning = yield* NodeCertificatePinning.make()
+        for (const thumbprint of [other.sha256, other.sha1]) {
+          const client = yield* pinning.client(thumbprint)
+          const exit = yield* Effect.exit(request(client, server.url))
+          expect(Exit.isFailure(exit)).toBe(true)
+          const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+          expect(codesInChain(error)).toContain(NodeCertificatePinning.errorCode)
+          const pin = pinError(error)
+          expect(pin?.reason).toBe("mismatch")
+          expect(pin?.expected).toBe(thumbprint)
+          expect(pin?.actual).toBe(thumbprint.length === 64 ? right.sha256 : right.sha1)
+          expect(pin?.message).not.toContain(secret)
+        }
+        expect(server.received).toEqual([])
+      })
+    )
+
+    it.scoped("refuses plain HTTP, so the secret header never travels in clear text", () =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        const { port } = yield* listen(http.createServer((req, res) => res.end(seen.push(req.url ?? "") && "clear")))
+        const pinning = yield* NodeCertificatePinning.make()
+        const client = yield* pinning.client(right.sha256)
+        const exit = yield* Effect.exit(request(client, `http://127.0.0.1:${port}/`))
+        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        expect(pinError(error)?.reason).toBe("not-tls")
+        expect(seen).toEqual([])
+      })
+    )
+
+    it.scoped("reuses the connection for the pinned endpoint", () =>
+      Effect.gen(function* () {
+        let handshakes = 0
+        const server = tls.createServer({ key: right.key, cert: right.cert }, (socket) => {
+          handshakes++
+          socket.on("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"))
+        })
+        const { port } = yield* listen(server)
+        const pinning = yield* NodeCertificatePinning.make()
+        const client = yield* pinning.client(right.sha256)
+        for (let i = 0; i < 3; i++) {
+          const response = yield* request(client, `https://127.0.0.1:${port}/`)
+          expect(yield* response.text).toBe("ok")
+          yield* Effect.async<void>((resume) => {
+            setImmediate(() => resume(Effect.void))
+          })
+        }
+        expect(handshakes).toBe(1)
+      })
+    )
+
+    it.scoped("pins through NodeHttpClient.make({ pinnedThumbprint }) too", () =>
+      Effect.gen(function* () {
+        const server = yield* tlsServer(right)
+        const good = yield* NodeHttpClient.make({ pinnedThumbprint: right.sha256 })
+        expect((yield* request(good, server.url)).status).toBe(200)
+        const bad = yield* NodeHttpClient.make({ pinnedThumbprint: "not a thumbprint" })
+        const exit = yield* Effect.exit(request(bad, server.url))
+        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        expect(pinError(error)?.reason).toBe("invalid-thumbprint")
+        expect(server.received).toHaveLength(1)
+      })
+    )
+  })
+
+  it.scoped("gives one client per thumbprint, whatever its spelling", () =>
+    Effect.gen(function* () {
+      const pinning = yield* NodeCertificatePinning.make()
+      const thumbprint = "0123456789ABCDEF0123456789ABCDEF01234567"
+      const a = yield* pinning.client(thumbprint)
+      const b = yield* pinning.client(colons(thumbprint))
+      const c = yield* pinning.client("89ABCDEF0123456789ABCDEF0123456789ABCDEF")
+      expect(b).toBe(a)
+      expect(c).not.toBe(a)
+    })
+  )
+
+  it.scoped("is Unavailable for a thumbprint that is not hex, without quoting it", () =>
+    Effect.gen(function* () {
+      const pinning = yield* NodeCertificatePinning.make()
+      const error = yield* Effect.flip(pinning.client("my-password-by-mistake"))
+      expect(error._tag).toBe("Unavailable")
+      expect(error.reason).toBe("not-configured")
+      expect(error.source).toBe("ServiceFabric")
+      expect(error.message).not.toContain("my-password-by-mistake")
+    })
+  )
+
+  it.scoped("provides core's CertificatePinning as a layer", () =>
+    Effect.gen(function* () {
+      const context = yield* Layer.build(NodeCertificatePinning.layerWith({ connectTimeout: "2 seconds" }))
+      const pinning = yield* Effect.provide(CertificatePinning.CertificatePinning, context)
+      const defaults = yield* Effect.provide(
+        CertificatePinning.CertificatePinning,
+        yield* Layer.build(NodeCertificatePinning.layer)
+      )
+      const thumbprint = "AB".repeat(32)
+      expect(yield* pinning.client(thumbprint)).toBe(yield* pinning.client(thumbprint))
+      expect(yield* defaults.client(thumbprint)).not.toBe(yield* pinning.client(thumbprint))
+    })
+  )
+})

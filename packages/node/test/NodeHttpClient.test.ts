@@ -1,0 +1,269 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { spawn } from "node:child_process"
+import * as http from "node:http"
+import * as https from "node:https"
+import * as net from "node:net"
+import { EnvHttpProxyAgent, fetch as undiciFetch } from "undici"
+import * as NodeHttpClient from "../src/NodeHttpClient.js"
+import { hasOpenssl, selfSigned } from "./fixtures/certificates.js"
+import { codesInChain, listen } from "./fixtures/servers.js"
+
+/** A loopback HTTP server that records request targets and answers with `handler` (default 200 "ok"). */
+const recordingServer = (handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void) =>
+  Effect.gen(function* () {
+    const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }> = []
+    const server = http.createServer((req, res) => {
+      let body = ""
+      req.setEncoding("utf8")
+      req.on("data", (chunk: string) => (body += chunk))
+      req.on("end", () => {
+        seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body })
+        if (handler) handler(req, res)
+        else res.end("ok")
+      })
+    })
+    const { connections, port } = yield* listen(server)
+    return { seen, connections, port, url: `http://127.0.0.1:${port}` }
+  })
+
+const getText = (client: HttpClient.HttpClient, url: string) =>
+  Effect.flatMap(client.get(url), (response) => response.text)
+
+const failure = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.flatMap(Effect.exit(effect), (exit) =>
+    Exit.isFailure(exit) && exit.cause._tag === "Fail"
+      ? Effect.succeed(exit.cause.error)
+      : Effect.dieMessage(`expected a failure, got ${exit._tag}`)
+  )
+
+/** One event-loop turn (not a timer): lets undici and the kernel finish what they have started. */
+const nextTurn = Effect.async<void>((resume) => {
+  setImmediate(() => resume(Effect.void))
+})
+
+const proxyVariables = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] as const
+
+/** Points every proxy variable at `proxy` for the scope's lifetime, then restores them. */
+const proxyEnvironment = (proxy: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const saved = new Map<string, string | undefined>()
+      for (const name of [...proxyVariables, "NO_PROXY", "no_proxy"]) saved.set(name, process.env[name])
+      for (const name of proxyVariables) process.env[name] = proxy
+      delete process.env.NO_PROXY
+      delete process.env.no_proxy
+      return saved
+    }),
+    (saved) =>
+      Effect.sync(() => {
+        for (const [name, value] of saved) {
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
+      })
+  )
+
+describe("NodeHttpClient", () => {
+  it.scoped("reuses one keep-alive connection for sequential requests", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const client = yield* NodeHttpClient.make()
+      const bodies: Array<string> = []
+      for (let i = 0; i < 4; i++) {
+        bodies.push(yield* getText(client, `${server.url}/token`))
+        // undici frees the socket one event-loop turn after the body ends; token requests are
+        // never back to back, so give it that turn as any real caller does.
+        yield* nextTurn
+      }
+      expect(bodies).toEqual(["ok", "ok", "ok", "ok"])
+      expect(server.seen).toHaveLength(4)
+      expect(server.connections()).toBe(1)
+    })
+  )
+
+  it.scoped("opens a connection per request when keepAlive is false", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const client = yield* NodeHttpClient.make({ keepAlive: false })
+      yield* Effect.all([1, 2, 3].map(() => getText(client, `${server.url}/token`)))
+      expect(server.seen.map((request) => request.headers.connection)).toEqual(["close", "close", "close"])
+      expect(server.connections()).toBe(3)
+    })
+  )
+
+  it.scoped("hands a redirect to the caller instead of following it", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer((req, res) => {
+        if (req.url === "/redirect") res.writeHead(302, { location: "/elsewhere" }).end()
+        else res.end("followed")
+      })
+      const client = yield* NodeHttpClient.make()
+      const response = yield* client.get(`${server.url}/redirect`)
+      expect(response.status).toBe(302)
+      expect(response.headers.location).toBe("/elsewhere")
+      expect(server.seen.map((request) => request.url)).toEqual(["/redirect"])
+    })
+  )
+
+  it.scoped("never connects to HTTP_PROXY / HTTPS_PROXY / ALL_PROXY", () =>
+    Effect.gen(function* () {
+      // The "proxy" counts TCP connections, so any use of it (plain or CONNECT tunnel) shows.
+      const proxy = yield* listen(
+        net.createServer((socket) => socket.end("HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n"))
+      )
+      const target = yield* recordingServer()
+      yield* proxyEnvironment(`http://127.0.0.1:${proxy.port}`)
+
+      // Control: a proxy-aware client with the same environment does reach the proxy, so the
+      // assertion below would catch a transport that honoured the variables.
+      const aware = new EnvHttpProxyAgent()
+      yield* Effect.either(Effect.tryPromise(() => undiciFetch(`${target.url}/control`, { dispatcher: aware })))
+      yield* Effect.promise(() => aware.destroy())
+      expect(proxy.connections()).toBe(1)
+      expect(target.seen).toHaveLength(0)
+
+      const client = yield* NodeHttpClient.make()
+      const body = yield* getText(client, `${target.url}/metadata/identity/oauth2/token`)
+      expect(body).toBe("ok")
+      expect(target.seen.map((request) => request.url)).toEqual(["/metadata/identity/oauth2/token"])
+      expect(proxy.connections()).toBe(1)
+    })
+  )
+
+  it.scoped("sends a form body (Cloud Shell, workload identity) through undici's fetch", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const client = yield* NodeHttpClient.make()
+      const request = HttpClientRequest.post(`${server.url}/oauth2/token`).pipe(
+        HttpClientRequest.setHeader("Metadata", "true"),
+        HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com/" })
+      )
+      const response = yield* client.execute(request)
+      expect(response.status).toBe(200)
+      expect(server.seen[0]).toMatchObject({
+        method: "POST",
+        body: "resource=https%3A%2F%2Fmanagement.azure.com%2F",
+        headers: { metadata: "true", "content-type": "application/x-www-form-urlencoded" }
+      })
+    })
+  )
+
+  it.scoped("keeps its own transport when the program provides another FetchHttpClient.Fetch", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const client = yield* NodeHttpClient.make()
+      const hostile: typeof globalThis.fetch = () => Promise.reject(new Error("the wrong fetch was used"))
+      const body = yield* getText(client, `${server.url}/token`).pipe(
+        Effect.provideService(FetchHttpClient.Fetch, hostile),
+        Effect.provideService(FetchHttpClient.RequestInit, { redirect: "follow" })
+      )
+      expect(body).toBe("ok")
+    })
+  )
+
+  it.scoped("closes its connections when the scope closes", () =>
+    Effect.gen(function* () {
+      let serverSocket: net.Socket | undefined
+      const server = http.createServer((_, res) => res.end("ok"))
+      server.on("connection", (socket) => (serverSocket = socket))
+      const { port } = yield* listen(server)
+      yield* Effect.scoped(
+        Effect.flatMap(NodeHttpClient.make(), (client) => getText(client, `http://127.0.0.1:${port}/`))
+      )
+      expect(serverSocket).toBeDefined()
+      // Resolves only when the client side has closed the idle keep-alive connection.
+      yield* Effect.async<void>((resume) => {
+        if (serverSocket!.destroyed || serverSocket!.readyState === "closed") resume(Effect.void)
+        else serverSocket!.once("close", () => resume(Effect.void))
+      })
+      expect(serverSocket!.destroyed).toBe(true)
+    })
+  )
+
+  it.scoped("provides HttpClient as a layer", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const context = yield* Layer.build(NodeHttpClient.layer({ connectTimeout: "2 seconds" }))
+      const client = yield* Effect.provide(HttpClient.HttpClient, context)
+      expect(yield* getText(client, `${server.url}/token`)).toBe("ok")
+    })
+  )
+
+  describe("connect timeout", () => {
+    it.scoped("fails with UND_ERR_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
+      Effect.gen(function* () {
+        // Accepts TCP connections and never speaks: undici's connect timer covers the TLS
+        // handshake, so this is a connect timeout on loopback with no injected connector.
+        const { port } = yield* listen(net.createServer(() => {}))
+        const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
+        const error = yield* failure(client.get(`https://127.0.0.1:${port}/`))
+        expect(error._tag).toBe("RequestError")
+        expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+      })
+    )
+
+    it.scoped.skipIf(process.platform === "win32")(
+      "fails with UND_ERR_CONNECT_TIMEOUT when the TCP handshake never completes",
+      () =>
+        Effect.gen(function* () {
+          // A listener whose process never accepts (its event loop is parked) and whose backlog
+          // is full: the kernel drops further SYNs, as a firewall that black-holes the port would.
+          const child = yield* Effect.acquireRelease(
+            Effect.sync(() =>
+              spawn(
+                process.execPath,
+                [
+                  "-e",
+                  `const s = require("node:net").createServer().listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () =>
+                     process.stdout.write(s.address().port + "\\n", () =>
+                       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)))`
+                ],
+                { stdio: ["ignore", "pipe", "inherit"] }
+              )
+            ),
+            (child) => Effect.sync(() => child.kill("SIGKILL"))
+          )
+          const port = yield* Effect.async<number>((resume) => {
+            child.stdout!.once("data", (data) => resume(Effect.succeed(Number(String(data).trim()))))
+          })
+          const fillers = yield* Effect.acquireRelease(
+            Effect.sync(() => Array.from({ length: 8 }, () => net.connect(port, "127.0.0.1").on("error", () => {}))),
+            (sockets) =>
+              Effect.sync(() => {
+                for (const socket of sockets) socket.destroy()
+              })
+          )
+          expect(fillers).toHaveLength(8)
+          // One event-loop turn: the fillers' connect() calls have been made and have filled the queue.
+          yield* nextTurn
+          const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
+          const error = yield* failure(client.get(`http://127.0.0.1:${port}/`))
+          expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        })
+    )
+  })
+
+  describe.skipIf(!hasOpenssl)("ca", () => {
+    it.scoped("trusts a self-signed endpoint only when its certificate is given as ca", () =>
+      Effect.gen(function* () {
+        const certificate = selfSigned()
+        const server = https.createServer({ key: certificate.key, cert: certificate.cert }, (_, res) => res.end("tls"))
+        const { port } = yield* listen(server)
+        const url = `https://127.0.0.1:${port}/`
+
+        const untrusting = yield* NodeHttpClient.make()
+        const error = yield* failure(untrusting.get(url))
+        expect(codesInChain(error)).toContain("DEPTH_ZERO_SELF_SIGNED_CERT")
+
+        const trusting = yield* NodeHttpClient.make({ ca: certificate.cert })
+        expect(yield* getText(trusting, url)).toBe("tls")
+      })
+    )
+  })
+})
