@@ -14,7 +14,11 @@ import * as NodeManagedIdentity from "./NodeManagedIdentity.js"
  * @since 0.1.0
  * @category models
  */
-export type ManagedIdentityCredentialOptions = TokenCredential.ManagedIdentityCredentialOptions
+export interface ManagedIdentityCredentialOptions
+  extends Omit<TokenCredential.ManagedIdentityCredentialOptions, "managedIdentity"> {
+  /** Any core setting, plus Node's: `connectTimeout`, and `environment` instead of `process.env`. */
+  readonly managedIdentity?: Omit<NodeManagedIdentity.Options, "identity"> | undefined
+}
 
 /**
  * Gets tokens from the host's managed identity; use it with any Azure SDK client.
@@ -35,7 +39,11 @@ export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTo
     clientIdOrOptions?: string | ManagedIdentityCredentialOptions,
     options?: ManagedIdentityCredentialOptions
   ) {
-    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), (config) => NodeManagedIdentity.layer(config))
+    super(
+      TokenCredential.normalizeArguments(clientIdOrOptions, options) as TokenCredential.ManagedIdentityCredentialOptions,
+      // `managedIdentity` is spread into the config, so Node's own options arrive here too.
+      (config) => NodeManagedIdentity.layer(config as NodeManagedIdentity.Options)
+    )
   }
 }
 
