@@ -1,12 +1,29 @@
 /**
- * The `managed-identity` command: `token`, `doctor` and `emulator` subcommands over the Node adapter.
+ * The `managed-identity` command: `token` (a token through the whole stack, like the seed's curl
+ * example), `doctor` (which source, which variables, can the endpoint be reached, what the last
+ * failure means and what to do) and `emulator` (the local managed-identity server).
  *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
+import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
 import type * as ValidationError from "@effect/cli/ValidationError"
-import type * as Effect from "effect/Effect"
+import * as AzureArcSource from "@managed-identity/core/AzureArcSource"
+import * as Diagnostics from "@managed-identity/core/Diagnostics"
+import * as Identity from "@managed-identity/core/Identity"
+import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
+import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
+import * as EmulatorCli from "@managed-identity/emulator/Cli"
+import * as NodeEnvironment from "@managed-identity/node/NodeEnvironment"
+import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { existsSync } from "node:fs"
+import { decodeClaims, shownClaims } from "./internal/jwt.js"
+import { bold, cyan, dim, duration, green, type Io, processIo, red, table, yellow } from "./internal/output.js"
+import { describeRetry } from "./internal/progress.js"
 
 /**
  * The version printed by `managed-identity --version`.
@@ -16,8 +33,251 @@ import type * as Effect from "effect/Effect"
  */
 export const version = "0.1.0"
 
+const DEFAULT_RESOURCE = "https://management.azure.com/"
+
+const identityOptions = {
+  clientId: Options.text("client-id").pipe(
+    Options.withDescription("select a user-assigned identity by client id"),
+    Options.optional
+  ),
+  objectId: Options.text("object-id").pipe(
+    Options.withDescription("select a user-assigned identity by object (principal) id"),
+    Options.optional
+  ),
+  resourceId: Options.text("resource-id").pipe(
+    Options.withDescription("select a user-assigned identity by ARM resource id"),
+    Options.optional
+  ),
+  loopbackOnly: Options.boolean("loopback-only").pipe(
+    Options.withDescription("refuse any endpoint that is not on this machine (for the emulator and tests)")
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("print JSON for machines"))
+}
+
+type IdentityFlags = {
+  readonly clientId: Option.Option<string>
+  readonly objectId: Option.Option<string>
+  readonly resourceId: Option.Option<string>
+}
+
+const identityOf = (flags: IdentityFlags): Identity.IdentityOptions => ({
+  clientId: Option.getOrUndefined(flags.clientId),
+  objectId: Option.getOrUndefined(flags.objectId),
+  resourceId: Option.getOrUndefined(flags.resourceId)
+})
+
+const describeError = (io: Io, error: ManagedIdentityError): string => {
+  const { summary, advice } = Diagnostics.explain(error)
+  return [
+    `${red(io, "error")} ${error.message}`,
+    summary !== error.message ? `  ${summary}` : undefined,
+    ...advice.map((line) => `  ${dim(io, "→")} ${line}`)
+  ]
+    .filter((line) => line !== undefined)
+    .join("\n")
+}
+
+const errorJson = (error: ManagedIdentityError) => ({
+  error: error._tag,
+  message: error.message,
+  ...("source" in error ? { source: error.source, status: error.status, attempts: error.attempts } : {}),
+  ...Diagnostics.explain(error)
+})
+
+const timeFromNow = (at: number, now: number) => {
+  const ms = at - now
+  return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`
+}
+
+const tokenCommand = (io: Io) =>
+  Command.make(
+    "token",
+    {
+      resource: Options.text("resource").pipe(
+        Options.withDescription("the resource (App ID URI) or scope to get a token for"),
+        Options.withDefault(DEFAULT_RESOURCE)
+      ),
+      showToken: Options.boolean("show-token").pipe(Options.withDescription("print the access token itself")),
+      ...identityOptions
+    },
+    (flags) =>
+      Effect.gen(function* () {
+        const started = Date.now()
+        const layer = NodeManagedIdentity.layer({
+          identity: identityOf(flags),
+          environment: io.environment,
+          ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
+          onRetry: (event) => Effect.sync(() => io.err(dim(io, `… ${describeRetry(event)}`)))
+        })
+        const result = yield* Effect.either(
+          Effect.flatMap(ManagedIdentity.ManagedIdentity, (mi) =>
+            Effect.map(mi.getToken(flags.resource), (token) => ({ mi, token }))
+          ).pipe(Effect.provide(layer))
+        )
+        if (result._tag === "Left") {
+          if (flags.json) io.out(JSON.stringify(errorJson(result.left), null, 2))
+          else io.err(describeError(io, result.left))
+          io.setExitCode(1)
+          return
+        }
+        const { mi, token } = result.right
+        const now = Date.now()
+        const claims = decodeClaims(token.token)
+        if (flags.json) {
+          io.out(
+            JSON.stringify(
+              {
+                source: mi.source,
+                endpoint: mi.endpoint,
+                identity: Identity.describe(mi.identity),
+                resource: token.resource,
+                tokenType: token.tokenType,
+                expiresOn: new Date(token.expiresOn).toISOString(),
+                refreshOn: new Date(token.refreshOn).toISOString(),
+                elapsedMs: now - started,
+                claims: claims ?? null,
+                ...(flags.showToken ? { accessToken: token.token } : {})
+              },
+              null,
+              2
+            )
+          )
+          return
+        }
+        io.out(
+          table([
+            ["source", `${bold(io, mi.source)} ${dim(io, mi.endpoint)}`],
+            ["identity", Identity.describe(mi.identity)],
+            ["resource", token.resource],
+            ["type", token.tokenType],
+            ["expires", `${new Date(token.expiresOn).toISOString()} (${timeFromNow(token.expiresOn, now)})`],
+            ["refresh", `${new Date(token.refreshOn).toISOString()} (${timeFromNow(token.refreshOn, now)})`],
+            ["took", duration(now - started)]
+          ])
+        )
+        if (claims !== undefined) {
+          io.out(bold(io, "claims"))
+          io.out(
+            table(
+              shownClaims
+                .filter((name) => claims[name] !== undefined)
+                .map((name) => {
+                  const value = claims[name]
+                  const shown =
+                    (name === "iat" || name === "nbf" || name === "exp") && typeof value === "number"
+                      ? `${value} (${new Date(value * 1000).toISOString()})`
+                      : String(value)
+                  return [name, shown] as const
+                })
+            )
+          )
+        } else {
+          io.out(dim(io, "the token is not a JWT; no claims to show"))
+        }
+        io.out(flags.showToken ? token.token : dim(io, "token hidden; pass --show-token to print it"))
+      })
+  ).pipe(Command.withDescription("Get an access token through the whole stack and show its claims"))
+
+const doctorCommand = (io: Io) =>
+  Command.make(
+    "doctor",
+    {
+      resource: Options.text("resource").pipe(
+        Options.withDescription("the resource to probe with"),
+        Options.withDefault(DEFAULT_RESOURCE)
+      ),
+      ...identityOptions
+    },
+    (flags) =>
+      Effect.gen(function* () {
+        const platform = NodeEnvironment.platform()
+        const diagnosis = Diagnostics.diagnose(io.environment, {
+          platform,
+          arcAgentInstalled: existsSync(AzureArcSource.DEFAULT_AGENT_PATH[platform])
+        })
+        const started = Date.now()
+        // One attempt, no cache, no breaker: the doctor wants the endpoint's own answer, fast.
+        const probe = yield* Effect.either(
+          ManagedIdentity.getToken(flags.resource).pipe(
+            Effect.provide(
+              NodeManagedIdentity.layer({
+                identity: identityOf(flags),
+                environment: io.environment,
+                retry: false,
+                cache: false,
+                circuitBreaker: false,
+                attemptTimeout: "5 seconds",
+                ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {})
+              })
+            )
+          )
+        )
+        const probeMs = Date.now() - started
+        const healthy = probe._tag === "Right" && diagnosis.missing.length === 0 && diagnosis.conflicts.length === 0
+        io.setExitCode(healthy ? 0 : 1)
+
+        if (flags.json) {
+          io.out(
+            JSON.stringify(
+              {
+                healthy,
+                ...diagnosis,
+                probe:
+                  probe._tag === "Right"
+                    ? {
+                        ok: true,
+                        elapsedMs: probeMs,
+                        expiresOn: new Date(probe.right.expiresOn).toISOString(),
+                        resource: probe.right.resource
+                      }
+                    : { ok: false, elapsedMs: probeMs, ...errorJson(probe.left) }
+              },
+              null,
+              2
+            )
+          )
+          return
+        }
+
+        io.out(
+          `${bold(io, "source")}    ${cyan(io, diagnosis.source)}${diagnosis.endpoint ? ` ${dim(io, diagnosis.endpoint)}` : ""}`
+        )
+        io.out(`          ${diagnosis.explanation}`)
+        io.out(bold(io, "variables"))
+        const set = diagnosis.variables.filter((v) => v.set)
+        io.out(
+          set.length === 0
+            ? "  none of the managed-identity variables is set"
+            : table(set.map((v) => [v.name, v.value ?? ""]))
+        )
+        for (const name of diagnosis.missing) io.out(`${yellow(io, "missing")}   ${name}`)
+        for (const line of diagnosis.conflicts) io.out(`${yellow(io, "conflict")}  ${line}`)
+        for (const line of diagnosis.warnings) io.out(`${yellow(io, "warning")}   ${line}`)
+        io.out(bold(io, "probe"))
+        if (probe._tag === "Right") {
+          io.out(
+            `  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, expires ${new Date(probe.right.expiresOn).toISOString()}`
+          )
+        } else {
+          io.out(`  ${red(io, "failed")} after ${duration(probeMs)}`)
+          io.out(
+            describeError(io, probe.left)
+              .split("\n")
+              .map((line) => `  ${line}`)
+              .join("\n")
+          )
+        }
+        io.out(healthy ? green(io, "healthy") : red(io, "problems found"))
+      })
+  ).pipe(Command.withDescription("Explain which identity source is detected, check the endpoint, say what to do"))
+
+const emulatorCommand = (io: Io) =>
+  Command.make("emulator", { args: Args.text({ name: "options" }).pipe(Args.repeated) }, ({ args }) =>
+    Effect.promise(() => EmulatorCli.main(args)).pipe(Effect.flatMap((code) => Effect.sync(() => io.setExitCode(code))))
+  ).pipe(Command.withDescription("Run the local managed-identity emulator (see managed-identity-emulator --help)"))
+
 /**
- * The root command.
+ * The command tree, writing to `io` (the process's streams by default).
  *
  * @since 0.1.0
  * @category commands
@@ -25,15 +285,26 @@ export const version = "0.1.0"
  * ```ts
  * import { Cli } from "@managed-identity/cli"
  *
- * console.log(Cli.root.descriptor)
+ * const command = Cli.make()
  * ```
  */
-export const root = Command.make("managed-identity").pipe(
-  Command.withDescription("Get Azure Managed Identity tokens, diagnose a host, run the emulator")
-)
+export const make = (io: Io = processIo()) =>
+  Command.make("managed-identity").pipe(
+    Command.withDescription("Get Azure Managed Identity tokens, diagnose a host, run the emulator"),
+    Command.withSubcommands([tokenCommand(io), doctorCommand(io), emulatorCommand(io)])
+  )
+
+/**
+ * Where the commands write, and the environment they read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { Io }
 
 /**
  * Runs the command line (`argv` as `process.argv`: the first two entries are skipped).
+ * `managed-identity emulator …` hands every option to the emulator's own parser.
  *
  * @since 0.1.0
  * @category running
@@ -43,10 +314,17 @@ export const root = Command.make("managed-identity").pipe(
  * import * as Effect from "effect/Effect"
  * import { Cli } from "@managed-identity/cli"
  *
- * Effect.runPromise(Cli.run(["node", "managed-identity", "--version"]).pipe(Effect.provide(NodeContext.layer)))
+ * Effect.runPromise(Cli.run(["node", "managed-identity", "doctor"]).pipe(Effect.provide(NodeContext.layer)))
  * ```
  */
 export const run = (
-  argv: ReadonlyArray<string>
-): Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment> =>
-  Command.run(root, { name: "managed-identity", version })(argv)
+  argv: ReadonlyArray<string>,
+  io: Io = processIo()
+): Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment> => {
+  if (argv[2] === "emulator" && argv.length > 3) {
+    return Effect.promise(() => EmulatorCli.main(argv.slice(3))).pipe(
+      Effect.flatMap((code) => Effect.sync(() => io.setExitCode(code)))
+    )
+  }
+  return Command.run(make(io), { name: "managed-identity", version })(argv)
+}
