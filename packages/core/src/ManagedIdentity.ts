@@ -73,8 +73,11 @@ export interface Config {
   readonly source?: SourceName | undefined
   /** Code-level source options (Azure Arc's allowed key directory, ...). */
   readonly sourceOptions?: Source.SourceOptions | undefined
-  /** Overrides of the source's retry policy, or `false` for a single attempt. */
-  readonly retry?: Partial<RetryPolicy.RetryPolicy> | false | undefined
+  /**
+   * Overrides of the source's retry policy (durations as `Duration` inputs: milliseconds or
+   * `"2 seconds"`), or `false` for a single attempt.
+   */
+  readonly retry?: RetryPolicy.MakeOptions | false | undefined
   /** Token cache options, or `false` to ask the endpoint on every call. */
   readonly cache?: { readonly maxEntries?: number | undefined } | false | undefined
   /** Circuit breaker options, or `false` to disable it. */

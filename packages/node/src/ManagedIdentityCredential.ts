@@ -40,7 +40,10 @@ export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTo
     options?: ManagedIdentityCredentialOptions
   ) {
     super(
-      TokenCredential.normalizeArguments(clientIdOrOptions, options) as TokenCredential.ManagedIdentityCredentialOptions,
+      TokenCredential.normalizeArguments(
+        clientIdOrOptions,
+        options
+      ) as TokenCredential.ManagedIdentityCredentialOptions,
       // `managedIdentity` is spread into the config, so Node's own options arrive here too.
       (config) => NodeManagedIdentity.layer(config as NodeManagedIdentity.Options)
     )

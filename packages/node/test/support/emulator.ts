@@ -33,7 +33,7 @@ export const USER = {
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-identity"
 }
 
-export const startEmulator = (options: Emulator.EmulatorOptions = {}) =>
+export const startEmulator = (options: Emulator.EmulatorOptions = {}): Promise<Emulator.Emulator> =>
   Emulator.start({
     identities: [{ kind: "system" }, { kind: "user", name: "app-identity", ...USER }],
     ...options
