@@ -250,3 +250,50 @@ describe("input", () => {
     await credential.close()
   })
 })
+
+describe("faults through the Effect API", () => {
+  const layerFor = (overrides: Partial<NodeManagedIdentity.Options> = {}) =>
+    NodeManagedIdentity.layer({
+      environment: assertLoopbackOnly(emulator.envFor("imds")),
+      endpointGuard: ManagedIdentity.allowLoopbackOnly,
+      retry: { delta: 5, maxDelay: 50, jitter: 0 },
+      ...overrides
+    })
+
+  it("410 then 503 are retried; the token arrives", () =>
+    Effect.gen(function* () {
+      emulator.faults.add("imds:410x1")
+      emulator.faults.add("imds:503x1")
+      const token = yield* ManagedIdentity.getToken(ARM)
+      expect(verifiedClaims(emulator, token.token).aud).toBeDefined()
+      expect(emulator.requests.count("imds")).toBe(3)
+    }).pipe(Effect.provide(layerFor()), Effect.runPromise))
+
+  it("a 400 fails with Rejected after one request, caught by tag", () =>
+    Effect.gen(function* () {
+      emulator.faults.add("imds:400x1")
+      const status = yield* ManagedIdentity.getToken(ARM).pipe(
+        Effect.map(() => 0),
+        Effect.catchTag("Rejected", (error) => Effect.succeed(error.status ?? -1))
+      )
+      expect(status).toBe(400)
+      expect(emulator.requests.count("imds")).toBe(1)
+    }).pipe(Effect.provide(layerFor()), Effect.runPromise))
+
+  it("a reset that never heals ends as Transient with every attempt counted", () =>
+    Effect.gen(function* () {
+      emulator.faults.add("imds:reset")
+      const error = yield* Effect.flip(ManagedIdentity.getToken(ARM))
+      expect(error._tag).toBe("Transient")
+      expect(error._tag === "Transient" && error.attempts).toBe(6)
+      expect(emulator.requests.count("imds")).toBe(6)
+    }).pipe(Effect.provide(layerFor()), Effect.runPromise))
+
+  it("interruption wins against a black hole", () =>
+    Effect.gen(function* () {
+      emulator.faults.add("imds:blackhole")
+      const result = yield* ManagedIdentity.getToken(ARM, { timeout: "200 millis" }).pipe(Effect.either)
+      expect(result._tag).toBe("Left")
+      expect(result._tag === "Left" && result.left.message).toContain("deadline")
+    }).pipe(Effect.provide(layerFor({ attemptTimeout: "1 minute" })), Effect.runPromise))
+})
