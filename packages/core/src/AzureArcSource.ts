@@ -38,6 +38,7 @@ import {
   printable,
   refusedBeforeSending,
   send,
+  tokenUrl,
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
 import { quote } from "./internal/sourceSecrets.js"
@@ -181,9 +182,7 @@ export const request = (
         )
       )
     }
-    const url = new URL(config.endpoint)
-    url.searchParams.set("api-version", API_VERSION)
-    url.searchParams.set("resource", resource)
+    const url = tokenUrl(config.endpoint, API_VERSION, resource)
     return Either.right(HttpClientRequest.get(url, { headers: { Metadata: "true" } }))
   })
 

@@ -24,6 +24,7 @@ import {
   endpointFromVariable,
   printable,
   secretFromVariable,
+  tokenUrl,
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
 
@@ -122,11 +123,13 @@ export const request = (
         )
       )
     }
-    const url = new URL(config.endpoint)
-    url.searchParams.set("api-version", API_VERSION)
-    url.searchParams.set("resource", resource)
     const clientId = identity._tag === "ClientId" ? identity.id : config.defaultClientId
-    if (clientId !== undefined) url.searchParams.set("clientid", clientId)
+    const url = tokenUrl(
+      config.endpoint,
+      API_VERSION,
+      resource,
+      clientId === undefined ? undefined : ["clientid", clientId]
+    )
     return Either.right(
       HttpClientRequest.get(url, { headers: { secret: Redacted.value(config.secret), Metadata: "true" } })
     )

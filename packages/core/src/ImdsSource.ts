@@ -15,7 +15,14 @@ import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
 import type { Source } from "./Source.js"
-import { acquireOnce, checkIdentity, endpointFromVariable, printable } from "./internal/sourceExchange.js"
+import {
+  acquireOnce,
+  checkIdentity,
+  endpointFromVariable,
+  identitySelector,
+  printable,
+  tokenUrl
+} from "./internal/sourceExchange.js"
 
 /**
  * The IMDS token endpoint.
@@ -93,11 +100,9 @@ export const request = (
   resource: Resource
 ): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
   Either.map(checkIdentity(identity), (identity) => {
-    const url = new URL(config.endpoint)
-    url.search = ""
-    url.searchParams.set("api-version", API_VERSION)
-    url.searchParams.set("resource", resource)
-    if (identity._tag !== "SystemAssigned") url.searchParams.set(idParameter[identity._tag], identity.id)
+    const endpoint = new URL(config.endpoint)
+    endpoint.search = ""
+    const url = tokenUrl(endpoint, API_VERSION, resource, identitySelector(identity, idParameter))
     return HttpClientRequest.get(url, { headers: { Metadata: "true" } })
   })
 

@@ -25,8 +25,10 @@ import {
   acquireOnce,
   checkIdentity,
   endpointFromVariable,
+  identitySelector,
   printable,
-  secretFromVariable
+  secretFromVariable,
+  tokenUrl
 } from "./internal/sourceExchange.js"
 
 /**
@@ -131,10 +133,7 @@ export const request = (
   resource: Resource
 ): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
   Either.map(checkIdentity(identity), (identity) => {
-    const url = new URL(config.endpoint)
-    url.searchParams.set("api-version", API_VERSION)
-    url.searchParams.set("resource", resource)
-    if (identity._tag !== "SystemAssigned") url.searchParams.set(idParameter[identity._tag], identity.id)
+    const url = tokenUrl(config.endpoint, API_VERSION, resource, identitySelector(identity, idParameter))
     return HttpClientRequest.get(url, { headers: { secret: Redacted.value(config.identityHeader) } })
   })
 

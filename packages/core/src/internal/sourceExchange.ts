@@ -286,3 +286,28 @@ export const acquireOnce = <R>(options: {
     const now = yield* Clock.currentTimeMillis
     return yield* interpret(answer, exchange, now)
   })
+
+/**
+ * The token URL every GET source builds: its endpoint with `api-version`, `resource` and, for a
+ * user-assigned identity, the source's own name for the id (`client_id`, `principal_id`, ...).
+ * Built with URLSearchParams so no value can add a parameter or change the host.
+ */
+export const tokenUrl = (
+  endpoint: URL,
+  apiVersion: string,
+  resource: string,
+  selector?: readonly [name: string, value: string] | undefined
+): URL => {
+  const url = new URL(endpoint)
+  url.searchParams.set("api-version", apiVersion)
+  url.searchParams.set("resource", resource)
+  if (selector !== undefined) url.searchParams.set(selector[0], selector[1])
+  return url
+}
+
+/** The `[parameter, id]` pair for a user-assigned identity, from a source's parameter names. */
+export const identitySelector = (
+  identity: Identity.Identity,
+  names: { readonly ClientId: string; readonly ObjectId: string; readonly ResourceId: string }
+): readonly [string, string] | undefined =>
+  identity._tag === "SystemAssigned" ? undefined : [names[identity._tag], identity.id]
