@@ -11,4 +11,19 @@ describe("BunEnvironment", () => {
       expect(error.message).toContain("must run under Bun")
     })
   )
+
+  it.effect("layerFrom provides explicit variables, empty ones unset, on the given platform", () =>
+    Effect.gen(function* () {
+      const env = yield* Environment.Environment
+      expect(env.variables).toEqual({ IDENTITY_ENDPOINT: "http://127.0.0.1:8081/msi/token" })
+      expect(env.platform).toBe("windows")
+    }).pipe(
+      Effect.provide(
+        BunEnvironment.layerFrom(
+          { IDENTITY_ENDPOINT: "http://127.0.0.1:8081/msi/token", IDENTITY_HEADER: "" },
+          "windows"
+        )
+      )
+    )
+  )
 })

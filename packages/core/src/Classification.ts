@@ -33,6 +33,7 @@ export type TransportKind =
   | "connect-timeout"
   | "connection-reset"
   | "timeout"
+  | "certificate-rejected"
   | "network"
 
 /**
@@ -271,6 +272,14 @@ const retryAfterFromHeaders = (headers: Record<string, string>, now: number | un
 const identifiers: Record<string, TransportKind> = {
   ECONNREFUSED: "connection-refused",
   ConnectionRefused: "connection-refused",
+  // The adapters' pinning (Service Fabric) and TLS verification failures: retrying cannot fix them.
+  CertificatePinError: "certificate-rejected",
+  ERR_MI_CERTIFICATE_PIN: "certificate-rejected",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "certificate-rejected",
+  SELF_SIGNED_CERT_IN_CHAIN: "certificate-rejected",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "certificate-rejected",
+  CERT_HAS_EXPIRED: "certificate-rejected",
+  ERR_TLS_CERT_ALTNAME_INVALID: "certificate-rejected",
   // Bun's name when the socket cannot be opened at all (refused, bad port).
   FailedToOpenSocket: "connection-refused",
   EACCES: "access-denied",
@@ -487,6 +496,14 @@ const fromTransport = (
         status: undefined,
         reason: "timeout",
         message: `${source}: ${where} accepted the connection but did not answer in time`,
+        cause
+      })
+    case "certificate-rejected":
+      return new Rejected({
+        ...context,
+        status: undefined,
+        error: "certificate_rejected",
+        message: `${source}: the TLS certificate of ${where} was refused (it does not match the pinned thumbprint, or is not trusted); not retried`,
         cause
       })
     case "network":

@@ -169,7 +169,7 @@ export const make = (config: Config): Source => {
         request: request(config, identity, resource),
         client: Effect.flatMap(CertificatePinning, (pinning) =>
           Effect.mapError(pinning.client(config.thumbprint), (error) =>
-            error.endpoint === undefined ? new Unavailable({ ...error, endpoint }) : error
+            error.endpoint === undefined ? new Unavailable({ ...error, message: error.message, endpoint }) : error
           )
         )
       })

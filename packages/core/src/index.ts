@@ -56,3 +56,5 @@ export * as Chain from "./Chain.js"
 export * as ManagedIdentity from "./ManagedIdentity.js"
 /** @since 0.1.0 */
 export * as TokenCredential from "./TokenCredential.js"
+/** @since 0.1.0 */
+export * as SourceRequirements from "./SourceRequirements.js"

@@ -1,15 +1,113 @@
 /**
- * The environment from `Deno.env`, as core's `Environment` service.
+ * Core's `Environment` on Deno: the variables of `Deno.env`, read once when the layer is built, and
+ * the platform from `Deno.build.os`. Deno asks for `--allow-env`; access granted variable by
+ * variable (`--allow-env=IDENTITY_ENDPOINT,IDENTITY_HEADER`) is enough, and with none the error
+ * names the flag.
  *
  * @since 0.1.0
  */
-import { Environment, ManagedIdentityError } from "@managed-identity/core"
+import { Environment, ManagedIdentityError, SourceRequirements } from "@managed-identity/core"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { type DenoNamespace, deno, permission } from "./internal/runtime.js"
 
 /**
- * A layer reading the variables from `Deno.env` once, when it is built. Outside Deno it fails
- * with an `InvalidArgument` that says so, instead of silently seeing no variables.
+ * The platform family Deno runs on: `windows` on Windows, `posix` everywhere else.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { DenoEnvironment } from "@managed-identity/deno"
+ *
+ * DenoEnvironment.platform() // "posix" on Linux and macOS
+ * ```
+ */
+export const platform = (): Environment.Platform => (deno()?.build.os === "windows" ? "windows" : "posix")
+
+const notDeno = () =>
+  new ManagedIdentityError.InvalidArgument({
+    argument: "runtime",
+    message: "@managed-identity/deno must run under Deno (Deno.env is not available); use the adapter for your runtime"
+  })
+
+const noEnvPermission = () =>
+  new ManagedIdentityError.InvalidArgument({
+    argument: "permissions",
+    message: `Deno may not read the environment: run with --allow-env (or at least --allow-env=${SourceRequirements.variableNames.join(",")})`
+  })
+
+// Granted variables only: reading any other would make Deno prompt (or throw) once per name.
+const readGranted = (runtime: DenoNamespace): Record<string, string> | undefined => {
+  const variables: Record<string, string> = {}
+  let granted = 0
+  for (const name of SourceRequirements.variableNames) {
+    if (permission({ name: "env", variable: name }, { ask: false }) !== "granted") continue
+    granted++
+    const value = runtime.env.get(name)
+    if (value !== undefined) variables[name] = value
+  }
+  return granted === 0 ? undefined : variables
+}
+
+/**
+ * Reads the variables: all of them with `--allow-env`, else those granted one by one.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { DenoEnvironment } from "@managed-identity/deno"
+ *
+ * const environment = Effect.runSync(DenoEnvironment.make)
+ * console.log(environment.variables.IDENTITY_ENDPOINT)
+ * ```
+ */
+export const make: Effect.Effect<
+  Context.Tag.Service<Environment.Environment>,
+  ManagedIdentityError.InvalidArgument
+> = Effect.suspend(() => {
+  const runtime = deno()
+  if (runtime === undefined) return Effect.fail(notDeno())
+  const all = permission({ name: "env" })
+  if (all === "granted" || all === undefined) {
+    try {
+      return Effect.succeed(Environment.make(runtime.env.toObject(), platform()))
+    } catch {
+      // Without a permission API the attempt is the only way to know; fall through to granted names.
+    }
+  }
+  const granted = readGranted(runtime)
+  return granted === undefined ? Effect.fail(noEnvPermission()) : Effect.succeed(Environment.make(granted, platform()))
+})
+
+/**
+ * A layer providing the environment from `Deno.env`, snapshotted when the layer is built so a later
+ * `Deno.env.set` cannot switch sources under a running program. Outside Deno, or with no
+ * environment permission at all, it fails with an `InvalidArgument` that says so.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Environment } from "@managed-identity/core"
+ * import { DenoEnvironment } from "@managed-identity/deno"
+ *
+ * const endpoint = Effect.map(Environment.Environment, (env) => env.variables.IDENTITY_ENDPOINT)
+ * Effect.runSync(Effect.provide(endpoint, DenoEnvironment.layer))
+ * ```
+ */
+export const layer: Layer.Layer<Environment.Environment, ManagedIdentityError.InvalidArgument> = Layer.effect(
+  Environment.Environment,
+  make
+)
+
+/**
+ * A layer providing the environment from explicit variables (empty values count as unset), on
+ * Deno's platform; needs no permission.
  *
  * @since 0.1.0
  * @category layers
@@ -17,23 +115,11 @@ import * as Layer from "effect/Layer"
  * ```ts
  * import { DenoEnvironment } from "@managed-identity/deno"
  *
- * const EnvLive = DenoEnvironment.layer
+ * const EnvTest = DenoEnvironment.layerFrom({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })
  * ```
  */
-export const layer: Layer.Layer<Environment.Environment, ManagedIdentityError.InvalidArgument> = Layer.effect(
-  Environment.Environment,
-  Effect.suspend(() => {
-    const runtime = (globalThis as any).Deno
-    const variables: Record<string, string | undefined> | undefined = runtime?.env?.toObject?.()
-    if (variables === undefined) {
-      return Effect.fail(
-        new ManagedIdentityError.InvalidArgument({
-          argument: "runtime",
-          message: "@managed-identity/deno must run under Deno (Deno.env is not available); use the adapter for your runtime"
-        })
-      )
-    }
-    const windows = runtime.build?.os === "windows"
-    return Effect.succeed(Environment.make(variables, windows ? "windows" : "posix"))
-  })
-)
+export const layerFrom = (
+  variables: Readonly<Record<string, string | undefined>>,
+  platformName: Environment.Platform = platform()
+): Layer.Layer<Environment.Environment> =>
+  Layer.succeed(Environment.Environment, Environment.make(variables, platformName))

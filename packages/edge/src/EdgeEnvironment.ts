@@ -27,7 +27,9 @@ import * as Layer from "effect/Layer"
  * }
  * ```
  */
-export const fromBindings = (bindings: Readonly<Record<string, unknown>>): Context.Tag.Service<Environment.Environment> => {
+export const fromBindings = (
+  bindings: Readonly<Record<string, unknown>>
+): Context.Tag.Service<Environment.Environment> => {
   const variables: Record<string, string> = {}
   for (const [name, value] of Object.entries(bindings ?? {})) {
     if (typeof value === "string") variables[name] = value

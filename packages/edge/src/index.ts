@@ -7,3 +7,16 @@
 
 /** @since 0.1.0 */
 export * as EdgeEnvironment from "./EdgeEnvironment.js"
+/** @since 0.1.0 */
+export * as EdgeHttpClient from "./EdgeHttpClient.js"
+/** @since 0.1.0 */
+export * as EdgeManagedIdentity from "./EdgeManagedIdentity.js"
+/** @since 0.1.0 */
+export {
+  AbortError,
+  AuthenticationError,
+  CredentialUnavailableError,
+  InvalidArgumentError,
+  ManagedIdentityCredential,
+  type ManagedIdentityCredentialOptions
+} from "./ManagedIdentityCredential.js"

@@ -1,0 +1,49 @@
+/**
+ * Core's `FileReader` on Bun (`Bun.file`): reads the workload-identity token file and Azure Arc's
+ * key file. `readText` enforces its byte limit without reading a large file into memory, and errors
+ * name the path, never the contents.
+ *
+ * @since 0.1.0
+ */
+import { FileReader } from "@managed-identity/core"
+import type * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+import * as internal from "./internal/fileReader.js"
+
+/**
+ * Builds the reader: `realPath` resolves every symbolic link, `stat` follows links, `readText`
+ * refuses a file over `maxBytes` (checked with `stat` first, then by reading at most one byte
+ * more), and failures map to `not-found` (ENOENT), `permission-denied` (EACCES, EPERM) and
+ * `not-a-file` (a directory or device).
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { BunFileReader } from "@managed-identity/bun"
+ *
+ * const token = BunFileReader.make().readText("/var/run/secrets/azure/tokens/azure-identity-token", {
+ *   maxBytes: 65536
+ * })
+ * Effect.runPromise(token)
+ * ```
+ */
+export const make = (): Context.Tag.Service<FileReader.FileReader> => internal.make()
+
+/**
+ * A layer providing core's `FileReader` from Bun's file system.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { FileReader } from "@managed-identity/core"
+ * import { BunFileReader } from "@managed-identity/bun"
+ *
+ * const exists = Effect.flatMap(FileReader.FileReader, (files) => files.exists("/etc/hostname"))
+ * Effect.runPromise(Effect.provide(exists, BunFileReader.layer))
+ * ```
+ */
+export const layer: Layer.Layer<FileReader.FileReader> = Layer.sync(FileReader.FileReader, internal.make)

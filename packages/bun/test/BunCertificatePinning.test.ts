@@ -1,0 +1,93 @@
+/**
+ * The pinned client is `node:https` with a verifying agent, so it runs in Node as in Bun (where
+ * test/Conformance.test.ts runs it against the emulator's Service Fabric endpoint): the pin is
+ * checked before any byte of the request is written.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { CertificatePinning } from "@managed-identity/core"
+import { Emulator } from "@managed-identity/emulator"
+import * as Effect from "effect/Effect"
+import { readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import * as Harness from "../../conformance/src/Harness.js"
+import { BunCertificatePinning } from "../src/index.js"
+
+let emulator: Emulator.Emulator
+beforeAll(async () => {
+  emulator = await Emulator.start(Harness.emulatorOptions)
+})
+afterAll(async () => {
+  await emulator?.close()
+})
+
+const tokenRequest = () =>
+  HttpClientRequest.get(`${emulator.httpsUrl}/servicefabric/metadata/identity/oauth2/token`).pipe(
+    HttpClientRequest.setUrlParams({ "api-version": "2019-07-01-preview", resource: "https://vault.azure.net" }),
+    HttpClientRequest.setHeader("secret", emulator.secret)
+  )
+
+const send = (thumbprint: string, request: HttpClientRequest.HttpClientRequest) =>
+  Effect.gen(function* () {
+    const pinning = yield* CertificatePinning.CertificatePinning
+    const client = yield* pinning.client(thumbprint)
+    const response = yield* HttpClient.execute(request).pipe(Effect.provideService(HttpClient.HttpClient, client))
+    return { status: response.status, body: yield* response.json }
+  }).pipe(Effect.provide(BunCertificatePinning.layer), Effect.scoped)
+
+describe("BunCertificatePinning", () => {
+  it("talks to the endpoint whose certificate has the pinned SHA-1 thumbprint (any case, with colons)", async () => {
+    const colons = emulator.thumbprint.toLowerCase().replace(/(..)(?!$)/g, "$1:")
+    const before = emulator.requests.count("servicefabric")
+    const { status, body } = await Effect.runPromise(send(colons, tokenRequest()))
+    expect(status).toBe(200)
+    expect((body as { resource?: string }).resource).toBe("https://vault.azure.net")
+    expect(emulator.requests.count("servicefabric")).toBe(before + 1)
+  })
+
+  it("refuses another certificate before sending anything", async () => {
+    const before = emulator.requests.count("servicefabric")
+    const error = await Effect.runPromise(Effect.flip(send("00".repeat(20), tokenRequest())))
+    expect(error._tag).toBe("RequestError")
+    const cause = (error as { cause?: unknown }).cause
+    expect(cause).toBeInstanceOf(BunCertificatePinning.CertificatePinError)
+    expect((cause as BunCertificatePinning.CertificatePinError).reason).toBe("mismatch")
+    expect((cause as BunCertificatePinning.CertificatePinError).actual).toBe(emulator.thumbprint)
+    expect(emulator.requests.count("servicefabric")).toBe(before)
+  })
+
+  it("refuses plain HTTP, and a thumbprint that is not one, as Unavailable", async () => {
+    const plain = await Effect.runPromise(
+      Effect.flip(
+        send(emulator.thumbprint, HttpClientRequest.get(`${emulator.url}/servicefabric/metadata/identity/oauth2/token`))
+      )
+    )
+    expect(((plain as { cause?: unknown }).cause as BunCertificatePinning.CertificatePinError).reason).toBe("not-tls")
+    const invalid = await Effect.runPromise(Effect.flip(send("not-a-thumbprint", tokenRequest())))
+    expect(invalid._tag).toBe("Unavailable")
+    expect(invalid.message).not.toContain("not-a-thumbprint")
+  })
+
+  it("is needed: Bun's fetch cannot pin a self-signed certificate (checked in the real Bun binary)", async () => {
+    const before = emulator.requests.count("servicefabric")
+    const outcome = await Harness.execute(
+      fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url)),
+      ["run", "test/bun/fetchPinning.ts", `${emulator.httpsUrl}/servicefabric/metadata/identity/oauth2/token`],
+      { cwd: fileURLToPath(new URL("..", import.meta.url)) }
+    )
+    expect(outcome.code, outcome.stderr).toBe(0)
+    const report = JSON.parse(outcome.stdout.trim().split("\n").at(-1) ?? "null")
+    // rejectUnauthorized: false skips checkServerIdentity, so a rejecting check still lets the request through…
+    expect(report.lenient).toEqual({ calls: 0, outcome: "status 400" })
+    // …and rejectUnauthorized: true fails on the self-signed chain before any check.
+    expect(report.strict).toEqual({ calls: 0, outcome: "error DEPTH_ZERO_SELF_SIGNED_CERT" })
+    expect(emulator.requests.count("servicefabric")).toBe(before + 1)
+  })
+
+  it("is the same code as Deno's (one implementation, kept in both adapters)", () => {
+    const bun = readFileSync(new URL("../src/internal/pinnedClient.ts", import.meta.url), "utf8")
+    const deno = readFileSync(new URL("../../deno/src/internal/pinnedClient.ts", import.meta.url), "utf8")
+    expect(bun).toBe(deno)
+  })
+})

@@ -1,0 +1,187 @@
+/**
+ * The Node side of the conformance suite: starts nothing itself (each package's test starts the
+ * emulator it depends on), but turns a running emulator into the suite's `Setup`, runs a runtime's
+ * binary, reads the results it prints, and totals the emulator's own request log.
+ *
+ * @since 0.1.0
+ */
+import { spawn } from "node:child_process"
+import { dirname } from "node:path"
+import { createServer } from "node:net"
+import { type CaseResult, type EndpointName, REPORT_PREFIX, type Setup, type SourceKey, USER } from "./Suite.js"
+
+/**
+ * The part of a running emulator the harness uses.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EmulatorLike {
+  readonly url: string
+  readonly keyDirectory: string
+  readonly secret: string
+  envFor(source: SourceKey): Readonly<Record<string, string>>
+  readonly requests: { counters(): Readonly<Record<string, { readonly total: number }>> }
+}
+
+/**
+ * The identities the suite expects: a system-assigned one and the suite's user-assigned one.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const emulatorOptions = {
+  identities: [{ kind: "system" as const }, { kind: "user" as const, name: "conformance", ...USER }]
+}
+
+const sources: ReadonlyArray<SourceKey> = [
+  "imds",
+  "appservice",
+  "azureml",
+  "cloudshell",
+  "arc",
+  "servicefabric",
+  "workloadidentity"
+]
+
+/**
+ * A loopback port where nothing listens (bound, then released).
+ *
+ * @since 0.1.0
+ * @category setup
+ */
+export const closedPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+/**
+ * The suite's setup for an emulator.
+ *
+ * @since 0.1.0
+ * @category setup
+ */
+export const setupFor = async (emulator: EmulatorLike): Promise<Setup> => {
+  const environments = Object.fromEntries(sources.map((source) => [source, emulator.envFor(source)])) as Record<
+    SourceKey,
+    Readonly<Record<string, string>>
+  >
+  return {
+    adminUrl: `${emulator.url}/admin`,
+    environments,
+    unreachable: { AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${await closedPort()}` },
+    keyDirectory: emulator.keyDirectory,
+    secret: emulator.secret
+  }
+}
+
+/**
+ * The directories a runtime must be allowed to read: the federated token file's and Arc's key directory.
+ *
+ * @since 0.1.0
+ * @category setup
+ */
+export const readablePaths = (setup: Setup): ReadonlyArray<string> => {
+  const tokenFile = setup.environments.workloadidentity.AZURE_FEDERATED_TOKEN_FILE
+  return [...new Set([setup.keyDirectory, ...(tokenFile === undefined ? [] : [dirname(tokenFile)])])]
+}
+
+/**
+ * A finished child process.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export interface Outcome {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/**
+ * Runs a command asynchronously (the emulator lives in this process, so it must keep serving),
+ * killing it after `timeoutMs`. The proxy variables of this process are not passed on (the suite's
+ * own calls to the emulator's admin API use the runtime's plain `fetch`); a test that wants them
+ * sets them in `env`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const execute = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number }
+): Promise<Outcome> =>
+  new Promise((resolve, reject) => {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name))
+    )
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...inherited, NO_COLOR: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000)
+    child.once("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.once("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+
+/**
+ * The results a runtime printed, one `MI-CONFORMANCE {json}` line per case.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const parseResults = (output: string): ReadonlyArray<CaseResult> => {
+  const results: Array<CaseResult> = []
+  for (const line of output.split(/\r?\n/)) {
+    const index = line.indexOf(REPORT_PREFIX)
+    if (index >= 0) results.push(JSON.parse(line.slice(index + REPORT_PREFIX.length)) as CaseResult)
+  }
+  return results
+}
+
+/**
+ * The emulator's own request totals per endpoint.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const totals = (emulator: EmulatorLike): Partial<Record<EndpointName, number>> => {
+  const out: Partial<Record<EndpointName, number>> = {}
+  for (const [name, counter] of Object.entries(emulator.requests.counters())) {
+    if (counter.total > 0) out[name as EndpointName] = counter.total
+  }
+  return out
+}
+
+/**
+ * The expected totals without zero entries, to compare with `totals`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const nonZero = (
+  counts: Readonly<Partial<Record<EndpointName, number>>>
+): Partial<Record<EndpointName, number>> =>
+  Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0)) as Partial<Record<EndpointName, number>>

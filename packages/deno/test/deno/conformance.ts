@@ -1,0 +1,39 @@
+/**
+ * The conformance suite under `deno test`: one Deno test per case, each printing its result for
+ * the Node process that runs this file (test/Conformance.test.ts) and holds the emulator.
+ */
+import { ManagedIdentity } from "@managed-identity/core"
+import * as Suite from "../../../conformance/src/Suite.js"
+import {
+  AbortError,
+  AuthenticationError,
+  CredentialUnavailableError,
+  ManagedIdentityCredential
+} from "../../src/index.js"
+
+declare const Deno: {
+  test(name: string, fn: () => Promise<void>): void
+  readonly env: { get(name: string): string | undefined }
+}
+
+const setup = JSON.parse(Deno.env.get("MI_CONFORMANCE_SETUP") ?? "null") as Suite.Setup
+
+const target: Suite.Target = {
+  runtime: "deno",
+  capabilities: { fileSystem: true, certificatePinning: true, refusedConnections: true },
+  endpointGuard: ManagedIdentity.allowLoopbackOnly,
+  credential: (environment, options) =>
+    new ManagedIdentityCredential({
+      ...options,
+      managedIdentity: { ...(options.managedIdentity as object), environment }
+    }),
+  errors: { CredentialUnavailableError, AuthenticationError, AbortError }
+}
+
+for (const c of Suite.cases(target.capabilities)) {
+  Deno.test(c.name, async () => {
+    const result = await Suite.runCase(target, setup, c)
+    console.log(`${Suite.REPORT_PREFIX}${JSON.stringify(result)}`)
+    if (!result.ok) throw new Error(result.error)
+  })
+}

@@ -1,0 +1,97 @@
+/**
+ * The conformance suite in workerd (through miniflare) and in `edge-runtime`: the edge adapter and
+ * the suite are bundled as a deployment would be, run against the emulator in this process over
+ * loopback, and every case must pass with the emulator's own log agreeing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Emulator } from "@managed-identity/emulator"
+import { EdgeRuntime } from "edge-runtime"
+import { Miniflare } from "miniflare"
+import * as Harness from "../../conformance/src/Harness.js"
+import * as Suite from "../../conformance/src/Suite.js"
+import { capabilities as capabilitiesOf } from "./edge/target.js"
+import { bundle } from "./support.js"
+
+const expectConformance = (
+  capabilities: Suite.Capabilities,
+  emulator: () => Emulator.Emulator,
+  report: () => Suite.Report | undefined,
+  failure: () => string
+) => {
+  it.each(Suite.cases(capabilities).map((c) => c.name))("%s", (name) => {
+    const result = report()?.results.find((r) => r.name === name)
+    expect(result, failure()).toBeDefined()
+    expect(result?.error).toBeUndefined()
+    expect(result?.ok).toBe(true)
+  })
+
+  it("the emulator's request log agrees with every case's declaration", () => {
+    expect(Harness.totals(emulator())).toEqual(Harness.nonZero(Suite.expectedRequests(capabilities)))
+  })
+}
+
+describe("conformance on workerd (miniflare)", () => {
+  const RUNTIME = "workerd"
+  let emulator: Emulator.Emulator
+  let report: Suite.Report | undefined
+  let failure = ""
+
+  beforeAll(async () => {
+    emulator = await Emulator.start(Harness.emulatorOptions)
+    const setup = await Harness.setupFor(emulator)
+    const miniflare = new Miniflare({
+      modules: true,
+      script: await bundle("./edge/worker.ts", { format: "esm" }),
+      compatibilityDate: "2025-07-01",
+      bindings: { MI_CONFORMANCE_SETUP: JSON.stringify(setup) }
+    })
+    try {
+      const response = await miniflare.dispatchFetch("http://localhost/")
+      const text = await response.text()
+      if (response.ok) report = JSON.parse(text) as Suite.Report
+      else failure = `the Worker answered ${response.status}: ${text}`
+    } finally {
+      await miniflare.dispose()
+    }
+  }, 120_000)
+
+  afterAll(async () => {
+    await emulator?.close()
+  })
+
+  expectConformance(
+    capabilitiesOf[RUNTIME],
+    () => emulator,
+    () => report,
+    () => failure
+  )
+})
+
+describe("conformance on edge-runtime", () => {
+  const RUNTIME = "edge-runtime"
+  let emulator: Emulator.Emulator
+  let report: Suite.Report | undefined
+  let failure = ""
+
+  beforeAll(async () => {
+    emulator = await Emulator.start(Harness.emulatorOptions)
+    const setup = await Harness.setupFor(emulator)
+    const runtime = new EdgeRuntime({ initialCode: await bundle("./edge/edge-runtime.ts", { format: "iife" }) })
+    const response = await runtime.dispatchFetch("http://localhost/", { method: "POST", body: JSON.stringify(setup) })
+    const text = await response.text()
+    if (response.ok) report = JSON.parse(text) as Suite.Report
+    else failure = `edge-runtime answered ${response.status}: ${text}`
+    await response.waitUntil()
+  }, 120_000)
+
+  afterAll(async () => {
+    await emulator?.close()
+  })
+
+  expectConformance(
+    capabilitiesOf[RUNTIME],
+    () => emulator,
+    () => report,
+    () => failure
+  )
+})
