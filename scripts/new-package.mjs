@@ -25,7 +25,11 @@ const pkg = {
   license: "MIT",
   type: "module",
   sideEffects: false,
-  repository: { type: "git", url: "git+https://github.com/managed-identity/managed-identity.git", directory: `packages/${dir}` },
+  repository: {
+    type: "git",
+    url: "git+https://github.com/managed-identity/managed-identity.git",
+    directory: `packages/${dir}`
+  },
   files: ["dist", "src", "README.md", "CHANGELOG.md", "LICENSE"],
   main: "./dist/index.cjs",
   module: "./dist/index.js",
@@ -46,9 +50,26 @@ const pkg = {
   publishConfig: { access: "public" }
 }
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(pkg, null, 2) + "\n")
-writeFileSync(join(pkgDir, "tsup.config.ts"), `import { defineConfig } from "tsup"\nimport { packageBuild } from "../../tsup.base.js"\n\nexport default defineConfig(packageBuild())\n`)
-writeFileSync(join(pkgDir, "vitest.config.ts"), `import { packageTests } from "../../vitest.shared.js"\n\nexport default packageTests\n`)
-writeFileSync(join(pkgDir, "tsconfig.json"), JSON.stringify({ extends: "../../tsconfig.base.json", compilerOptions: { noEmit: true, types: ["node"] }, include: ["src", "test", "*.ts"] }, null, 2) + "\n")
+writeFileSync(
+  join(pkgDir, "tsup.config.ts"),
+  `import { defineConfig } from "tsup"\nimport { packageBuild } from "../../tsup.base.js"\n\nexport default defineConfig(packageBuild())\n`
+)
+writeFileSync(
+  join(pkgDir, "vitest.config.ts"),
+  `import { packageTests } from "../../vitest.shared.js"\n\nexport default packageTests\n`
+)
+writeFileSync(
+  join(pkgDir, "tsconfig.json"),
+  JSON.stringify(
+    {
+      extends: "../../tsconfig.base.json",
+      compilerOptions: { noEmit: true, types: ["node"] },
+      include: ["src", "test", "*.ts"]
+    },
+    null,
+    2
+  ) + "\n"
+)
 writeFileSync(join(pkgDir, "README.md"), `# ${name}\n\n${description}\n`)
 copyFileSync(join(root, "LICENSE"), join(pkgDir, "LICENSE"))
 console.log(`created packages/${dir}`)

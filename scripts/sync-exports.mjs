@@ -5,7 +5,11 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { basename } from "node:path"
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
-const modules = readdirSync("src").filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => basename(f, ".ts")).filter((m) => m !== "bin").sort()
+const modules = readdirSync("src")
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+  .map((f) => basename(f, ".ts"))
+  .filter((m) => m !== "bin")
+  .sort()
 const entry = (m) => ({
   import: { types: `./dist/${m}.d.ts`, default: `./dist/${m}.js` },
   require: { types: `./dist/${m}.d.cts`, default: `./dist/${m}.cjs` }

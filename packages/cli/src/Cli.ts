@@ -322,7 +322,10 @@ export const run = (
   io: Io = processIo()
 ): Effect.Effect<void, ValidationError.ValidationError, CliApp.CliApp.Environment> => {
   if (argv[2] === "emulator" && argv.length > 3) {
-    return Effect.promise(() => EmulatorCli.main(argv.slice(3))).pipe(
+    // --print-env relaunches the emulator in the background: through this command's own script.
+    const relaunch = argv[1] === undefined ? undefined : [argv[1], "emulator"]
+    const emulatorIo = relaunch === undefined ? EmulatorCli.processIo() : { ...EmulatorCli.processIo(), relaunch }
+    return Effect.promise(() => EmulatorCli.main(argv.slice(3), emulatorIo)).pipe(
       Effect.flatMap((code) => Effect.sync(() => io.setExitCode(code)))
     )
   }

@@ -363,7 +363,7 @@ const explainUnavailable = (error: Of<"Unavailable">): Explanation => {
         summary: `The ${source} endpoint did not accept a connection in time.`,
         advice: [
           "Off Azure, this is expected: the address does not exist here, and a credential chain moves on.",
-          "On Azure, IMDS may be updating; the request is retried with backoff."
+          "On Azure, the endpoint should accept at once: check that managed identity is enabled for this resource and that nothing (a firewall, a sandbox) blocks the connection. This is not retried: a credential chain moves on to its next credential."
         ]
       }
     case "identity-not-found":
@@ -421,7 +421,9 @@ const explainTransient = (error: Of<"Transient">): Explanation => {
       return {
         summary: `${source} accepted the connection but did not answer in time.`,
         advice: [
-          "IMDS answers slowly while it is updating; the request is retried with exponential backoff.",
+          source === "IMDS"
+            ? "IMDS answers slowly while it is updating; the request is retried with exponential backoff."
+            : `The ${source} endpoint is overloaded or starting up (a cold start on Functions); the request is retried with exponential backoff.`,
           retryAdvice
         ]
       }

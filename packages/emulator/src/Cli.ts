@@ -22,6 +22,12 @@ export interface CliIo {
   readonly stderr: (text: string) => void
   /** Stops a running emulator; by default SIGINT or SIGTERM. */
   readonly signal?: AbortSignal
+  /**
+   * How to run this command again for `--print-env`'s background emulator: the script and any
+   * leading arguments (default: this process's script). A command that embeds the emulator, such as
+   * `managed-identity emulator`, passes its own script and subcommand.
+   */
+  readonly relaunch?: ReadonlyArray<string>
 }
 
 /**
@@ -214,7 +220,19 @@ export const parseArguments = (argv: ReadonlyArray<string>): Arguments | string 
   }
 }
 
-const processIo = (): CliIo => ({
+/**
+ * The process's streams and signals.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import { Cli } from "@managed-identity/emulator"
+ *
+ * Cli.main(["--print-env"], { ...Cli.processIo(), relaunch: [process.argv[1]!, "emulator"] })
+ * ```
+ */
+export const processIo = (): CliIo => ({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text)
 })
@@ -241,12 +259,12 @@ const untilStopped = (signal: AbortSignal | undefined): Promise<void> =>
  */
 const daemonize = (argv: ReadonlyArray<string>, io: CliIo): Promise<number> =>
   new Promise((resolve) => {
-    const script = process.argv[1]
-    if (script === undefined) {
+    const relaunch = io.relaunch ?? (process.argv[1] === undefined ? [] : [process.argv[1]])
+    if (relaunch.length === 0) {
       io.stderr("Cannot find this command's script to run it in the background; use --foreground\n")
       return resolve(1)
     }
-    const child = spawn(process.execPath, [script, ...argv, "--foreground"], {
+    const child = spawn(process.execPath, [...relaunch, ...argv, "--foreground"], {
       detached: true,
       stdio: ["ignore", "pipe", "ignore"]
     })
