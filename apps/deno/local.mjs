@@ -1,0 +1,29 @@
+// `pnpm start`: the walkthrough in Deno with no Azure account. Starts the emulator (IMDS) and the
+// stand-in ARM here in Node on 127.0.0.1, then runs main.ts in Deno with only the variables that
+// point at them and only the permissions it needs. Emulator faults pass through:
+// `pnpm start --fault imds:503x1`.
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { Emulator } from "@managed-identity/emulator"
+import { startArmStandIn } from "./armStandIn.mjs"
+
+const root = fileURLToPath(new URL(".", import.meta.url))
+const faults = process.argv.flatMap((arg, i, all) => (arg === "--fault" && all[i + 1] ? [String(all[i + 1])] : []))
+const emulator = await Emulator.start({ faults })
+const arm = await startArmStandIn(emulator.jwks)
+console.log(
+  `emulator (IMDS) ${emulator.url}, stand-in ARM ${arm.url}${faults.length ? `, faults ${faults.join(" ")}` : ""}`
+)
+const command = ["run", "--no-prompt", "--node-modules-dir=manual", "--allow-env", "--allow-net=127.0.0.1", "main.ts"]
+console.log(`$ deno ${command.join(" ")}\n`)
+
+const child = spawn(fileURLToPath(new URL("node_modules/.bin/deno", import.meta.url)), command, {
+  cwd: root,
+  env: { PATH: process.env.PATH, HOME: process.env.HOME, ...emulator.envFor("imds"), ARM_ENDPOINT: arm.url },
+  stdio: "inherit"
+})
+const code = await new Promise((resolve) => child.on("exit", (status) => resolve(status ?? 1)))
+console.log(`\nIMDS requests: ${emulator.requests.count("imds")}, ARM requests answered: ${arm.counts.served}`)
+await arm.close()
+await emulator.close()
+process.exitCode = code
