@@ -1,92 +1,54 @@
 /**
- * The connect probe in front of `fetch` (shared with the Deno adapter; it is `node:net`, so it runs
- * in Node as in Bun and Deno, where the conformance suite goes through it on every request).
+ * Bun's client wiring, run in Node (the conformance suite runs it in the real Bun binary): core's
+ * connect probe goes first, over `node:net`, and core's fetch transport never follows a redirect.
+ * The probe itself is tested in core (test/ConnectProbe.test.ts).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Classification } from "@managed-identity/core"
-import { Emulator } from "@managed-identity/emulator"
-import { readFileSync } from "node:fs"
-import * as net from "node:net"
+import * as Effect from "effect/Effect"
+import * as http from "node:http"
+import type * as net from "node:net"
 import * as Harness from "../../conformance/src/Harness.js"
-import * as connectProbe from "../src/internal/connectProbe.js"
+import { BunHttpClient } from "../src/index.js"
 
-const counting = (connect: connectProbe.Connect = (options) => net.connect(options)) => {
-  const calls: Array<string> = []
-  const wrapped: connectProbe.Connect = (options) => {
-    calls.push(`${options.host}:${options.port}`)
-    return connect(options)
-  }
-  return { calls, connect: wrapped }
-}
-
-// A socket that never connects: what a dropped SYN looks like from here.
-const silent: connectProbe.Connect = () => new net.Socket()
-
-describe("connect probe", () => {
-  it("gives up after the timeout with an error the core classifies as no endpoint here", async () => {
-    const probe = connectProbe.make(20, silent)
-    const error = await probe(new URL("http://127.0.0.1:40342/metadata/identity/oauth2/token")).then(
-      () => undefined,
-      (e: unknown) => e
+const redirecting = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const seen: Array<string | undefined> = []
+    const server = http.createServer((request, response) => {
+      seen.push(request.url)
+      response.writeHead(302, { location: "/elsewhere" }).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    return { server, seen, origin: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` }
+  }),
+  ({ server }) =>
+    Effect.promise(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        })
     )
-    expect(error).toMatchObject({ name: "ConnectTimeoutError", code: "ETIMEDOUT", syscall: "connect" })
-    expect(Classification.transportKind(error)).toBe("connect-timeout")
-    const classified = Classification.classify({ source: "IMDS", transport: error })
-    expect(classified._tag).toBe("Unavailable")
-    expect(classified._tag === "Unavailable" && classified.reason).toBe("probe-timeout")
-  })
+)
 
-  it("connects once per origin: an origin that accepted is not probed again", async () => {
-    const emulator = await Emulator.start(Harness.emulatorOptions)
-    try {
-      const { calls, connect } = counting()
-      const probe = connectProbe.make(1000, connect)
-      await probe(new URL(`${emulator.url}/metadata/identity/oauth2/token`))
-      await probe(new URL(`${emulator.url}/appservice/msi/token`))
-      expect(calls).toEqual([new URL(emulator.url).host])
-      // A bare TCP connect is not an HTTP request: the emulator saw nothing.
-      expect(emulator.requests.count()).toBe(0)
-    } finally {
-      await emulator.close()
-    }
-  })
+describe("BunHttpClient", () => {
+  it.scoped("answers a redirect as it is, without following it", () =>
+    Effect.gen(function* () {
+      const { seen, origin } = yield* redirecting
+      const client = yield* BunHttpClient.make()
+      const response = yield* client.get(`${origin}/metadata/identity/oauth2/token`)
+      expect(response.status).toBe(302)
+      expect(seen).toEqual(["/metadata/identity/oauth2/token"])
+    })
+  )
 
-  it("reports a refused connection as the runtime does (ECONNREFUSED), and probes again next time", async () => {
-    const port = await Harness.closedPort()
-    const { calls, connect } = counting()
-    const probe = connectProbe.make(1000, connect)
-    const url = new URL(`http://127.0.0.1:${port}/`)
-    for (let i = 0; i < 2; i++) {
-      const error = await probe(url).then(
-        () => undefined,
-        (e: unknown) => e
-      )
-      expect((error as { code?: string }).code).toBe("ECONNREFUSED")
-    }
-    expect(calls).toHaveLength(2)
-  })
-
-  it("does not probe HTTPS origins (they may go through a proxy), nor anything when turned off", async () => {
-    const { calls, connect } = counting(silent)
-    await connectProbe.make(20, connect)(new URL("https://login.microsoftonline.com/tenant/oauth2/v2.0/token"))
-    await connectProbe.make(0, connect)(new URL("http://127.0.0.1:40342/"))
-    expect(calls).toEqual([])
-  })
-
-  it("stops at once when the caller aborts", async () => {
-    const probe = connectProbe.make(60_000, silent)
-    const controller = new AbortController()
-    const pending = probe(new URL("http://127.0.0.1:40342/"), controller.signal).then(
-      () => "connected",
-      (e: unknown) => (e as Error).name
-    )
-    controller.abort()
-    expect(await pending).toBe("AbortError")
-  })
-
-  it("is the same code as Deno's (one implementation, kept in both adapters)", () => {
-    const bun = readFileSync(new URL("../src/internal/connectProbe.ts", import.meta.url), "utf8")
-    const deno = readFileSync(new URL("../../deno/src/internal/connectProbe.ts", import.meta.url), "utf8")
-    expect(bun).toBe(deno)
-  })
+  it.effect("probes a plain-HTTP endpoint first: nothing listening fails with the connect error", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(Harness.closedPort)
+      const client = yield* BunHttpClient.make({ connectTimeout: "1 second" })
+      const error = yield* Effect.flip(client.get(`http://127.0.0.1:${port}/metadata/identity/oauth2/token`))
+      expect(error._tag).toBe("RequestError")
+      // The probe's own error (Node's), not fetch's wrapped "fetch failed".
+      expect((error.cause as { code?: string } | undefined)?.code).toBe("ECONNREFUSED")
+    })
+  )
 })

@@ -2,6 +2,8 @@
  * Service Fabric's managed-identity endpoint serves HTTPS with a self-signed certificate that the
  * client must pin by its thumbprint (`IDENTITY_SERVER_THUMBPRINT`). How to pin is a runtime
  * matter, so adapters provide this service; runtimes that cannot pin provide `unsupported`.
+ * Runtimes whose `fetch` cannot pin but whose `node:https` can (Deno, Bun) get the service from
+ * `make` (or `layer`) over `PinnedHttpsClient.make`.
  *
  * @since 0.1.0
  */
@@ -9,6 +11,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { Unavailable } from "./ManagedIdentityError.js"
 
 /**
@@ -72,3 +75,91 @@ export const unsupported = (why: string): Layer.Layer<CertificatePinning> =>
         })
       )
   })
+
+/**
+ * A pinned client and how to close its connections.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PinnedClient {
+  readonly client: HttpClient.HttpClient
+  readonly close: () => void
+}
+
+/**
+ * Builds the service from a way to make a client pinned to one normalized thumbprint: one client
+ * (and connection pool) per thumbprint, all closed with the scope. A value that is not a
+ * thumbprint is `Unavailable` (`not-configured`), and the message does not quote it: a misplaced
+ * secret must not end up in a log.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as https from "node:https"
+ * import * as net from "node:net"
+ * import * as tls from "node:tls"
+ * import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
+ *
+ * const client = Effect.scoped(
+ *   Effect.flatMap(CertificatePinning.make(PinnedHttpsClient.make({ https, tls, net })), (pinning) =>
+ *     pinning.client("0123456789ABCDEF0123456789ABCDEF01234567")
+ *   )
+ * )
+ * ```
+ */
+export const make = (
+  pinnedClient: (thumbprint: string) => PinnedClient
+): Effect.Effect<Context.Tag.Service<CertificatePinning>, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const clients = new Map<string, PinnedClient>()
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const entry of clients.values()) entry.close()
+        clients.clear()
+      })
+    )
+    const client = (thumbprint: string): Effect.Effect<HttpClient.HttpClient, Unavailable> =>
+      Effect.suspend(() => {
+        const normalized = normalizeThumbprint(thumbprint)
+        if (normalized === undefined) {
+          return Effect.fail(
+            new Unavailable({
+              source: "ServiceFabric",
+              reason: "not-configured",
+              message:
+                "ServiceFabric: IDENTITY_SERVER_THUMBPRINT is not a certificate thumbprint (40 or 64 hex digits)",
+              attempts: 0,
+              elapsedMs: 0
+            })
+          )
+        }
+        let entry = clients.get(normalized)
+        if (entry === undefined) {
+          entry = pinnedClient(normalized)
+          clients.set(normalized, entry)
+        }
+        return Effect.succeed(entry.client)
+      })
+    return CertificatePinning.of({ client })
+  })
+
+/**
+ * The layer of `make`.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import * as https from "node:https"
+ * import * as net from "node:net"
+ * import * as tls from "node:tls"
+ * import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
+ *
+ * const Pinning = CertificatePinning.layer(PinnedHttpsClient.make({ https, tls, net }))
+ * ```
+ */
+export const layer = (pinnedClient: (thumbprint: string) => PinnedClient): Layer.Layer<CertificatePinning> =>
+  Layer.scoped(CertificatePinning, make(pinnedClient))

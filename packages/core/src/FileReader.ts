@@ -37,6 +37,90 @@ export class FileError extends Data.TaggedError("FileError")<{
 }> {}
 
 /**
+ * A `FileError` from a file-system error code: Node's and Bun's `code` (`ENOENT`, `EACCES`, …) or
+ * the name of Deno's error class (`NotFound`, `PermissionDenied`, …). The runtime's own message is
+ * not used: the message is built from the path and the code alone, so nothing read from a file can
+ * leak into it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { FileReader } from "@managed-identity/core"
+ *
+ * FileReader.errorFromCode("/x.key", "EACCES").reason // "permission-denied"
+ * ```
+ */
+export const errorFromCode = (path: string, code: string | undefined): FileError => {
+  switch (code) {
+    case "ENOENT":
+    case "ENOTDIR":
+    case "NotFound":
+    case "NotADirectory":
+      return new FileError({ path, reason: "not-found", message: `${path}: no such file` })
+    case "EACCES":
+    case "EPERM":
+    case "PermissionDenied":
+      return new FileError({ path, reason: "permission-denied", message: `${path}: permission denied` })
+    case "EISDIR":
+    case "IsADirectory":
+      return new FileError({ path, reason: "not-a-file", message: `${path}: is a directory` })
+    default:
+      return new FileError({ path, reason: "other", message: `${path}: cannot be read (${code ?? "unknown error"})` })
+  }
+}
+
+/**
+ * A `FileError` from a failure carrying a Node-style `code` (`node:fs`, Bun), as `errorFromCode`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { FileReader } from "@managed-identity/core"
+ *
+ * FileReader.errorFromCause("/x.key", Object.assign(new Error("gone"), { code: "ENOENT" })).reason // "not-found"
+ * ```
+ */
+export const errorFromCause = (path: string, cause: unknown): FileError =>
+  errorFromCode(
+    path,
+    typeof cause === "object" && cause !== null && typeof (cause as { code?: unknown }).code === "string"
+      ? (cause as { code: string }).code
+      : undefined
+  )
+
+/**
+ * The error for a path that is not a regular file (a directory, device or FIFO).
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { FileReader } from "@managed-identity/core"
+ *
+ * FileReader.notAFile("/var/run").message // "/var/run: not a regular file"
+ * ```
+ */
+export const notAFile = (path: string): FileError =>
+  new FileError({ path, reason: "not-a-file", message: `${path}: not a regular file` })
+
+/**
+ * The error for a file over the byte limit.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { FileReader } from "@managed-identity/core"
+ *
+ * FileReader.tooLarge("/x.key", 4096).reason // "too-large"
+ * ```
+ */
+export const tooLarge = (path: string, maxBytes: number): FileError =>
+  new FileError({ path, reason: "too-large", message: `${path}: larger than ${maxBytes} bytes` })
+
+/**
  * What a file is, from `stat` after following links.
  *
  * @since 0.1.0
@@ -128,9 +212,7 @@ export const memory = (options: {
     readText: (path, { maxBytes }) =>
       Effect.flatMap(resolve(path), (real) => {
         const text = options.files[real]!
-        return encoder.encode(text).byteLength > maxBytes
-          ? Effect.fail(new FileError({ path, reason: "too-large", message: `${path}: larger than ${maxBytes} bytes` }))
-          : Effect.succeed(text)
+        return encoder.encode(text).byteLength > maxBytes ? Effect.fail(tooLarge(path, maxBytes)) : Effect.succeed(text)
       }),
     exists: (path) => Effect.match(resolve(path), { onFailure: () => false, onSuccess: () => true })
   }

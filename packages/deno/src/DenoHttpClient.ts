@@ -62,7 +62,6 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClient from "@effect/platform/HttpClient"
-import type * as Duration from "effect/Duration"
  * import { DenoHttpClient } from "@managed-identity/deno"
  *
  * const program = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/"))

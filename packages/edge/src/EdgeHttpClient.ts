@@ -1,13 +1,13 @@
 /**
  * The `HttpClient` of edge runtimes: the global `fetch` behind `@effect/platform`'s
- * `FetchHttpClient`, never following a redirect. `fetch` is looked up on every request (not
+ * `FetchHttpClient` (core's `FetchTransport`), never following a redirect. `fetch` is looked up on every request (not
  * captured at import), so a runtime that installs it late, or a test that replaces it, is honoured.
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
+import * as FetchTransport from "@managed-identity/core/FetchTransport"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
 /**
@@ -38,23 +38,13 @@ export interface Options {
  * })
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> =>
-  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (base) => {
-    const custom = options.fetch
-    // Called with no receiver: Workers throw "Illegal invocation" for `fetch` bound to another object.
-    const fetch: typeof globalThis.fetch =
-      custom === undefined ? (input, init) => globalThis.fetch(input, init) : (input, init) => custom(input, init)
-    // Never follow a redirect: a token request answered with one is classified, not chased.
-    const init: globalThis.RequestInit = { redirect: "manual" }
-    // Ours are added to the caller's context, so a `FetchHttpClient.Fetch` provided elsewhere in
-    // the program cannot replace this transport.
-    return HttpClient.transformResponse(base, (effect) =>
-      effect.pipe(
-        Effect.provideService(FetchHttpClient.Fetch, fetch),
-        Effect.provideService(FetchHttpClient.RequestInit, init)
-      )
-    )
-  })
+export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> => {
+  const custom = options.fetch
+  // Called with no receiver: Workers throw "Illegal invocation" for `fetch` bound to another object.
+  return FetchTransport.make(
+    custom === undefined ? (input, init) => globalThis.fetch(input, init) : (input, init) => custom(input, init)
+  )
+}
 
 /**
  * A layer providing `HttpClient` over the runtime's `fetch`.

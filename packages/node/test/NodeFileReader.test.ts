@@ -7,7 +7,6 @@ import { existsSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { toFileError } from "../src/internal/fileReader.js"
 import * as NodeFileReader from "../src/NodeFileReader.js"
 
 const secret = "arc-key-contents-never-in-messages"
@@ -130,24 +129,6 @@ describe("NodeFileReader", () => {
         expect(error).toMatchObject({ reason: "permission-denied", path: writeOnlyProcFile })
       })
     )
-  })
-
-  describe("error mapping", () => {
-    it.each([
-      ["ENOENT", "not-found"],
-      ["ENOTDIR", "not-found"],
-      ["EACCES", "permission-denied"],
-      ["EPERM", "permission-denied"],
-      ["EISDIR", "not-a-file"],
-      ["ELOOP", "other"],
-      [undefined, "other"]
-    ])("%s → %s", (code, reason) => {
-      const cause = Object.assign(new Error(`${code}: contents ${secret}`), { code })
-      const error = toFileError("/var/opt/azcmagent/tokens/x.key", cause)
-      expect(error.reason).toBe(reason)
-      expect(error.message.startsWith("/var/opt/azcmagent/tokens/x.key: ")).toBe(true)
-      expect(error.message).not.toContain(secret)
-    })
   })
 
   describe("symbolic links", () => {

@@ -5,37 +5,8 @@ import { type BunNamespace, bun } from "./runtime.js"
 
 type Service = FileReader.FileReader["Type"]
 
-const codeOf = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && typeof (cause as { code?: unknown }).code === "string"
-    ? (cause as { code: string }).code
-    : undefined
-
-/**
- * Maps a Bun file-system failure (Node-style `code`) to a `FileError`. Bun's own message is not
- * reused: the message is built from the path and the code alone, so nothing read from a file can
- * leak into it.
- *
- * @internal
- */
-export const toFileError = (path: string, cause: unknown): FileReader.FileError => {
-  const code = codeOf(cause)
-  switch (code) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return new FileReader.FileError({ path, reason: "not-found", message: `${path}: no such file` })
-    case "EACCES":
-    case "EPERM":
-      return new FileReader.FileError({ path, reason: "permission-denied", message: `${path}: permission denied` })
-    case "EISDIR":
-      return new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: is a directory` })
-    default:
-      return new FileReader.FileError({
-        path,
-        reason: "other",
-        message: `${path}: cannot be read (${code ?? "unknown error"})`
-      })
-  }
-}
+// Bun's file-system errors carry Node's `code`s: core maps them, without Bun's message.
+const toFileError: (path: string, cause: unknown) => FileReader.FileError = FileReader.errorFromCause
 
 const stat = (runtime: BunNamespace, path: string) =>
   Effect.tryPromise({ try: () => runtime.file(path).stat(), catch: (cause) => toFileError(path, cause) })
@@ -45,16 +16,8 @@ const readText = (runtime: BunNamespace, path: string, maxBytes: number) =>
     const limit = Math.max(0, Math.floor(maxBytes))
     // stat first: a huge file is refused without reading it, a directory or FIFO without opening it.
     const info = yield* stat(runtime, path)
-    if (!info.isFile()) {
-      return yield* Effect.fail(
-        new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: not a regular file` })
-      )
-    }
-    const tooLarge = new FileReader.FileError({
-      path,
-      reason: "too-large",
-      message: `${path}: larger than ${limit} bytes`
-    })
+    if (!info.isFile()) return yield* Effect.fail(FileReader.notAFile(path))
+    const tooLarge = FileReader.tooLarge(path, limit)
     if (info.size > limit) return yield* Effect.fail(tooLarge)
     // At most one byte more than allowed: getting it back means the file grew past the limit.
     const bytes = yield* Effect.tryPromise({

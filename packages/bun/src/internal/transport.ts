@@ -1,18 +1,8 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Duration from "effect/Duration"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { ConnectProbe, FetchTransport } from "@managed-identity/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as connectProbe from "./connectProbe.js"
-
-/**
- * The platform's fetch-based client, before our `fetch` and `RequestInit` are attached.
- *
- * @internal
- */
-export const fetchClient: Effect.Effect<HttpClient.HttpClient> = Effect.provide(
-  HttpClient.HttpClient,
-  FetchHttpClient.layer
-)
+import * as net from "node:net"
 
 /**
  * How the client connects.
@@ -23,9 +13,6 @@ export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
 }
 
-/** @internal */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
-
 /**
  * Bun's fetch sends requests through `HTTP_PROXY` / `HTTPS_PROXY` when they are set, even to
  * 127.0.0.1; `proxy: false` connects directly. Plain-HTTP origins always connect directly: every
@@ -35,24 +22,15 @@ export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
  * @internal
  */
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> =>
-  Effect.map(fetchClient, (base) => {
-    const probe = connectProbe.make(Duration.toMillis(options.connectTimeout ?? defaultConnectTimeout))
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      const url = input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)
+  Effect.suspend(() => {
+    // One probe (and its set of reachable origins) per client built.
+    const probe = ConnectProbe.make(net, options.connectTimeout)
+    return FetchTransport.make(async (input, init) => {
+      const url = FetchTransport.urlOf(input)
       await probe(url, init?.signal)
       return globalThis.fetch(
         input,
         url.protocol === "http:" ? ({ ...init, proxy: false } as globalThis.RequestInit) : init
       )
-    }
-    // Never follow a redirect: a token request answered with one is classified, not chased.
-    const init: globalThis.RequestInit = { redirect: "manual" }
-    // Ours are added to the caller's context, so a `FetchHttpClient.Fetch` provided elsewhere in the
-    // program cannot replace the no-proxy, no-redirect transport.
-    return HttpClient.transformResponse(base, (effect) =>
-      effect.pipe(
-        Effect.provideService(FetchHttpClient.Fetch, fetch),
-        Effect.provideService(FetchHttpClient.RequestInit, init)
-      )
-    )
+    })
   })

@@ -10,41 +10,20 @@ const nameOf = (cause: unknown): string | undefined =>
     : undefined
 
 /**
- * Maps a Deno file-system failure to a `FileError`. Deno's own message is not reused: the message
- * is built from the path and the error's name alone, so nothing read from a file can leak into it.
+ * Maps a Deno file-system failure to a `FileError`: a missing `--allow-read` names the flag,
+ * anything else goes by the error's name (core's mapping). Deno's own message is not reused, so
+ * nothing read from a file can leak into it.
  *
  * @internal
  */
-export const toFileError = (path: string, cause: unknown): FileReader.FileError => {
-  if (isMissingPermission(cause)) {
-    return new FileReader.FileError({
-      path,
-      reason: "permission-denied",
-      message: `${path}: Deno may not read it; run with --allow-read=${path} (or --allow-read)`
-    })
-  }
-  switch (nameOf(cause)) {
-    case "NotFound":
-    case "NotADirectory":
-      return new FileReader.FileError({ path, reason: "not-found", message: `${path}: no such file` })
-    case "PermissionDenied":
-      return new FileReader.FileError({ path, reason: "permission-denied", message: `${path}: permission denied` })
-    case "IsADirectory":
-      return new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: is a directory` })
-    default:
-      return new FileReader.FileError({
+export const toFileError = (path: string, cause: unknown): FileReader.FileError =>
+  isMissingPermission(cause)
+    ? new FileReader.FileError({
         path,
-        reason: "other",
-        message: `${path}: cannot be read (${nameOf(cause) ?? "unknown error"})`
+        reason: "permission-denied",
+        message: `${path}: Deno may not read it; run with --allow-read=${path} (or --allow-read)`
       })
-  }
-}
-
-const notAFile = (path: string) =>
-  new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: not a regular file` })
-
-const tooLarge = (path: string, maxBytes: number) =>
-  new FileReader.FileError({ path, reason: "too-large", message: `${path}: larger than ${maxBytes} bytes` })
+    : FileReader.errorFromCode(path, nameOf(cause))
 
 const chunkBytes = 16 * 1024
 
@@ -79,8 +58,8 @@ const readText = (runtime: DenoNamespace, path: string, maxBytes: number) =>
       try: () => runtime.stat(path),
       catch: (cause) => toFileError(path, cause)
     })
-    if (!before.isFile) return yield* Effect.fail(notAFile(path))
-    if (before.size > limit) return yield* Effect.fail(tooLarge(path, limit))
+    if (!before.isFile) return yield* Effect.fail(FileReader.notAFile(path))
+    if (before.size > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
     const bytes = yield* Effect.acquireUseRelease(
       Effect.tryPromise({ try: () => runtime.open(path, { read: true }), catch: (cause) => toFileError(path, cause) }),
       (file) =>
@@ -101,8 +80,8 @@ const readText = (runtime: DenoNamespace, path: string, maxBytes: number) =>
           }
         })
     )
-    if (bytes === undefined) return yield* Effect.fail(notAFile(path))
-    if (bytes.byteLength > limit) return yield* Effect.fail(tooLarge(path, limit))
+    if (bytes === undefined) return yield* Effect.fail(FileReader.notAFile(path))
+    if (bytes.byteLength > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
     return new TextDecoder().decode(bytes)
   })
 

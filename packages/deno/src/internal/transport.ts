@@ -1,20 +1,10 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Duration from "effect/Duration"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { ConnectProbe, FetchTransport } from "@managed-identity/core"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import * as connectProbe from "./connectProbe.js"
+import * as net from "node:net"
 import { type DenoHttpClient, deno } from "./runtime.js"
-
-/**
- * The platform's fetch-based client, before our `fetch` and `RequestInit` are attached.
- *
- * @internal
- */
-export const fetchClient: Effect.Effect<HttpClient.HttpClient> = Effect.provide(
-  HttpClient.HttpClient,
-  FetchHttpClient.layer
-)
 
 const hostnameOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, "$1")
 
@@ -26,9 +16,6 @@ const hostnameOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, "$1"
 export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
 }
-
-/** @internal */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
 
 /**
  * Deno's fetch sends every request through `HTTP_PROXY` / `HTTPS_PROXY` when they are set, even to
@@ -42,9 +29,8 @@ export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
  */
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const base = yield* fetchClient
     const runtime = deno()
-    const probe = connectProbe.make(Duration.toMillis(options.connectTimeout ?? defaultConnectTimeout))
+    const probe = ConnectProbe.make(net, options.connectTimeout)
     const direct = new Map<string, DenoHttpClient>()
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
@@ -69,23 +55,13 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
       }
       return client
     }
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      const url = input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)
+    return yield* FetchTransport.make(async (input, init) => {
+      const url = FetchTransport.urlOf(input)
       await probe(url, init?.signal)
       const client = clientFor(url)
       return globalThis.fetch(
         input,
         client === undefined ? init : ({ ...init, client } as unknown as globalThis.RequestInit)
       )
-    }
-    // Never follow a redirect: a token request answered with one is classified, not chased.
-    const init: globalThis.RequestInit = { redirect: "manual" }
-    // Ours are added to the caller's context, so a `FetchHttpClient.Fetch` provided elsewhere in the
-    // program cannot replace the no-proxy, no-redirect transport.
-    return HttpClient.transformResponse(base, (effect) =>
-      effect.pipe(
-        Effect.provideService(FetchHttpClient.Fetch, fetch),
-        Effect.provideService(FetchHttpClient.RequestInit, init)
-      )
-    )
+    })
   })

@@ -5,42 +5,9 @@ import * as fs from "node:fs/promises"
 
 type Service = FileReader.FileReader["Type"]
 
-const codeOf = (cause: unknown): string | undefined =>
-  typeof cause === "object" && cause !== null && typeof (cause as { code?: unknown }).code === "string"
-    ? (cause as { code: string }).code
-    : undefined
-
-/**
- * Maps a `node:fs` failure to a `FileError`. Node's own message is not reused: the message is
- * built here from the path and the code alone, so nothing read from a file can leak into it.
- *
- * @internal
- */
-export const toFileError = (path: string, cause: unknown): FileReader.FileError => {
-  const code = codeOf(cause)
-  switch (code) {
-    case "ENOENT":
-    case "ENOTDIR":
-      return new FileReader.FileError({ path, reason: "not-found", message: `${path}: no such file` })
-    case "EACCES":
-    case "EPERM":
-      return new FileReader.FileError({ path, reason: "permission-denied", message: `${path}: permission denied` })
-    case "EISDIR":
-      return new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: is a directory` })
-    default:
-      return new FileReader.FileError({
-        path,
-        reason: "other",
-        message: `${path}: cannot be read (${code ?? "unknown error"})`
-      })
-  }
-}
-
-const notAFile = (path: string) =>
-  new FileReader.FileError({ path, reason: "not-a-file", message: `${path}: not a regular file` })
-
-const tooLarge = (path: string, maxBytes: number) =>
-  new FileReader.FileError({ path, reason: "too-large", message: `${path}: larger than ${maxBytes} bytes` })
+// `node:fs` failures map by their `code` (core's mapping); Node's own message is not reused, so
+// nothing read from a file can leak into an error.
+const toFileError: (path: string, cause: unknown) => FileReader.FileError = FileReader.errorFromCause
 
 const chunkBytes = 16 * 1024
 
@@ -70,8 +37,8 @@ const readText = (path: string, maxBytes: number): Effect.Effect<string, FileRea
     const limit = Math.max(0, Math.floor(maxBytes))
     // stat before open: a huge file is refused without opening it, a directory or device without reading it.
     const before = yield* Effect.tryPromise({ try: () => fs.stat(path), catch: (cause) => toFileError(path, cause) })
-    if (!before.isFile()) return yield* Effect.fail(notAFile(path))
-    if (before.size > limit) return yield* Effect.fail(tooLarge(path, limit))
+    if (!before.isFile()) return yield* Effect.fail(FileReader.notAFile(path))
+    if (before.size > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
     const bytes = yield* Effect.acquireUseRelease(
       Effect.tryPromise({ try: () => fs.open(path, openFlags), catch: (cause) => toFileError(path, cause) }),
       (handle) =>
@@ -85,8 +52,8 @@ const readText = (path: string, maxBytes: number): Effect.Effect<string, FileRea
         }),
       (handle) => Effect.promise(() => handle.close().catch(() => undefined))
     )
-    if (bytes === undefined) return yield* Effect.fail(notAFile(path))
-    if (bytes.byteLength > limit) return yield* Effect.fail(tooLarge(path, limit))
+    if (bytes === undefined) return yield* Effect.fail(FileReader.notAFile(path))
+    if (bytes.byteLength > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
     return bytes.toString("utf8")
   })
 

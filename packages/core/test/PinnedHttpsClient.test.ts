@@ -1,0 +1,333 @@
+/**
+ * The pinned client Deno and Bun build from their `node:` modules. Here the
+ * client gets Node's `node:https` and `node:net` with a stand-in for `node:tls` whose "TLS" socket
+ * is a plain loopback TCP socket presenting a chosen certificate, so every path (pin accepted,
+ * refused before a byte is written, answer streamed, cut short) runs against a local `node:http`
+ * server without a certificate. The real TLS handshake is exercised by the Bun adapter's tests and
+ * the conformance suite in Deno and Bun.
+ */
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as http from "node:http"
+import * as https from "node:https"
+import * as net from "node:net"
+import * as tls from "node:tls"
+import { PinnedHttpsClient } from "../src/index.js"
+
+const SHA1 = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
+const SHA1_PIN = "ABCDEF0123456789ABCDEF0123456789ABCDEF01"
+const SHA256 = `${"0A:1B:".repeat(15)}0A:1B`
+const SHA256_PIN = "0A1B".repeat(16)
+const certificate = { fingerprint: SHA1, fingerprint256: SHA256 }
+
+interface Received {
+  readonly method: string | undefined
+  readonly url: string | undefined
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: string
+}
+
+/** A loopback `node:http` server answering with `respond`, recording what reached it. */
+const serving = (respond: (request: http.IncomingMessage, response: http.ServerResponse) => void) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const received: Array<Received> = []
+      let connections = 0
+      const server = http.createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", () => {
+          received.push({
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            body: Buffer.concat(chunks).toString("utf8")
+          })
+          respond(request, response)
+        })
+      })
+      server.on("connection", () => connections++)
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+      const { port } = server.address() as net.AddressInfo
+      return { server, port, received, connections: () => connections }
+    }),
+    ({ server }) =>
+      Effect.promise(
+        () =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections()
+            server.close(() => resolve())
+          })
+      )
+  )
+
+/** `node:tls` as the pinned client sees it: a plain TCP socket that presents `presented`. */
+const fakeTls = (presented: { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined) => {
+  const connects: Array<Parameters<PinnedHttpsClient.Modules["tls"]["connect"]>[0]> = []
+  const module: PinnedHttpsClient.Modules["tls"] = {
+    connect: (options) => {
+      connects.push(options)
+      const socket = net.connect({ host: options.host, port: options.port })
+      socket.once("connect", () => socket.emit("secureConnect"))
+      return Object.assign(socket, { getPeerCertificate: () => presented })
+    }
+  }
+  return { connects, module }
+}
+
+const pinned = (thumbprint: string, presented: Parameters<typeof fakeTls>[0] = certificate) => {
+  const tlsModule = fakeTls(presented)
+  return {
+    connects: tlsModule.connects,
+    ...PinnedHttpsClient.make({ https, net, tls: tlsModule.module })(thumbprint)
+  }
+}
+
+const send = (client: HttpClient.HttpClient, request: HttpClientRequest.HttpClientRequest) =>
+  Effect.flatMap(HttpClient.execute(request).pipe(Effect.provideService(HttpClient.HttpClient, client)), (response) =>
+    Effect.map(response.text, (text) => ({
+      status: response.status,
+      headers: response.headers,
+      cookies: Object.keys(response.cookies.cookies),
+      text
+    }))
+  )
+
+const token = (port: number) =>
+  HttpClientRequest.get(`https://127.0.0.1:${port}/metadata/identity/oauth2/token`).pipe(
+    HttpClientRequest.setUrlParams({ "api-version": "2019-07-01-preview", resource: "https://vault.azure.net" }),
+    HttpClientRequest.setHeader("secret", "the-secret-header")
+  )
+
+const json = (_: http.IncomingMessage, response: http.ServerResponse) => {
+  response.setHeader("set-cookie", ["a=1", "b=2"])
+  response.setHeader("content-type", "application/json")
+  response.end('{"access_token":"x"}')
+}
+
+describe("PinnedHttpsClient", () => {
+  it.scoped("sends the request once the certificate matches the SHA-1 pin, and streams the answer back", () =>
+    Effect.gen(function* () {
+      const server = yield* serving(json)
+      const { client, close, connects } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const answer = yield* send(client, token(server.port))
+      expect(answer.status).toBe(200)
+      expect(answer.text).toBe('{"access_token":"x"}')
+      expect(answer.headers["content-type"]).toBe("application/json")
+      // Repeated headers arrive as arrays from node:http: every value is kept.
+      expect(answer.cookies).toEqual(["a", "b"])
+      expect(server.received).toHaveLength(1)
+      expect(server.received[0]?.headers.secret).toBe("the-secret-header")
+      expect(server.received[0]?.url).toContain("resource=https%3A%2F%2Fvault.azure.net")
+      // Chain validation is off (the certificate is self-signed), HTTP/1.1 is asked for, and an IP
+      // address is never sent as the server name.
+      expect(connects).toEqual([
+        { host: "127.0.0.1", port: server.port, rejectUnauthorized: false, ALPNProtocols: ["http/1.1"] }
+      ])
+    })
+  )
+
+  it.scoped("keeps the connection for the next request", () =>
+    Effect.gen(function* () {
+      const server = yield* serving(json)
+      const { client, close, connects } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      yield* send(client, token(server.port))
+      yield* send(client, token(server.port))
+      expect(server.received).toHaveLength(2)
+      expect(connects).toHaveLength(1)
+      expect(server.connections()).toBe(1)
+    })
+  )
+
+  it.scoped("pins the SHA-256 fingerprint for a 64-digit thumbprint", () =>
+    Effect.gen(function* () {
+      const server = yield* serving(json)
+      const { client, close } = pinned(SHA256_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      expect((yield* send(client, token(server.port))).status).toBe(200)
+    })
+  )
+
+  it.scoped("refuses another certificate before writing a byte of the request", () =>
+    Effect.gen(function* () {
+      const server = yield* serving(json)
+      const { client, close } = pinned("00".repeat(20))
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const error = yield* Effect.flip(send(client, token(server.port)))
+      expect(error._tag).toBe("RequestError")
+      expect(error._tag === "RequestError" && error.reason).toBe("Transport")
+      const cause = error.cause
+      expect(cause).toBeInstanceOf(PinnedHttpsClient.CertificatePinError)
+      expect(cause).toMatchObject({
+        _tag: "CertificatePinError",
+        reason: "mismatch",
+        host: `127.0.0.1:${server.port}`,
+        expected: "00".repeat(20),
+        actual: SHA1_PIN
+      })
+      expect((cause as Error).message).toBe(
+        `certificate pinning: 127.0.0.1:${server.port} presented a certificate with SHA-1 thumbprint ${SHA1_PIN}, expected ${"00".repeat(20)}`
+      )
+      expect(server.received).toHaveLength(0)
+    })
+  )
+
+  it.scoped("refuses a server that presents no certificate, and names the algorithm of a SHA-256 pin", () =>
+    Effect.gen(function* () {
+      const server = yield* serving(json)
+      const { client, close } = pinned(SHA256_PIN, {})
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const error = yield* Effect.flip(send(client, token(server.port)))
+      const cause = error.cause as PinnedHttpsClient.CertificatePinError
+      expect(cause.actual).toBeUndefined()
+      expect(cause.message).toContain("a certificate with SHA-256 thumbprint (none)")
+      expect(server.received).toHaveLength(0)
+    })
+  )
+
+  it.effect("refuses plain HTTP without connecting: a pinned client never sends a secret in clear text", () =>
+    Effect.gen(function* () {
+      const { client, close, connects } = pinned(SHA1_PIN)
+      const error = yield* Effect.flip(
+        send(client, HttpClientRequest.get("http://127.0.0.1:2377/metadata/identity/oauth2/token"))
+      )
+      close()
+      expect(error.cause).toMatchObject({
+        reason: "not-tls",
+        host: "127.0.0.1:2377",
+        expected: SHA1_PIN,
+        message: "certificate pinning: http://127.0.0.1:2377 is not HTTPS, refusing to connect"
+      })
+      expect(connects).toEqual([])
+    })
+  )
+
+  it.scoped("sends text and byte bodies, and refuses a stream without connecting", () =>
+    Effect.gen(function* () {
+      const server = yield* serving((_, response) => response.end("ok"))
+      const { client, close, connects } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const url = `https://127.0.0.1:${server.port}/token`
+      yield* send(client, HttpClientRequest.post(url).pipe(HttpClientRequest.bodyText("a=1")))
+      yield* send(client, HttpClientRequest.post(url).pipe(HttpClientRequest.setBody(HttpBody.raw("raw text"))))
+      yield* send(
+        client,
+        HttpClientRequest.post(url).pipe(HttpClientRequest.setBody(HttpBody.raw(new TextEncoder().encode("bytes"))))
+      )
+      expect(server.received.map((r) => [r.method, r.body])).toEqual([
+        ["POST", "a=1"],
+        ["POST", "raw text"],
+        ["POST", "bytes"]
+      ])
+      const before = connects.length
+      for (const body of [HttpBody.stream(Stream.make(new Uint8Array([1]))), HttpBody.raw({ not: "bytes" })]) {
+        const error = yield* Effect.flip(
+          send(client, HttpClientRequest.post(url).pipe(HttpClientRequest.setBody(body)))
+        )
+        expect(error._tag === "RequestError" && error.reason).toBe("Encode")
+      }
+      expect(connects.length).toBe(before)
+      expect(server.received).toHaveLength(3)
+    })
+  )
+
+  it.scoped("answers 204, 304 and HEAD without a body", () =>
+    Effect.gen(function* () {
+      const server = yield* serving((request, response) => {
+        response.statusCode = request.url === "/none" ? 204 : request.url === "/same" ? 304 : 200
+        response.end()
+      })
+      const { client, close } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const base = `https://127.0.0.1:${server.port}`
+      expect(yield* send(client, HttpClientRequest.get(`${base}/none`))).toMatchObject({ status: 204, text: "" })
+      expect(yield* send(client, HttpClientRequest.get(`${base}/same`))).toMatchObject({ status: 304, text: "" })
+      expect(yield* send(client, HttpClientRequest.head(`${base}/head`))).toMatchObject({ status: 200, text: "" })
+    })
+  )
+
+  it.scoped("fails the body of an answer cut short", () =>
+    Effect.gen(function* () {
+      const server = yield* serving((_, response) => {
+        response.writeHead(200, { "content-length": "100" })
+        response.write('{"access_token":')
+        setImmediate(() => response.socket?.destroy())
+      })
+      const { client, close } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const error = yield* Effect.flip(send(client, token(server.port)))
+      expect(error._tag).toBe("ResponseError")
+    })
+  )
+
+  it.scoped("stops the request when the caller is interrupted", () =>
+    Effect.gen(function* () {
+      let arrived: () => void = () => undefined
+      const waiting = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
+      let hungUp: () => void = () => undefined
+      const closed = new Promise<void>((resolve) => {
+        hungUp = resolve
+      })
+      // Never answers: only the client can end this exchange.
+      const server = yield* serving((_, response) => {
+        response.on("close", () => hungUp())
+        arrived()
+      })
+      const { client, close } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      const fiber = yield* Effect.fork(send(client, token(server.port)))
+      yield* Effect.promise(() => waiting)
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      // Resolves only when the client destroyed the request (the server never ends it).
+      yield* Effect.promise(() => closed)
+      expect(server.received).toHaveLength(1)
+    })
+  )
+
+  it.effect("reports a connection that fails as a transport error (Node's own node:tls, nothing listening)", () =>
+    Effect.gen(function* () {
+      const port = yield* Effect.promise(
+        () =>
+          new Promise<number>((resolve) => {
+            const probe = net.createServer()
+            probe.listen(0, "127.0.0.1", () => {
+              const { port } = probe.address() as net.AddressInfo
+              probe.close(() => resolve(port))
+            })
+          })
+      )
+      // The adapters pass their runtime's modules exactly like this.
+      const modules: PinnedHttpsClient.Modules = { https, tls, net }
+      const { client, close } = PinnedHttpsClient.make(modules)(SHA1_PIN)
+      const error = yield* Effect.flip(send(client, token(port)))
+      close()
+      expect(error._tag === "RequestError" && error.reason).toBe("Transport")
+      expect(error.cause).toMatchObject({ code: "ECONNREFUSED" })
+    })
+  )
+
+  it.scoped("sends a host name as the TLS server name, without IPv6 brackets for an address", () =>
+    Effect.gen(function* () {
+      const { client, close, connects } = pinned(SHA1_PIN)
+      yield* Effect.addFinalizer(() => Effect.sync(close))
+      // Nothing listens on port 9 of either: only what reached `tls.connect` matters here.
+      yield* Effect.flip(send(client, HttpClientRequest.get("https://localhost:9/")))
+      yield* Effect.flip(send(client, HttpClientRequest.get("https://[::1]:9/")))
+      expect(connects.map((c) => [c.host, c.port, c.servername])).toEqual([
+        ["localhost", 9, "localhost"],
+        ["::1", 9, undefined]
+      ])
+    })
+  )
+})
