@@ -91,6 +91,26 @@ export interface AccessTokenResult {
 }
 
 /**
+ * `instanceof` for the Promise API's errors recognises a brand (a `Symbol.for` key on the prototype),
+ * not only class identity: an adapter's pre-bundled Promise-API entry carries its own copy of these
+ * classes, and an application can end up with two copies of core, yet `error instanceof
+ * CredentialUnavailableError` must hold whichever copy threw it. Subclasses keep plain `instanceof`.
+ */
+const branded = (self: Function, base: Function, brand: symbol, value: unknown): boolean =>
+  self === base
+    ? typeof value === "object" && value !== null && brand in value
+    : Function.prototype[Symbol.hasInstance].call(self, value)
+
+const brand = (base: Function, key: symbol): void => {
+  Object.defineProperty(base.prototype, key, { value: true })
+}
+
+const unavailableBrand = Symbol.for("@managed-identity/core/TokenCredential/CredentialUnavailableError")
+const authenticationBrand = Symbol.for("@managed-identity/core/TokenCredential/AuthenticationError")
+const invalidArgumentBrand = Symbol.for("@managed-identity/core/TokenCredential/InvalidArgumentError")
+const abortBrand = Symbol.for("@managed-identity/core/TokenCredential/AbortError")
+
+/**
  * No managed-identity endpoint is available here (or it cannot serve the identity asked for).
  * `ChainedTokenCredential` and `DefaultAzureCredential` move on to their next credential on it.
  * `cause` is the typed core error.
@@ -109,6 +129,10 @@ export interface AccessTokenResult {
  * ```
  */
 export class CredentialUnavailableError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested, which keeps plain instanceof
+    return branded(this, CredentialUnavailableError, unavailableBrand, value)
+  }
   override readonly name = "CredentialUnavailableError"
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -130,6 +154,10 @@ export class CredentialUnavailableError extends Error {
  * ```
  */
 export class AuthenticationError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested, which keeps plain instanceof
+    return branded(this, AuthenticationError, authenticationBrand, value)
+  }
   override readonly name = "AuthenticationError"
   readonly statusCode: number
   readonly errorResponse: { readonly error: string; readonly errorDescription: string }
@@ -159,6 +187,10 @@ export class AuthenticationError extends Error {
  * ```
  */
 export class InvalidArgumentError extends TypeError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested, which keeps plain instanceof
+    return branded(this, InvalidArgumentError, invalidArgumentBrand, value)
+  }
   override readonly name = "InvalidArgumentError"
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
@@ -178,11 +210,20 @@ export class InvalidArgumentError extends TypeError {
  * ```
  */
 export class AbortError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested, which keeps plain instanceof
+    return branded(this, AbortError, abortBrand, value)
+  }
   override readonly name = "AbortError"
   constructor(message = "The operation was aborted.") {
     super(message)
   }
 }
+
+brand(CredentialUnavailableError, unavailableBrand)
+brand(AuthenticationError, authenticationBrand)
+brand(InvalidArgumentError, invalidArgumentBrand)
+brand(AbortError, abortBrand)
 
 /**
  * Maps a core error to the Error class an `@azure/identity` user expects, with the core error as `cause`.

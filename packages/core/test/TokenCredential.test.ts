@@ -54,6 +54,32 @@ describe("TokenCredential", () => {
     await Promise.all([unavailable.close(), rejected.close()])
   })
 
+  it("recognises its errors thrown by another copy of the classes (a pre-bundled adapter entry)", () => {
+    // Another copy of core (e.g. inside @managed-identity/node/ManagedIdentityCredential) defines
+    // its own classes with the same brands: instanceof must hold across the copies.
+    const copyOf = (key: string) => {
+      class Copy extends Error {}
+      Object.defineProperty(Copy.prototype, Symbol.for(`@managed-identity/core/TokenCredential/${key}`), {
+        value: true
+      })
+      return new Copy("from another copy")
+    }
+    expect(copyOf("CredentialUnavailableError")).toBeInstanceOf(TokenCredential.CredentialUnavailableError)
+    expect(copyOf("AuthenticationError")).toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(copyOf("InvalidArgumentError")).toBeInstanceOf(TokenCredential.InvalidArgumentError)
+    expect(copyOf("AbortError")).toBeInstanceOf(TokenCredential.AbortError)
+    expect(copyOf("AbortError")).not.toBeInstanceOf(TokenCredential.CredentialUnavailableError)
+    expect(new Error("plain")).not.toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(null).not.toBeInstanceOf(TokenCredential.AbortError)
+
+    // A subclass keeps ordinary instanceof: a base-class error is not an instance of it.
+    class Specific extends TokenCredential.CredentialUnavailableError {}
+    expect(new Specific("x")).toBeInstanceOf(Specific)
+    expect(new Specific("x")).toBeInstanceOf(TokenCredential.CredentialUnavailableError)
+    expect(new TokenCredential.CredentialUnavailableError("x")).not.toBeInstanceOf(Specific)
+    expect(new TokenCredential.InvalidArgumentError("x")).toBeInstanceOf(TypeError)
+  })
+
   it("throws a typed error at construction for conflicting ids, as @azure/identity does", () => {
     expect(() => credentialWith(fakeHttp([]), { clientId: "a", resourceId: "/subscriptions/x" })).toThrow(
       TokenCredential.InvalidArgumentError

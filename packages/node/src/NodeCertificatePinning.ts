@@ -117,8 +117,9 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Context.Tag.Service<CertificatePinning.CertificatePinning>, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const undici = yield* transport.loadUndici
-    const base = yield* transport.fetchClient
+    // undici (for its custom TLS connector) is loaded by the first pinned client, not when the layer
+    // is built: only Service Fabric pins, and every other program would pay its load time.
+    const loaded = yield* Effect.cached(Effect.zip(transport.loadUndici, transport.fetchClient))
     const clients = new Map<string, HttpClient.HttpClient>()
     const agents: Array<Undici.Agent> = []
     yield* Effect.addFinalizer(() => Effect.forEach(agents, transport.releaseAgent, { discard: true }))
@@ -140,12 +141,16 @@ export const make = (
         }
         const cached = clients.get(normalized)
         if (cached !== undefined) return Effect.succeed(cached)
-        // Synchronous from lookup to insert, so concurrent callers share one pool.
-        const agent = transport.makeAgent(undici, { ...options, pinnedThumbprint: normalized })
-        agents.push(agent)
-        const created = transport.withAgent(base, undici, agent)
-        clients.set(normalized, created)
-        return Effect.succeed(created)
+        return Effect.map(loaded, ([undici, base]) => {
+          // Synchronous from lookup to insert, so concurrent callers share one pool.
+          const existing = clients.get(normalized)
+          if (existing !== undefined) return existing
+          const agent = transport.makeAgent(undici, { ...options, pinnedThumbprint: normalized })
+          agents.push(agent)
+          const created = transport.withAgent(base, undici, agent)
+          clients.set(normalized, created)
+          return created
+        })
       })
     return CertificatePinning.CertificatePinning.of({ client })
   })

@@ -1,9 +1,10 @@
 /**
- * The `HttpClient` that talks to managed-identity endpoints on Node: undici's own `Agent` and
- * `fetch` (not the global ones: Node's bundled undici and the npm package can disagree) behind
- * `@effect/platform`'s `FetchHttpClient`. It keeps connections alive, never follows a redirect,
- * never uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), and gives up
- * connecting after a short timeout so "no endpoint here" is told apart from "endpoint slow".
+ * The `HttpClient` that talks to managed-identity endpoints on Node: `node:http` / `node:https`
+ * with their own connection pools (undici, with its custom TLS connector, only for a pinned
+ * thumbprint). It keeps connections alive, never follows a redirect, never uses a proxy whatever
+ * `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), and gives up connecting after a short
+ * timeout so "no endpoint here" is told apart from "endpoint slow". `node:http` is part of Node,
+ * so nothing is loaded or compiled on a cold start's first request (undici costs 60–150 ms).
  *
  * @since 0.1.0
  */
@@ -24,8 +25,9 @@ import * as internal from "./internal/transport.js"
 export interface Options {
   /**
    * How long to wait for the TCP (and TLS) handshake; a failure carries the code
-   * `UND_ERR_CONNECT_TIMEOUT` in its cause chain. Default 1 second: short, because the first token
-   * request is also the probe that tells "no endpoint here" from "endpoint slow".
+   * `UND_ERR_CONNECT_TIMEOUT` (undici's name, kept for every transport) in its cause chain. Default
+   * 1 second: short, because the first token request is also the probe that tells "no endpoint
+   * here" from "endpoint slow".
    */
   readonly connectTimeout?: Duration.DurationInput | undefined
   /** Reuse connections between requests. Default `true`. */
@@ -37,7 +39,7 @@ export interface Options {
   /**
    * Accept exactly the server certificate with this SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint,
    * self-signed or not, and nothing else; plain HTTP is refused. A thumbprint that is not hex of
-   * either length matches no certificate.
+   * either length matches no certificate. Such a client is built on undici, loaded on first use.
    */
   readonly pinnedThumbprint?: string | undefined
 }
@@ -66,8 +68,8 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
   internal.make(options)
 
 /**
- * A layer providing `HttpClient` for managed-identity endpoints; undici is loaded when the layer
- * is built, not when this module is imported.
+ * A layer providing `HttpClient` for managed-identity endpoints (undici is loaded only for a
+ * pinned thumbprint, when the layer is built).
  *
  * @since 0.1.0
  * @category layers

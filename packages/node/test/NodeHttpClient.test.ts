@@ -42,7 +42,7 @@ const failure = <A, E>(effect: Effect.Effect<A, E>) =>
       : Effect.dieMessage(`expected a failure, got ${exit._tag}`)
   )
 
-/** One event-loop turn (not a timer): lets undici and the kernel finish what they have started. */
+/** One event-loop turn (not a timer): lets the connection pool and the kernel finish what they have started. */
 const nextTurn = Effect.async<void>((resume) => {
   setImmediate(() => resume(Effect.void))
 })
@@ -77,7 +77,7 @@ describe("NodeHttpClient", () => {
       const bodies: Array<string> = []
       for (let i = 0; i < 4; i++) {
         bodies.push(yield* getText(client, `${server.url}/token`))
-        // undici frees the socket one event-loop turn after the body ends; token requests are
+        // The pool frees the socket one event-loop turn after the body ends; token requests are
         // never back to back, so give it that turn as any real caller does.
         yield* nextTurn
       }
@@ -136,7 +136,7 @@ describe("NodeHttpClient", () => {
     })
   )
 
-  it.scoped("sends a form body (Cloud Shell, workload identity) through undici's fetch", () =>
+  it.scoped("sends a form body (Cloud Shell, workload identity)", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
       const client = yield* NodeHttpClient.make()
@@ -151,6 +151,26 @@ describe("NodeHttpClient", () => {
         body: "resource=https%3A%2F%2Fmanagement.azure.com%2F",
         headers: { metadata: "true", "content-type": "application/x-www-form-urlencoded" }
       })
+    })
+  )
+
+  it.scoped("fails the body read, and nothing else, when the connection is reset mid-body", () =>
+    Effect.gen(function* () {
+      // Headers promise 100 bytes; 10 arrive, then a TCP reset, after the response was handed over:
+      // the read fails with a typed error (nothing goes unhandled) and the client stays usable.
+      const server = http.createServer((_, res) => {
+        res.writeHead(200, { "content-length": "100" })
+        res.write("0123456789", () => res.socket?.resetAndDestroy())
+      })
+      const { port } = yield* listen(server)
+      const client = yield* NodeHttpClient.make()
+      const response = yield* client.get(`http://127.0.0.1:${port}/token`)
+      expect(response.status).toBe(200)
+      const error = yield* failure(response.text)
+      expect(error._tag).toBe("ResponseError")
+      // The client still works afterwards (a fresh connection).
+      const again = yield* recordingServer()
+      expect(yield* getText(client, `${again.url}/token`)).toBe("ok")
     })
   )
 

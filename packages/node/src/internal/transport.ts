@@ -7,13 +7,14 @@ import type * as Scope from "effect/Scope"
 import type * as Undici from "undici"
 import type { Options } from "../NodeHttpClient.js"
 import { pinnedConnector } from "./certificatePin.js"
+import * as nodeHttp from "./nodeHttp.js"
 
 /** @internal */
 export type UndiciModule = typeof Undici
 
 /**
- * undici costs about 75 ms to import on a small VM; loading it when a layer is built (not when
- * this package is imported) keeps that off the cold start of programs that never build one.
+ * undici costs 60–150 ms to import on a small VM; it is loaded only when a pinned client is first
+ * needed (Service Fabric), so every other program keeps it off its cold start.
  *
  * @internal
  */
@@ -30,7 +31,7 @@ export const fetchClient: Effect.Effect<HttpClient.HttpClient> = Effect.provide(
 )
 
 /** @internal */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
+export const defaultConnectTimeout: Duration.Duration = nodeHttp.defaultConnectTimeout
 
 /** @internal */
 export const makeAgent = (undici: UndiciModule, options: Options): Undici.Agent => {
@@ -83,14 +84,27 @@ export const withAgent = (
 export const releaseAgent = (agent: Undici.Agent): Effect.Effect<void> =>
   Effect.ignore(Effect.tryPromise(() => agent.destroy()))
 
-/** @internal */
+/**
+ * The client for `options`: `node:http` / `node:https` (nodeHttp.ts) unless a thumbprint is pinned,
+ * which needs undici's custom TLS connector. Its connection pools close with the scope.
+ *
+ * @internal
+ */
 export const make = (options: Options): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
-  Effect.gen(function* () {
-    const undici = yield* loadUndici
-    const base = yield* fetchClient
-    const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => makeAgent(undici, options)),
-      releaseAgent
-    )
-    return withAgent(base, undici, agent)
-  })
+  options.pinnedThumbprint === undefined
+    ? Effect.map(
+        Effect.acquireRelease(
+          Effect.sync(() => nodeHttp.make(options)),
+          (pools) => Effect.sync(pools.destroy)
+        ),
+        (pools) => pools.client
+      )
+    : Effect.gen(function* () {
+        const undici = yield* loadUndici
+        const base = yield* fetchClient
+        const agent = yield* Effect.acquireRelease(
+          Effect.sync(() => makeAgent(undici, options)),
+          releaseAgent
+        )
+        return withAgent(base, undici, agent)
+      })
