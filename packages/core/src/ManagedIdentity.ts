@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -291,7 +291,11 @@ export const make = (
         }),
         Effect.provide(context),
         // @effect/platform records request headers on spans; these carry secrets.
-        Effect.locally(Headers.currentRedactedNames, SECRET_HEADERS)
+        Effect.locally(Headers.currentRedactedNames, SECRET_HEADERS),
+        // Its http.client span also ends with the failed request itself (headers and all), which a
+        // tracer may serialize outside this fiber, where the redaction above no longer applies. The
+        // library's own managed_identity.* spans say what happened, without the request.
+        Effect.locally(HttpClient.currentTracerDisabledWhen, () => true)
       )
 
     const acquire = (resource: Resource.Resource, claims: string | undefined) => {

@@ -212,11 +212,39 @@ describe("RetryPolicy", () => {
         expected: undefined
       },
       {
-        name: "Unavailable even when retryOn says yes",
+        name: "Unavailable when the policy opts in (an endpoint the environment names)",
         policy: RetryPolicy.make({ jitter: 0, retryOn: () => true }),
         state: { retries: 0, elapsedMs: 5 },
         error: unavailable,
+        expected: 2000
+      },
+      {
+        name: "App Service: a refused connection is retried",
+        policy: RetryPolicy.make({ ...RetryPolicy.appService, jitter: 0 }),
+        state: { retries: 0, elapsedMs: 5 },
+        error: new Unavailable({ ...unavailable, message: unavailable.message, source: "AppService" }),
+        expected: 2000
+      },
+      {
+        name: "App Service: an identity that cannot be selected is not retried",
+        policy: RetryPolicy.make({ ...RetryPolicy.appService, jitter: 0 }),
+        state: { retries: 0, elapsedMs: 5 },
+        error: new Unavailable({ ...unavailable, message: "x", source: "AppService", reason: "unsupported-identity" }),
         expected: undefined
+      },
+      {
+        name: "App Service: a body cut off after a 200 is retried",
+        policy: RetryPolicy.make({ ...RetryPolicy.appService, jitter: 0 }),
+        state: { retries: 0, elapsedMs: 5 },
+        error: new Transient({
+          source: "AppService",
+          reason: "body-interrupted",
+          status: 200,
+          message: "AppService: the body was cut off",
+          attempts: 1,
+          elapsedMs: 1
+        }),
+        expected: 2000
       },
       {
         name: "InvalidResponse when retryOn opts in",

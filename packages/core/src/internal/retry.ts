@@ -37,19 +37,38 @@ const clampFraction = (n: number): number => (Number.isFinite(n) ? Math.min(1, M
 /** Transient failures only: a refusal will not change, and a missing endpoint must let a chain move on. */
 export const isTransient = (error: EndpointError): boolean => error._tag === "Transient"
 
+/**
+ * An endpoint named by the environment (App Service, Functions, Azure ML, ...) that refuses a
+ * connection, or that the sandbox forbids a socket to, is failing now, not absent: the Functions
+ * write-up's "credential unavailable" and "socket access forbidden" errors heal on retry. They stay
+ * `Unavailable` when the policy gives up, so a chain still moves on. IMDS, the default that may not
+ * exist at all, never retries them: its first request is the probe.
+ */
+const isConfiguredEndpointDown = (error: EndpointError): boolean =>
+  error._tag === "Unavailable" &&
+  (error.reason === "connection-refused" || error.reason === "access-denied" || error.reason === "probe-timeout")
+
+/** A body cut off mid-way: the endpoint answered, so whatever the status line said, try again. */
+const isInterruptedBody = (error: EndpointError): boolean =>
+  error._tag === "Transient" && error.reason === "body-interrupted"
+
 /** App Service, Azure ML, Cloud Shell, Service Fabric, Arc: network failures, timeouts, 404, 408, 429 and 5xx. */
 export const isRetryableHostStatus = (error: EndpointError): boolean =>
-  error._tag === "Transient" &&
-  (error.status === undefined ||
-    error.status === 404 ||
-    error.status === 408 ||
-    error.status === 429 ||
-    error.status >= 500)
+  isConfiguredEndpointDown(error) ||
+  isInterruptedBody(error) ||
+  (error._tag === "Transient" &&
+    (error.status === undefined ||
+      error.status === 404 ||
+      error.status === 408 ||
+      error.status === 429 ||
+      error.status >= 500))
 
 /** Entra ID (workload identity): network failures, timeouts, 408, 429 and 5xx; a 404 names a wrong tenant. */
 export const isRetryableEntraStatus = (error: EndpointError): boolean =>
-  error._tag === "Transient" &&
-  (error.status === undefined || error.status === 408 || error.status === 429 || error.status >= 500)
+  isConfiguredEndpointDown(error) ||
+  isInterruptedBody(error) ||
+  (error._tag === "Transient" &&
+    (error.status === undefined || error.status === 408 || error.status === 429 || error.status >= 500))
 
 export const imds: RetryPolicy.RetryPolicy = {
   maxRetries: 5,
@@ -135,8 +154,9 @@ export const nextDelay = (
   error: EndpointError,
   randomFraction: number
 ): Option.Option<number> => {
-  // Refusals and missing endpoints are final whatever `retryOn` says (see RetryPolicy.retryOn).
-  if (error._tag === "Rejected" || error._tag === "Unavailable") return Option.none()
+  // Refusals are final whatever `retryOn` says; an Unavailable is retried only where the
+  // policy opts in (an endpoint the environment names: see isRetryableHostStatus).
+  if (error._tag === "Rejected") return Option.none()
   if (!policy.retryOn(error)) return Option.none()
   const gone = isGone(error)
   const windowMs = toMillis(policy.goneWindow)
