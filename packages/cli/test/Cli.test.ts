@@ -78,7 +78,8 @@ describe("managed-identity token", () => {
     emulator.faults.add("imds:503x1")
     const result = await run(["token", "--loopback-only"], emulator.envFor("imds"))
     expect(result.exitCode).toBe(0)
-    expect(result.err).toMatch(/attempt 2\/6, next in 2(\.\d)? s, IMDS answered 503 — unavailable/)
+    // 2 s with ±20% jitter
+    expect(result.err).toMatch(/attempt 2\/6, next in (1\.[6-9]|2(\.[0-4])?) s, IMDS answered 503 — unavailable/)
   })
 
   it("explains a failure and exits non-zero", async () => {
