@@ -3,13 +3,12 @@
 // the Worker, gives it the endpoint's variables as bindings, and sends it a few requests.
 import { readFile } from "node:fs/promises"
 import { ManagedIdentity } from "@managed-identity/core"
-import { Emulator } from "@managed-identity/emulator"
+import { ArmStandIn, Emulator } from "@managed-identity/emulator"
 import { Miniflare } from "miniflare"
-import { startArmStandIn } from "./armStandIn.mjs"
 import { build } from "./build.mjs"
 
 const emulator = await Emulator.start()
-const arm = await startArmStandIn(emulator.jwks)
+const arm = await ArmStandIn.start(emulator.jwks)
 /** @type {Record<string, string>} */
 const bindings = { ...emulator.envFor("appservice"), ARM_ENDPOINT: arm.url }
 // Fail closed: nothing but 127.0.0.1 goes into the Worker's bindings.

@@ -4,13 +4,12 @@
 // `pnpm start --fault imds:503x1`.
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { Emulator } from "@managed-identity/emulator"
-import { startArmStandIn } from "./armStandIn.mjs"
+import { ArmStandIn, Emulator } from "@managed-identity/emulator"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 const faults = process.argv.flatMap((arg, i, all) => (arg === "--fault" && all[i + 1] ? [String(all[i + 1])] : []))
 const emulator = await Emulator.start({ faults })
-const arm = await startArmStandIn(emulator.jwks)
+const arm = await ArmStandIn.start(emulator.jwks)
 console.log(
   `emulator (IMDS) ${emulator.url}, stand-in ARM ${arm.url}${faults.length ? `, faults ${faults.join(" ")}` : ""}`
 )

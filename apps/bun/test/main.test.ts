@@ -5,19 +5,18 @@
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { ManagedIdentity } from "@managed-identity/core"
-import { Emulator } from "@managed-identity/emulator"
+import { ArmStandIn, Emulator } from "@managed-identity/emulator"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { startArmStandIn } from "../armStandIn.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const bun = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url))
 const BUN_FLAGS = ["run"]
 
 let emulator: Emulator.Emulator
-let arm: Awaited<ReturnType<typeof startArmStandIn>>
+let arm: ArmStandIn.ArmStandIn
 beforeAll(async () => {
   emulator = await Emulator.start()
-  arm = await startArmStandIn(emulator.jwks)
+  arm = await ArmStandIn.start(emulator.jwks)
 })
 afterAll(async () => {
   await arm?.close()

@@ -4,14 +4,13 @@
  */
 import { readFile } from "node:fs/promises"
 import { ManagedIdentity } from "@managed-identity/core"
-import { Emulator } from "@managed-identity/emulator"
+import { ArmStandIn, Emulator } from "@managed-identity/emulator"
 import { Miniflare } from "miniflare"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { startArmStandIn } from "../armStandIn.mjs"
 import { build } from "../build.mjs"
 
 let emulator: Emulator.Emulator
-let arm: Awaited<ReturnType<typeof startArmStandIn>>
+let arm: ArmStandIn.ArmStandIn
 let miniflare: Miniflare
 
 /** App Service's variables and the stand-in ARM as bindings, checked to be loopback (fail closed). */
@@ -25,7 +24,7 @@ const bindings = (extra: Record<string, string> = {}) => {
 
 beforeAll(async () => {
   emulator = await Emulator.start()
-  arm = await startArmStandIn(emulator.jwks)
+  arm = await ArmStandIn.start(emulator.jwks)
   miniflare = new Miniflare({
     modules: true,
     script: await readFile(await build(), "utf8"),

@@ -6,19 +6,18 @@
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { ManagedIdentity } from "@managed-identity/core"
-import { Emulator } from "@managed-identity/emulator"
+import { ArmStandIn, Emulator } from "@managed-identity/emulator"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { startArmStandIn } from "../armStandIn.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const deno = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url))
 const DENO_FLAGS = ["run", "--no-prompt", "--node-modules-dir=manual", "--allow-env", "--allow-net=127.0.0.1"]
 
 let emulator: Emulator.Emulator
-let arm: Awaited<ReturnType<typeof startArmStandIn>>
+let arm: ArmStandIn.ArmStandIn
 beforeAll(async () => {
   emulator = await Emulator.start()
-  arm = await startArmStandIn(emulator.jwks)
+  arm = await ArmStandIn.start(emulator.jwks)
 })
 afterAll(async () => {
   await arm?.close()

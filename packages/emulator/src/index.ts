@@ -24,3 +24,5 @@ export * as Fault from "./Fault.js"
  * @since 0.1.0
  */
 export * as Cli from "./Cli.js"
+/** @since 0.1.0 */
+export * as ArmStandIn from "./ArmStandIn.js"
