@@ -6,7 +6,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -24,6 +23,7 @@ import {
   secretFromVariable,
   tokenUrl
 } from "./internal/sourceExchange.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * The API version sent.
@@ -133,7 +133,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [Redacted.value(config.identityHeader)],
         request: request(config, identity, resource),
-        client: HttpClient.HttpClient
+        client: HttpTransport
       })
   }
 }

@@ -11,7 +11,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -42,6 +41,7 @@ import {
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
 import { quote } from "./internal/sourceSecrets.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * The agent's local endpoint, used when it is detected by its files rather than by variables.
@@ -277,7 +277,7 @@ export const make = (config: Config): Source => {
         const first = yield* Either.mapLeft(request(config, identity, resource), (error) =>
           error._tag === "InvalidArgument" ? refusedBeforeSending("AzureArc", endpoint, error) : error
         )
-        const client = yield* HttpClient.HttpClient
+        const client = yield* HttpTransport
         const startedAt = yield* Clock.currentTimeMillis
         const exchange: Exchange = { source: "AzureArc", endpoint, resource, secrets: [], startedAt, attempts: 1 }
         const answer = yield* send(client, first, exchange)

@@ -9,7 +9,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -27,6 +26,7 @@ import {
   tokenUrl,
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * The API version sent.
@@ -161,7 +161,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [Redacted.value(config.secret)],
         request: request(config, identity, resource),
-        client: HttpClient.HttpClient
+        client: HttpTransport
       })
   }
 }

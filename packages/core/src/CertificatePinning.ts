@@ -7,11 +7,11 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
+import type { Service as HttpTransportService } from "./HttpTransport.js"
 import { Unavailable } from "./ManagedIdentityError.js"
 
 /**
@@ -30,7 +30,7 @@ import { Unavailable } from "./ManagedIdentityError.js"
  */
 export class CertificatePinning extends Context.Tag("@managed-identity/core/CertificatePinning")<
   CertificatePinning,
-  { readonly client: (thumbprint: string) => Effect.Effect<HttpClient.HttpClient, Unavailable> }
+  { readonly client: (thumbprint: string) => Effect.Effect<HttpTransportService, Unavailable> }
 >() {}
 
 /**
@@ -83,7 +83,7 @@ export const unsupported = (why: string): Layer.Layer<CertificatePinning> =>
  * @category models
  */
 export interface PinnedClient {
-  readonly client: HttpClient.HttpClient
+  readonly client: HttpTransportService
   readonly close: () => void
 }
 
@@ -121,7 +121,7 @@ export const make = (
         clients.clear()
       })
     )
-    const client = (thumbprint: string): Effect.Effect<HttpClient.HttpClient, Unavailable> =>
+    const client = (thumbprint: string): Effect.Effect<HttpTransportService, Unavailable> =>
       Effect.suspend(() => {
         const normalized = normalizeThumbprint(thumbprint)
         if (normalized === undefined) {

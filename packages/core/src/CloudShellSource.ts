@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
@@ -20,6 +19,7 @@ import {
   printable,
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * Where the Cloud Shell endpoint is.
@@ -122,7 +122,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [],
         request: request(config, identity, resource),
-        client: HttpClient.HttpClient
+        client: HttpTransport
       })
   }
 }

@@ -1,34 +1,52 @@
 /**
  * What the `fetch`-based adapters (Deno, Bun, edge) share to talk to managed-identity endpoints:
- * an `HttpClient` over a given `fetch` that never follows a redirect. `fetch` has no connect
- * timeout: Deno and Bun put `ConnectProbe` in front of theirs.
+ * an `HttpTransport` over a given `fetch` that never follows a redirect and reads at most the
+ * body cap. `fetch` has no connect timeout: Deno and Bun put `ConnectProbe` in front of theirs.
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { HttpTransport, type Service } from "./HttpTransport.js"
 import * as internal from "./internal/fetchTransport.js"
 
 /**
- * An `HttpClient` that sends through `fetch` (called with no receiver) and never follows a
- * redirect: a token request answered with one is classified, not chased. The `fetch` is provided
- * to each request, so a `FetchHttpClient.Fetch` provided elsewhere in the program cannot replace it.
+ * An `HttpTransport` that sends through `fetch` (called with no receiver) and never follows a
+ * redirect: a token request answered with one is classified, not chased. Interrupting the send
+ * aborts the `fetch`.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { FetchTransport } from "@managed-identity/core"
  *
- * const status = Effect.gen(function* () {
- *   const client = yield* FetchTransport.make((input, init) => globalThis.fetch(input, init))
- *   const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token")
- *   return response.status
- * })
+ * const transport = FetchTransport.make((input, init) => globalThis.fetch(input, init))
+ * const status = Effect.map(
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"), {
+ *     maxBodyBytes: 65_536
+ *   }),
+ *   (answer) => answer.status
+ * )
  * ```
  */
-export const make: (fetch: typeof globalThis.fetch) => Effect.Effect<HttpClient.HttpClient> = internal.make
+export const make: (fetch: typeof globalThis.fetch) => Service = internal.make
+
+/**
+ * `make` as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ * @example
+ * ```ts
+ * import { FetchTransport } from "@managed-identity/core"
+ *
+ * const transport = FetchTransport.layer((input, init) => globalThis.fetch(input, init))
+ * ```
+ */
+export const layer = (fetch: typeof globalThis.fetch): Layer.Layer<HttpTransport> =>
+  Layer.sync(HttpTransport, () => internal.make(fetch))
 
 /**
  * The URL a `fetch` call goes to, whatever form its input takes.

@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
@@ -23,6 +22,7 @@ import {
   printable,
   tokenUrl
 } from "./internal/sourceExchange.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * The IMDS token endpoint.
@@ -132,7 +132,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [],
         request: request(config, identity, resource),
-        client: HttpClient.HttpClient
+        client: HttpTransport
       })
   }
 }

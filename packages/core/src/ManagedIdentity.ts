@@ -1,15 +1,13 @@
 /**
  * The managed-identity service: `getToken(resource)` composed from the detected source, its retry
  * policy, a circuit breaker and the token cache, over abstract services an adapter provides
- * (`HttpClient`, `Environment`, `FileReader`, `CertificatePinning`).
+ * (`HttpTransport`, `Environment`, `FileReader`, `CertificatePinning`).
  *
  * The order of work for one call: validate the resource → cache (single-flight, refresh-ahead) →
  * circuit breaker → retry schedule → one attempt with a timeout → the source's request and parse.
  *
  * @since 0.1.0
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,6 +19,7 @@ import type * as CertificatePinning from "./CertificatePinning.js"
 import * as CircuitBreaker from "./CircuitBreaker.js"
 import type * as Environment from "./Environment.js"
 import type * as FileReader from "./FileReader.js"
+import type { HttpTransport } from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
 import { type EndpointError, InvalidArgument, type ManagedIdentityError, Transient } from "./ManagedIdentityError.js"
 import * as Resource from "./Resource.js"
@@ -153,7 +152,7 @@ export class ManagedIdentity extends Context.Tag("@managed-identity/core/Managed
  * @category models
  */
 export type Requirements =
-  | HttpClient.HttpClient
+  | HttpTransport
   | Environment.Environment
   | FileReader.FileReader
   | CertificatePinning.CertificatePinning
@@ -200,18 +199,6 @@ export const allowLoopbackOnly = (endpoint: URL): boolean => {
 
 const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(10)
 
-// Header names whose values must never reach a span or a log (App Service, Service Fabric, Azure
-// ML's `secret`, Arc's Basic key, and the defaults @effect/platform already redacts).
-const SECRET_HEADERS: ReadonlyArray<string> = [
-  "authorization",
-  "cookie",
-  "set-cookie",
-  "x-api-key",
-  "secret",
-  "x-identity-header",
-  "x-ms-client-assertion"
-]
-
 const fromEither = <A>(either: Either.Either<A, InvalidArgument>): Effect.Effect<A, InvalidArgument> =>
   Either.isRight(either) ? Effect.succeed(either.right) : Effect.fail(either.left)
 
@@ -240,12 +227,35 @@ const resolveIdentity = (identity: Config["identity"]): Either.Either<Identity.I
 export const make = (
   config: Config = {}
 ): Effect.Effect<Service, InvalidArgument | ManagedIdentityError, Requirements | Scope.Scope> =>
+  makeWith(Source.catalog, config)
+
+/**
+ * `make` over a catalog of sources: an adapter for a runtime that cannot use some sources passes
+ * only the ones it can, so a bundler leaves the others' code out. A detected source missing from
+ * the catalog is an `Unavailable` (`unsupported-runtime`), before any request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { ManagedIdentity, Source } from "@managed-identity/core"
+ *
+ * const imdsOnly = Effect.scoped(
+ *   Effect.flatMap(ManagedIdentity.makeWith({ IMDS: Source.catalog.IMDS }), (mi) => mi.getToken("https://vault.azure.net"))
+ * )
+ * ```
+ */
+export const makeWith = (
+  sources: Source.Catalog,
+  config: Config = {}
+): Effect.Effect<Service, InvalidArgument | ManagedIdentityError, Requirements | Scope.Scope> =>
   Effect.gen(function* () {
     const identity = yield* fromEither(resolveIdentity(config.identity))
     const source =
       config.source === undefined
-        ? yield* Source.detect(config.sourceOptions)
-        : yield* Source.make(config.source, config.sourceOptions)
+        ? yield* Source.detectFrom(sources, config.sourceOptions)
+        : yield* Source.makeFrom(sources, config.source, config.sourceOptions)
 
     if (config.endpointGuard !== undefined) {
       let allowed = false
@@ -263,7 +273,7 @@ export const make = (
     }
 
     const context = yield* Effect.context<
-      HttpClient.HttpClient | FileReader.FileReader | CertificatePinning.CertificatePinning
+      HttpTransport | FileReader.FileReader | CertificatePinning.CertificatePinning
     >()
     const attemptTimeout = Duration.decode(config.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT)
     const policy =
@@ -289,13 +299,7 @@ export const make = (
               endpoint: source.endpoint
             })
         }),
-        Effect.provide(context),
-        // @effect/platform records request headers on spans; these carry secrets.
-        Effect.locally(Headers.currentRedactedNames, SECRET_HEADERS),
-        // Its http.client span also ends with the failed request itself (headers and all), which a
-        // tracer may serialize outside this fiber, where the redaction above no longer applies. The
-        // library's own managed_identity.* spans say what happened, without the request.
-        Effect.locally(HttpClient.currentTracerDisabledWhen, () => true)
+        Effect.provide(context)
       )
 
     const acquire = (resource: Resource.Resource, claims: string | undefined) => {
@@ -309,25 +313,37 @@ export const make = (
       return breaker === undefined ? retried : breaker.protect(retried)
     }
 
-    // Keys are memoised per raw input so the Promise API's cache hit does no parsing.
-    const keys = new Map<string, string>()
-    const keyOf = (resource: Resource.Resource) => TokenCache.key({ source: source.name, identity, resource })
+    // The resource and cache key are memoised per raw input, so a cache hit (either API) does no
+    // parsing. Bounded: callers with endless distinct scopes just parse every time.
+    const known = new Map<string, { readonly resource: Resource.Resource; readonly key: string }>()
     const rawKey = (input: string | ReadonlyArray<string>): string | undefined =>
       typeof input === "string" ? input : input.length === 1 ? input[0] : undefined
+    const resolve = (input: string | ReadonlyArray<string>) => {
+      const raw = rawKey(input)
+      const memo = raw === undefined ? undefined : known.get(raw)
+      if (memo !== undefined) return Either.right(memo)
+      return Either.map(Resource.fromScopes(input), (resource) => {
+        const entry = { resource, key: TokenCache.key({ source: source.name, identity, resource }) }
+        if (raw !== undefined && known.size < 10_000) known.set(raw, entry)
+        return entry
+      })
+    }
 
     const identityKind = identity._tag
     const getToken: Service["getToken"] = (input, options = {}) => {
       const run = Effect.gen(function* () {
-        const resource = yield* fromEither(Resource.fromScopes(input))
-        const key = keyOf(resource)
-        const raw = rawKey(input)
-        if (raw !== undefined && keys.size < 10_000) keys.set(raw, key)
+        const { resource, key } = yield* fromEither(resolve(input))
         yield* Effect.annotateCurrentSpan(Telemetry.attributes.resource, resource)
         // A claims challenge wants a token minted with those claims: never one from the cache or
         // from an acquisition already in flight.
         return cache === undefined || options.claims !== undefined
           ? yield* acquire(resource, options.claims)
-          : yield* cache.get(key, acquire(resource, undefined), { forceRefresh: options.forceRefresh === true })
+          : yield* cache.get(
+              key,
+              // Built only on a miss: a cache hit must not pay for building the request.
+              Effect.suspend(() => acquire(resource, undefined)),
+              { forceRefresh: options.forceRefresh === true }
+            )
       })
       const withDeadline =
         options.timeout === undefined
@@ -351,8 +367,8 @@ export const make = (
       if (cache === undefined) return undefined
       const raw = rawKey(input)
       if (raw === undefined) return undefined
-      const key = keys.get(raw)
-      return key === undefined ? undefined : cache.peek(key, now)
+      const memo = known.get(raw)
+      return memo === undefined ? undefined : cache.peek(memo.key, now)
     }
 
     return {

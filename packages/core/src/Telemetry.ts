@@ -238,14 +238,32 @@ export const recordRequest = (options: {
   readonly outcome: Outcome
   readonly status?: number | undefined
   readonly source?: SourceName | undefined
-}): Effect.Effect<void> =>
-  Metric.increment(
-    Metric.taggedWithLabels(requests, [
-      MetricLabel.make("outcome", options.outcome),
-      MetricLabel.make("status", options.status === undefined ? "none" : String(options.status)),
-      MetricLabel.make("source", options.source ?? "unknown")
-    ])
+}): Effect.Effect<void> => {
+  const status = options.status === undefined ? "none" : String(options.status)
+  const source = options.source ?? "unknown"
+  return memo(`${options.outcome} ${status} ${source}`, () =>
+    Metric.increment(
+      Metric.taggedWithLabels(requests, [
+        MetricLabel.make("outcome", options.outcome),
+        MetricLabel.make("status", status),
+        MetricLabel.make("source", source)
+      ])
+    )
   )
+}
+
+// Tagging a metric hashes its key on every call; the few label combinations there are (outcome ×
+// status × source) are built once. Bounded, so an endpoint inventing statuses cannot grow it.
+const recorders = new Map<string, Effect.Effect<void>>()
+const memo = (key: string, make: () => Effect.Effect<void>): Effect.Effect<void> => {
+  let recorder = recorders.get(key)
+  if (recorder === undefined) {
+    recorder = make()
+    if (recorders.size < 1_000) recorders.set(key, recorder)
+  }
+  return recorder
+}
+const latencyBySource = new Map<string, Metric.Metric.Histogram<number>>()
 
 /**
  * Records a call's duration in `managed_identity.latency_ms`.
@@ -262,8 +280,15 @@ export const recordRequest = (options: {
 export const recordLatency = (options: {
   readonly latencyMs: number
   readonly source?: SourceName | undefined
-}): Effect.Effect<void> =>
-  Metric.update(Metric.tagged(latencyMs, "source", options.source ?? "unknown"), Math.max(0, options.latencyMs))
+}): Effect.Effect<void> => {
+  const source = options.source ?? "unknown"
+  let histogram = latencyBySource.get(source)
+  if (histogram === undefined) {
+    histogram = Metric.tagged(latencyMs, "source", source)
+    latencyBySource.set(source, histogram)
+  }
+  return Metric.update(histogram, Math.max(0, options.latencyMs))
+}
 
 /**
  * Counts one retry of a source in `managed_identity.retries`.
@@ -278,7 +303,7 @@ export const recordLatency = (options: {
  * ```
  */
 export const recordRetry = (source: SourceName): Effect.Effect<void> =>
-  Metric.increment(Metric.tagged(retries, "source", source))
+  memo(`retry ${source}`, () => Metric.increment(Metric.tagged(retries, "source", source)))
 
 const hit = Effect.zipRight(Metric.increment(cacheHits), Effect.annotateCurrentSpan(attributes.cache, "hit"))
 const refreshAhead = Effect.zipRight(
@@ -343,6 +368,9 @@ export const observeGetToken = <A, E, R>(
     )
   ).pipe(
     Effect.withSpan(spanName, {
-      attributes: { [attributes.source]: options.source, [attributes.identityKind]: options.identityKind }
+      attributes: { [attributes.source]: options.source, [attributes.identityKind]: options.identityKind },
+      // A stack trace per call costs more than the rest of a cache hit; the span's name and
+      // attributes say where it comes from.
+      captureStackTrace: false
     })
   )

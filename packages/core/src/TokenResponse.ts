@@ -1,8 +1,8 @@
 /**
  * Reading a token endpoint's answer. `parse` is pure: it takes the status, headers and body text
  * and returns an `AccessToken` or an `InvalidResponse` that names the source, the status and
- * what was wrong (not JSON, an HTML page, over 64 KiB, no token, no usable expiry). `readBody`
- * reads a response body without ever holding more than 64 KiB + 1 byte of it.
+ * what was wrong (not JSON, an HTML page, over 64 KiB, no token, no usable expiry). Transports
+ * read bodies under the same cap (`HttpTransport.boundedBody`).
  *
  * Every endpoint writes the same fields a little differently: `expires_in`, `expires_on`,
  * `not_before` and `refresh_in` arrive as numbers or numeric strings (the documentation's own
@@ -11,14 +11,9 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import { AccessToken, refreshOnFor } from "./AccessToken.js"
-import { InvalidResponse, Transient } from "./ManagedIdentityError.js"
+import { InvalidResponse } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
 import { errorDetails, isHtml, parseJson } from "./internal/sourceErrorBody.js"
 import { quote, stripQuery } from "./internal/sourceSecrets.js"
@@ -57,24 +52,42 @@ export interface ParseInput {
   readonly secrets?: ReadonlyArray<string> | undefined
 }
 
-const NumberOrNumericString = Schema.Union(
-  Schema.Number.pipe(Schema.finite(), Schema.nonNegative()),
-  Schema.String.pipe(Schema.pattern(/^\s*\d+(?:\.\d+)?\s*$/))
-)
+// The token response's fields, checked by hand (a Schema would cost the edge bundle ~12 KiB
+// gzipped for seven fields). Types only: conversion (strings to numbers, dates) happens after,
+// with the source's own reading of each field. `null` counts as absent, as some endpoints send it.
+type Check = (value: unknown) => boolean
+const numberOrNumericString: Check = (value) =>
+  (typeof value === "number" && Number.isFinite(value) && value >= 0) ||
+  (typeof value === "string" && /^\s*\d+(?:\.\d+)?\s*$/.test(value))
+const numberOrString: Check = (value) => typeof value === "number" || typeof value === "string"
+const string: Check = (value) => typeof value === "string"
 
-// The token response. Types only: conversion (strings to numbers, dates) happens after, with
-// the source's own reading of each field. `null` counts as absent, as some endpoints send it.
-const TokenBody = Schema.Struct({
-  access_token: Schema.String,
-  expires_in: Schema.optional(Schema.NullOr(NumberOrNumericString)),
-  expires_on: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String))),
-  not_before: Schema.optional(Schema.NullOr(Schema.Union(Schema.Number, Schema.String))),
-  refresh_in: Schema.optional(Schema.NullOr(NumberOrNumericString)),
-  token_type: Schema.optional(Schema.NullOr(Schema.String)),
-  resource: Schema.optional(Schema.NullOr(Schema.String))
-})
+const FIELDS: ReadonlyArray<readonly [field: string, check: Check]> = [
+  ["expires_in", numberOrNumericString],
+  ["expires_on", numberOrString],
+  ["not_before", numberOrString],
+  ["refresh_in", numberOrNumericString],
+  ["token_type", string],
+  ["resource", string]
+]
 
-const decodeBody = Schema.decodeUnknownEither(TokenBody, { errors: "first", onExcessProperty: "ignore" })
+interface TokenFields {
+  readonly expires_in?: number | string | null | undefined
+  readonly expires_on?: number | string | null | undefined
+  readonly not_before?: number | string | null | undefined
+  readonly refresh_in?: number | string | null | undefined
+  readonly token_type?: string | null | undefined
+  readonly resource?: string | null | undefined
+}
+
+/** The first field whose type is wrong, or `undefined` when every field can be read. */
+const invalidField = (body: Record<string, unknown>): string | undefined => {
+  for (const [field, check] of FIELDS) {
+    const value = body[field]
+    if (value !== undefined && value !== null && !check(value)) return field
+  }
+  return undefined
+}
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -156,14 +169,10 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
     )
   }
 
-  const decoded = decodeBody(json.value)
-  if (Either.isLeft(decoded)) {
-    const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
-    // Name the field, never its value.
-    const field = issue === undefined || issue.path.length === 0 ? "a field" : issue.path.map(String).join(".")
-    return fail("invalid-field", `with ${field} that is not a number of seconds or a time`)
-  }
-  const fields = decoded.right
+  const field = invalidField(json.value)
+  // Name the field, never its value.
+  if (field !== undefined) return fail("invalid-field", `with ${field} that is not a number of seconds or a time`)
+  const fields = json.value as TokenFields
 
   let expiresOn: number
   if (fields.expires_on !== undefined && fields.expires_on !== null) {
@@ -213,90 +222,4 @@ const correlationIdOf = (headers: Record<string, string>, secrets: ReadonlyArray
     if (value !== undefined && value.trim() !== "") return quote(value, secrets, 100)
   }
   return undefined
-}
-
-/**
- * Reads a response body as UTF-8 text, holding at most `maxBytes + 1` bytes: a larger body is an
- * `InvalidResponse` (`too-large`) and the rest of it is never read. A body stream that breaks is a
- * `Transient` (`body-interrupted`); an absent body is the empty string.
- *
- * @since 0.1.0
- * @category reading
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import * as HttpClient from "@effect/platform/HttpClient"
- * import { TokenResponse } from "@managed-identity/core"
- *
- * const program = Effect.flatMap(HttpClient.get("http://127.0.0.1:8080/token"), (response) =>
- *   TokenResponse.readBody(response, { source: "IMDS" })
- * )
- * ```
- */
-export const readBody = (
-  response: HttpClientResponse.HttpClientResponse,
-  options: {
-    readonly source: SourceName
-    readonly maxBytes?: number | undefined
-    readonly attempts?: number | undefined
-    readonly elapsedMs?: number | undefined
-    readonly endpoint?: string | undefined
-  }
-): Effect.Effect<string, InvalidResponse | Transient> => {
-  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES
-  const context = {
-    source: options.source,
-    status: response.status,
-    attempts: options.attempts ?? 1,
-    elapsedMs: options.elapsedMs ?? 0,
-    endpoint: options.endpoint === undefined ? undefined : stripQuery(options.endpoint)
-  }
-  const tooLarge = new InvalidResponse({
-    ...context,
-    reason: "too-large",
-    message: `${options.source} answered ${response.status} with a body over ${maxBytes} bytes, too large to be a token response`
-  })
-  const declared = response.headers["content-length"]
-  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    return Effect.fail(tooLarge)
-  }
-  interface Acc {
-    readonly chunks: Array<Uint8Array>
-    size: number
-  }
-  return response.stream.pipe(
-    Stream.runFoldWhile(
-      { chunks: [], size: 0 } as Acc,
-      (acc) => acc.size <= maxBytes,
-      (acc, chunk) => {
-        // Keep no more than maxBytes + 1 bytes: enough to know the body is too large.
-        const room = maxBytes + 1 - acc.size
-        const kept = chunk.byteLength > room ? chunk.subarray(0, room) : chunk
-        acc.chunks.push(kept)
-        acc.size += kept.byteLength
-        return acc
-      }
-    ),
-    Effect.catchAll((error) =>
-      error.reason === "EmptyBody"
-        ? Effect.succeed<Acc>({ chunks: [], size: 0 })
-        : Effect.fail(
-            new Transient({
-              ...context,
-              reason: "body-interrupted",
-              message: `${options.source}: the answer's body broke off while it was being read`
-            })
-          )
-    ),
-    Effect.flatMap((acc) => {
-      if (acc.size > maxBytes) return Effect.fail(tooLarge)
-      const bytes = new Uint8Array(acc.size)
-      let offset = 0
-      for (const chunk of acc.chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return Effect.succeed(new TextDecoder().decode(bytes))
-    })
-  )
 }

@@ -7,7 +7,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -25,6 +24,7 @@ import {
   printable,
   unsupportedIdentity
 } from "./internal/sourceExchange.js"
+import { HttpTransport } from "./HttpTransport.js"
 
 /**
  * Entra's public-cloud authority, used when `AZURE_AUTHORITY_HOST` is not set.
@@ -250,7 +250,7 @@ export const make = (config: Config): Source => {
           resource,
           secrets: [assertion],
           request: request(config, identity, resource, assertion, claims),
-          client: HttpClient.HttpClient
+          client: HttpTransport
         })
       )
   }

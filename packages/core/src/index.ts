@@ -15,6 +15,12 @@ export * as Environment from "./Environment.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
 /** @since 0.1.0 */
+export * as HttpTransport from "./HttpTransport.js"
+/** @since 0.1.0 */
+export * as HttpClientTransport from "./HttpClientTransport.js"
+/** @since 0.1.0 */
+export * as NodeStyleTransport from "./NodeStyleTransport.js"
+/** @since 0.1.0 */
 export * as FileReader from "./FileReader.js"
 /** @since 0.1.0 */
 export * as Identity from "./Identity.js"

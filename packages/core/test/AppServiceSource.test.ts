@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { AppServiceSource, Identity } from "../src/index.js"
+import { AppServiceSource, HttpClientTransport, HttpTransport, Identity } from "../src/index.js"
 import { TOKEN, fakeHttp, noFiles, noPinning, resource, tokenBody, urlOf } from "./support/sourceFakes.js"
 
 const SECRET = "a8f5f167-0b1c-4a4e-8e0f-secret-header"
@@ -100,7 +100,7 @@ describe("AppServiceSource.make: acquire", () => {
     })
   )
 
-  it.effect("redacts the secret header in @effect/platform's spans while the request is in flight", () =>
+  it.effect("redacts the secret header in @effect/platform's spans when a platform HttpClient carries it", () =>
     Effect.gen(function* () {
       let redacted: Record<string, unknown> = {}
       const client = HttpClient.make((request, _url, _signal, fiber) => {
@@ -109,7 +109,15 @@ describe("AppServiceSource.make: acquire", () => {
       })
       yield* AppServiceSource.make(config)
         .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-        .pipe(Effect.provide(Layer.mergeAll(Layer.succeed(HttpClient.HttpClient, client), noFiles, noPinning)))
+        .pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              Layer.succeed(HttpTransport.HttpTransport, HttpClientTransport.fromHttpClient(client)),
+              noFiles,
+              noPinning
+            )
+          )
+        )
       expect(Redacted.isRedacted(redacted["x-identity-header"])).toBe(true)
       expect(JSON.stringify(redacted)).not.toContain(SECRET)
     })

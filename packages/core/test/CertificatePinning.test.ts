@@ -1,7 +1,6 @@
 /**
  * The pinning service built from a client factory (Deno's and Bun's give `PinnedHttpsClient.make`).
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -18,7 +17,7 @@ describe("CertificatePinning.make", () => {
     let closed = 0
     const pinnedClient = (thumbprint: string): CertificatePinning.PinnedClient => {
       made.push(thumbprint)
-      return { client: HttpClient.make(() => Effect.die("not used")), close: () => closed++ }
+      return { client: { send: () => Effect.die("not used") }, close: () => closed++ }
     }
     return { made, closed: () => closed, pinnedClient }
   }

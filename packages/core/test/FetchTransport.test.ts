@@ -1,12 +1,54 @@
 /**
- * The fetch transport the Deno, Bun and edge adapters share: a fake `fetch` stands for the runtime's,
- * so nothing leaves the process.
+ * The fetch transport the Deno, Bun and edge adapters share: an in-memory `fetch` answering with
+ * real `Response`s (and `ReadableStream` bodies) stands for the runtime's, so nothing leaves the
+ * process while the body reading, the size cap and the abort run as they do in the adapters.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { FetchTransport } from "../src/index.js"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import { FetchTransport, HttpTransport } from "../src/index.js"
+
+const URL_ = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
+const MAX = 65_536
+
+interface Call {
+  readonly url: string
+  readonly init: RequestInit | undefined
+}
+
+/** A `fetch` answering every call with `answer()`, recording the calls. */
+const fetching = (answer: (call: Call) => Response | Promise<Response>) => {
+  const calls: Array<Call> = []
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const call = { url: FetchTransport.urlOf(input).href, init }
+    calls.push(call)
+    return answer(call)
+  }
+  return { calls, transport: FetchTransport.make(fetch) }
+}
+
+const send = (transport: HttpTransport.Service, request = HttpClientRequest.get(URL_), maxBodyBytes = MAX) =>
+  transport.send(request, { maxBodyBytes })
+
+/** A body that yields `chunk` for as long as it is read, counting the bytes handed out. */
+const endless = (chunk: Uint8Array) => {
+  const counts = { pulled: 0, cancelled: false }
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      counts.pulled += chunk.byteLength
+      controller.enqueue(chunk)
+    },
+    cancel() {
+      counts.cancelled = true
+    }
+  })
+  return { counts, stream }
+}
 
 describe("FetchTransport.urlOf", () => {
   it("reads the URL of a string, a URL and a Request", () => {
@@ -18,38 +60,214 @@ describe("FetchTransport.urlOf", () => {
   })
 })
 
-describe("FetchTransport.make", () => {
-  const redirecting = () => {
-    const seen: Array<{ readonly url: string; readonly redirect: globalThis.RequestInit["redirect"] }> = []
-    const fetch: typeof globalThis.fetch = async (input, init) => {
-      seen.push({ url: FetchTransport.urlOf(input).href, redirect: init?.redirect })
-      return new Response(null, { status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } })
-    }
-    return { seen, fetch }
-  }
-
+describe("FetchTransport.make: the request", () => {
   it.effect("sends through the given fetch and never follows a redirect", () =>
     Effect.gen(function* () {
-      const { seen, fetch } = redirecting()
-      const client = yield* FetchTransport.make(fetch)
-      const response = yield* client.get("http://127.0.0.1:40342/metadata/identity/oauth2/token")
-      expect(response.status).toBe(302)
-      expect(seen).toEqual([{ url: "http://127.0.0.1:40342/metadata/identity/oauth2/token", redirect: "manual" }])
+      const { calls, transport } = fetching(
+        () => new Response(null, { status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" } })
+      )
+      const answer = yield* send(transport)
+      expect(answer).toEqual({ status: 302, headers: { location: "http://127.0.0.1:1/elsewhere" }, body: "" })
+      expect(calls.map((c) => [c.url, c.init?.redirect])).toEqual([[URL_, "manual"]])
     })
   )
 
   it.effect("keeps its fetch and redirect setting when the program provides others", () =>
     Effect.gen(function* () {
-      const { seen, fetch } = redirecting()
-      const client = yield* FetchTransport.make(fetch)
+      const { calls, transport } = fetching(() => new Response(null, { status: 302 }))
       const other: typeof globalThis.fetch = async () => new Response("other", { status: 200 })
-      const response = yield* HttpClient.get("http://127.0.0.1:40342/").pipe(
-        Effect.provideService(HttpClient.HttpClient, client),
+      const answer = yield* send(transport).pipe(
         Effect.provideService(FetchHttpClient.Fetch, other),
         Effect.provideService(FetchHttpClient.RequestInit, { redirect: "follow" })
       )
-      expect(response.status).toBe(302)
-      expect(seen.map((s) => s.redirect)).toEqual(["manual"])
+      expect(answer.status).toBe(302)
+      expect(calls.map((c) => c.init?.redirect)).toEqual(["manual"])
+    })
+  )
+
+  it.effect("sends the method, the query, lower-case headers and a form body with its length", () =>
+    Effect.gen(function* () {
+      const { calls, transport } = fetching(() => new Response("ok"))
+      const request = HttpClientRequest.post("http://127.0.0.1:8083/oauth2/token").pipe(
+        HttpClientRequest.setUrlParams({ "api-version": "2019-08-01" }),
+        HttpClientRequest.setHeader("Metadata", "true"),
+        HttpClientRequest.bodyUrlParams({ resource: "https://vault.azure.net" })
+      )
+      yield* send(transport, request)
+      const init = calls[0]!.init!
+      expect(calls[0]!.url).toBe("http://127.0.0.1:8083/oauth2/token?api-version=2019-08-01")
+      expect(init.method).toBe("POST")
+      expect(init.headers).toEqual({
+        metadata: "true",
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": "38"
+      })
+      expect(new TextDecoder().decode(init.body as Uint8Array)).toBe("resource=https%3A%2F%2Fvault.azure.net")
+    })
+  )
+
+  it.effect("refuses a stream body as an encode error, without calling fetch", () =>
+    Effect.gen(function* () {
+      const { calls, transport } = fetching(() => new Response("ok"))
+      const request = HttpClientRequest.post(URL_).pipe(
+        HttpClientRequest.setBody(HttpBody.stream(Stream.make(new Uint8Array([1]))))
+      )
+      const error = yield* Effect.flip(send(transport, request))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "encode" })
+      expect(calls).toEqual([])
+    })
+  )
+
+  it.effect("reports a fetch that rejects as a request error carrying the runtime's error", () =>
+    Effect.gen(function* () {
+      const refused = new TypeError("fetch failed", {
+        cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:40342"), { code: "ECONNREFUSED" })
+      })
+      const { transport } = fetching(() => Promise.reject(refused))
+      const error = yield* Effect.flip(send(transport))
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "request", message: "the request failed" })
+      expect(error.status).toBeUndefined()
+      expect(error.cause).toBe(refused)
+    })
+  )
+
+  it.effect("aborts the fetch when the send is interrupted", () =>
+    Effect.gen(function* () {
+      let aborted = false
+      let started: () => void = () => undefined
+      const waiting = new Promise<void>((resolve) => {
+        started = resolve
+      })
+      // Answers only when aborted, as a runtime's fetch does (with an AbortError).
+      const { transport } = fetching(
+        ({ init }) =>
+          new Promise<Response>((_, reject) => {
+            init?.signal?.addEventListener("abort", () => {
+              aborted = true
+              reject(new DOMException("This operation was aborted", "AbortError"))
+            })
+            started()
+          })
+      )
+      const fiber = yield* Effect.fork(send(transport))
+      yield* Effect.promise(() => waiting)
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(aborted).toBe(true)
+    })
+  )
+
+  it.effect("is provided by layer", () =>
+    Effect.gen(function* () {
+      const fetch: typeof globalThis.fetch = async () => new Response("from the layer")
+      const answer = yield* Effect.flatMap(HttpTransport.HttpTransport, (transport) => send(transport)).pipe(
+        Effect.provide(FetchTransport.layer(fetch))
+      )
+      expect(answer.body).toBe("from the layer")
+    })
+  )
+})
+
+describe("FetchTransport.make: the answer", () => {
+  it.effect("reads the status, lower-case headers and a UTF-8 body", () =>
+    Effect.gen(function* () {
+      const { transport } = fetching(
+        () =>
+          new Response("héllo", { status: 201, headers: { "X-Ms-Request-Id": "abc", "Content-Type": "text/plain" } })
+      )
+      expect(yield* send(transport)).toEqual({
+        status: 201,
+        headers: { "x-ms-request-id": "abc", "content-type": "text/plain" },
+        body: "héllo"
+      })
+    })
+  )
+
+  it.effect("reads an absent body as the empty string", () =>
+    Effect.gen(function* () {
+      const { transport } = fetching(() => new Response(null, { status: 204 }))
+      expect(yield* send(transport)).toMatchObject({ status: 204, body: "" })
+    })
+  )
+
+  it.effect("reads a body in many chunks, a character split between two", () =>
+    Effect.gen(function* () {
+      const bytes = new TextEncoder().encode("é".repeat(10))
+      const { transport } = fetching(
+        () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (let i = 0; i < bytes.length; i += 3) controller.enqueue(bytes.subarray(i, i + 3))
+                controller.close()
+              }
+            })
+          )
+      )
+      expect((yield* send(transport)).body).toBe("é".repeat(10))
+    })
+  )
+
+  it.effect("accepts exactly the cap and refuses one byte more", () =>
+    Effect.gen(function* () {
+      const { transport } = fetching(({ url }) => new Response("x".repeat(url.endsWith("/10") ? 10 : 11)))
+      expect((yield* send(transport, HttpClientRequest.get("http://127.0.0.1:1/10"), 10)).body).toHaveLength(10)
+      const error = yield* Effect.flip(send(transport, HttpClientRequest.get("http://127.0.0.1:1/11"), 10))
+      expect(error).toMatchObject({
+        _tag: "TransportError",
+        reason: "too-large",
+        status: 200,
+        message: "the body is over 10 bytes"
+      })
+    })
+  )
+
+  it.effect("refuses a declared Content-Length over the cap without reading the body", () =>
+    Effect.gen(function* () {
+      const { counts, stream } = endless(new Uint8Array(10))
+      const { transport } = fetching(() => new Response(stream, { headers: { "content-length": "100000" } }))
+      const error = yield* Effect.flip(send(transport))
+      expect(error).toMatchObject({ reason: "too-large", status: 200 })
+      expect(counts.pulled).toBeLessThanOrEqual(10)
+      expect(counts.cancelled).toBe(true)
+    })
+  )
+
+  it.effect("stops reading an endless body just past the cap, and cancels it", () =>
+    Effect.gen(function* () {
+      const { counts, stream } = endless(new Uint8Array(1024).fill(120))
+      const { transport } = fetching(() => new Response(stream, { status: 503 }))
+      const error = yield* Effect.flip(send(transport))
+      expect(error).toMatchObject({ reason: "too-large", status: 503 })
+      // The reader may prefetch a few chunks, never the whole (endless) body.
+      expect(counts.pulled).toBeLessThan(MAX + 16 * 1024)
+      expect(counts.cancelled).toBe(true)
+    })
+  )
+
+  it.effect("reports a body that breaks off as a body error with the status and the runtime's error", () =>
+    Effect.gen(function* () {
+      const broken = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })
+      const { transport } = fetching(
+        () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              start(controller) {
+                controller.enqueue(new TextEncoder().encode('{"access_token":"eyJ'))
+                controller.error(broken)
+              }
+            }),
+            { status: 200 }
+          )
+      )
+      const error = yield* Effect.flip(send(transport))
+      expect(error).toMatchObject({
+        _tag: "TransportError",
+        reason: "body",
+        status: 200,
+        message: "the body broke off while it was being read"
+      })
+      expect(error.cause).toBe(broken)
     })
   )
 })

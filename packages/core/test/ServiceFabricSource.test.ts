@@ -1,9 +1,8 @@
-import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { CertificatePinning, Identity, ServiceFabricSource } from "../src/index.js"
+import { CertificatePinning, HttpTransport, Identity, ServiceFabricSource } from "../src/index.js"
 import { TOKEN, fakeHttp, noFiles, noPinning, resource, tokenBody, urlOf } from "./support/sourceFakes.js"
 
 const SECRET = "sf-identity-header-secret-value"
@@ -70,7 +69,7 @@ describe("ServiceFabricSource.make: acquire", () => {
           return Effect.succeed(http.client)
         }
       })
-      // The ambient HttpClient must not be used: it fails every request.
+      // The ambient HttpTransport must not be used: it fails every request.
       const ambient = fakeHttp([{ fail: new Error("ambient client used") }])
       const token = yield* ServiceFabricSource.make(config)
         .acquire({ identity: Identity.systemAssigned, resource: VAULT })
@@ -89,7 +88,7 @@ describe("ServiceFabricSource.make: acquire", () => {
           .acquire({ identity: Identity.systemAssigned, resource: VAULT })
           .pipe(
             Effect.provide(
-              Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpClient.HttpClient, fakeHttp([]).client))
+              Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpTransport.HttpTransport, fakeHttp([]).client))
             )
           )
       )

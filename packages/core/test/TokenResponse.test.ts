@@ -1,11 +1,17 @@
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
-import { AccessToken, ManagedIdentityError, TokenResponse } from "../src/index.js"
-import { TOKEN, tokenBody } from "./support/sourceFakes.js"
+import * as Layer from "effect/Layer"
+import {
+  AccessToken,
+  AppServiceSource,
+  HttpTransport,
+  Identity,
+  ManagedIdentityError,
+  TokenResponse
+} from "../src/index.js"
+import { TOKEN, fakeHttp, noFiles, noPinning, resource, tokenBody } from "./support/sourceFakes.js"
 
 const NOW = Date.UTC(2017, 8, 26, 3, 0, 0) // 2017-09-26T03:00:00Z, before the seed sample's expires_on
 const RESOURCE = "https://management.azure.com/"
@@ -259,38 +265,42 @@ describe("TokenResponse.parse", () => {
   })
 })
 
-const request = HttpClientRequest.get("http://127.0.0.1:1/token")
-const respond = (
-  body: ConstructorParameters<typeof Response>[0],
-  init: ConstructorParameters<typeof Response>[1] = {}
-) => HttpClientResponse.fromWeb(request, new Response(body, init))
-
-describe("TokenResponse.readBody", () => {
-  it.effect("reads a body as text", () =>
-    Effect.gen(function* () {
-      const text = yield* TokenResponse.readBody(respond("héllo"), { source: "IMDS" })
-      expect(text).toBe("héllo")
-    })
+// Reading the body is the transport's job (see the transports' tests: the cap, a body that breaks
+// off, an empty body); here, what a source makes of each way a body can go wrong.
+describe("a token response's body, as a source reads it", () => {
+  const SECRET = "app-service-identity-header-value"
+  const source = AppServiceSource.make(
+    Either.getOrThrow(
+      AppServiceSource.fromVariables({ IDENTITY_ENDPOINT: "http://127.0.0.1:41741/msi/token", IDENTITY_HEADER: SECRET })
+    )
   )
+  const acquire = <E>(layer: Layer.Layer<HttpTransport.HttpTransport, E>) =>
+    source
+      .acquire({ identity: Identity.systemAssigned, resource: resource() })
+      .pipe(Effect.provide(Layer.mergeAll(layer, noFiles, noPinning)))
 
-  it.effect("reads an absent body as the empty string", () =>
+  it.effect("reads a token body of exactly the cap's size and refuses one byte more", () =>
     Effect.gen(function* () {
-      expect(yield* TokenResponse.readBody(respond(null, { status: 204 }), { source: "IMDS" })).toBe("")
-    })
-  )
-
-  it.effect("accepts exactly maxBytes and refuses one byte more", () =>
-    Effect.gen(function* () {
-      expect(yield* TokenResponse.readBody(respond("x".repeat(10)), { source: "IMDS", maxBytes: 10 })).toHaveLength(10)
-      const error = yield* Effect.flip(
-        TokenResponse.readBody(respond("x".repeat(11)), { source: "IMDS", maxBytes: 10 })
+      const body = tokenBody()
+      const padded = (size: number) => body.slice(0, -1) + " ".repeat(size - body.length) + "}"
+      const exact = fakeHttp([{ status: 200, body: padded(TokenResponse.MAX_BODY_BYTES) }])
+      expect((yield* acquire(exact.layer)).token).toBe(TOKEN)
+      const over = fakeHttp([{ status: 200, body: padded(TokenResponse.MAX_BODY_BYTES + 1) }])
+      const error = yield* Effect.flip(acquire(over.layer))
+      expect(error).toMatchObject({
+        _tag: "InvalidResponse",
+        reason: "too-large",
+        status: 200,
+        source: "AppService",
+        endpoint: "http://127.0.0.1:41741/msi/token"
+      })
+      expect(error.message).toBe(
+        `AppService answered 200 with a body over ${TokenResponse.MAX_BODY_BYTES} bytes, too large to be a token response`
       )
-      expect(error._tag).toBe("InvalidResponse")
-      expect(error._tag === "InvalidResponse" && error.reason).toBe("too-large")
     })
   )
 
-  it.effect("refuses a declared Content-Length over the cap without reading", () =>
+  it.effect("refuses a declared Content-Length over the cap without reading the body", () =>
     Effect.gen(function* () {
       let pulls = 0
       const stream = new ReadableStream<Uint8Array>({
@@ -299,45 +309,66 @@ describe("TokenResponse.readBody", () => {
           controller.enqueue(new Uint8Array(10))
         }
       })
-      const response = respond(stream, { headers: { "content-length": "100000" } })
-      const error = yield* Effect.flip(TokenResponse.readBody(response, { source: "AppService" }))
-      expect(error._tag === "InvalidResponse" && error.reason).toBe("too-large")
-      expect(error.status).toBe(200)
+      const http = fakeHttp([{ status: 200, headers: { "content-length": "100000" }, body: stream }])
+      const error = yield* Effect.flip(acquire(http.layer))
+      expect(error).toMatchObject({ _tag: "InvalidResponse", reason: "too-large", status: 200 })
       expect(pulls).toBeLessThanOrEqual(1)
     })
   )
 
-  it.effect("stops reading an endless body just past the cap", () =>
-    Effect.gen(function* () {
-      let pulled = 0
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          pulled += 1024
-          controller.enqueue(new Uint8Array(1024).fill(120))
-        }
-      })
-      const error = yield* Effect.flip(TokenResponse.readBody(respond(stream), { source: "IMDS" }))
-      expect(error._tag === "InvalidResponse" && error.reason).toBe("too-large")
-      // The reader may prefetch a few chunks, never the whole (endless) body.
-      expect(pulled).toBeLessThan(TokenResponse.MAX_BODY_BYTES + 16 * 1024)
-    })
-  )
-
-  it.effect("maps a body that breaks off to Transient body-interrupted", () =>
+  it.effect("maps a body that breaks off to Transient body-interrupted, without the query or the secret", () =>
     Effect.gen(function* () {
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(new TextEncoder().encode('{"access_token":"eyJ'))
-          controller.error(new Error("socket hang up"))
+          controller.error(new Error(`socket hang up ${SECRET}`))
         }
       })
-      const error = yield* Effect.flip(
-        TokenResponse.readBody(respond(stream), { source: "IMDS", attempts: 2, endpoint: "http://127.0.0.1:1/t?x=1" })
-      )
-      expect(error._tag).toBe("Transient")
-      expect(error._tag === "Transient" && error.reason).toBe("body-interrupted")
-      expect(error.attempts).toBe(2)
-      expect(error.endpoint).toBe("http://127.0.0.1:1/t")
+      const http = fakeHttp([{ status: 200, body: stream }])
+      const error = yield* Effect.flip(acquire(http.layer))
+      expect(error).toMatchObject({
+        _tag: "Transient",
+        reason: "body-interrupted",
+        status: 200,
+        attempts: 1,
+        endpoint: "http://127.0.0.1:41741/msi/token"
+      })
+      expect(error.message).toBe("AppService: the answer's body broke off while it was being read")
+      expect(JSON.stringify(error)).not.toContain(SECRET)
+    })
+  )
+
+  it.effect("reads an empty 2xx body as a truncated answer", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(acquire(fakeHttp([{ status: 200, body: null }]).layer))
+      expect(error).toMatchObject({ _tag: "InvalidResponse", reason: "truncated", status: 200 })
+      expect(error.message).toBe("AppService answered 200 with an empty body instead of a token")
+    })
+  )
+
+  it.effect("refuses, as Rejected, a request its transport cannot encode", () =>
+    Effect.gen(function* () {
+      const transport: HttpTransport.Service = {
+        send: () =>
+          Effect.fail(
+            new HttpTransport.TransportError({
+              reason: "encode",
+              message: "only text and byte request bodies can be sent"
+            })
+          )
+      }
+      const error = yield* Effect.flip(acquire(Layer.succeed(HttpTransport.HttpTransport, transport)))
+      expect(error).toMatchObject({ _tag: "Rejected", error: "invalid_request", source: "AppService" })
+      expect(error.message).toBe("AppService: the request was not sent: only text and byte request bodies can be sent")
+    })
+  )
+
+  it.effect("classifies a request that got no answer by its cause", () =>
+    Effect.gen(function* () {
+      const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:41741"), { code: "ECONNREFUSED" })
+      const http = fakeHttp([{ fail: new TypeError("fetch failed", { cause: refused }) }])
+      const error = yield* Effect.flip(acquire(http.layer))
+      expect(error).toMatchObject({ _tag: "Unavailable", source: "AppService" })
     })
   )
 })

@@ -1,17 +1,17 @@
 /**
- * The `HttpClient` of edge runtimes: the global `fetch` behind `@effect/platform`'s
- * `FetchHttpClient` (core's `FetchTransport`), never following a redirect. `fetch` is looked up on every request (not
- * captured at import), so a runtime that installs it late, or a test that replaces it, is honoured.
+ * The transport of edge runtimes: core's `HttpTransport` over the global `fetch`
+ * (`FetchTransport`), never following a redirect and reading at most the body cap. `fetch` is
+ * looked up on every request (not captured when the layer is built) and called with no receiver:
+ * Workers throw "Illegal invocation" for a `fetch` bound to another object.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as FetchTransport from "@managed-identity/core/FetchTransport"
-import type * as Effect from "effect/Effect"
+import { HttpTransport, type Service } from "@managed-identity/core/HttpTransport"
 import * as Layer from "effect/Layer"
 
 /**
- * Options of the client.
+ * Options of the edge transport.
  *
  * @since 0.1.0
  * @category models
@@ -22,44 +22,47 @@ export interface Options {
 }
 
 /**
- * Builds the client.
+ * The transport over the runtime's (or the given) `fetch`.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { EdgeHttpClient } from "@managed-identity/edge"
  *
- * const status = Effect.gen(function* () {
- *   const client = yield* EdgeHttpClient.make()
- *   const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token")
- *   return response.status
- * })
+ * const transport = EdgeHttpClient.make()
+ * const status = Effect.map(
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 }),
+ *   (answer) => answer.status
+ * )
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> => {
+export const make = (options: Options = {}): Service => {
   const custom = options.fetch
-  // Called with no receiver: Workers throw "Illegal invocation" for `fetch` bound to another object.
   return FetchTransport.make(
     custom === undefined ? (input, init) => globalThis.fetch(input, init) : (input, init) => custom(input, init)
   )
 }
 
 /**
- * A layer providing `HttpClient` over the runtime's `fetch`.
+ * A layer providing core's `HttpTransport` over the runtime's `fetch`.
  *
  * @since 0.1.0
  * @category layers
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClient from "@effect/platform/HttpClient"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
  * import { EdgeHttpClient } from "@managed-identity/edge"
  *
- * const program = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/"))
+ * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ * )
  * Effect.runPromise(Effect.provide(program, EdgeHttpClient.layer()))
  * ```
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(HttpClient.HttpClient, make(options))
+export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>
+  Layer.sync(HttpTransport, () => make(options))

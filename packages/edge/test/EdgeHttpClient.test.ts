@@ -1,4 +1,5 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { HttpTransport } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { EdgeHttpClient } from "../src/index.js"
@@ -16,11 +17,15 @@ describe("EdgeHttpClient", () => {
   it.effect("sends through the given fetch, never following a redirect", () =>
     Effect.gen(function* () {
       const { calls, fetch } = recordingFetch()
-      const client = yield* EdgeHttpClient.make({ fetch })
-      const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token", {
-        headers: { Metadata: "true" }
-      })
-      expect(response.status).toBe(302)
+      const transport = EdgeHttpClient.make({ fetch })
+      const answer = yield* transport.send(
+        HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token", {
+          headers: { Metadata: "true" }
+        }),
+        { maxBodyBytes: 65_536 }
+      )
+      expect(answer.status).toBe(302)
+      expect(answer.headers.location).toBe("http://127.0.0.1:9/elsewhere")
       expect(calls).toHaveLength(1)
       expect(calls[0]?.url).toBe("http://127.0.0.1:8080/metadata/identity/oauth2/token")
       expect(calls[0]?.init?.redirect).toBe("manual")
@@ -36,8 +41,10 @@ describe("EdgeHttpClient", () => {
           globalThis.fetch = fetch
         }),
         () =>
-          Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/")).pipe(
-            Effect.map((response) => response.status),
+          Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+            transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+          ).pipe(
+            Effect.map((answer) => answer.status),
             Effect.provide(EdgeHttpClient.layer())
           ),
         () =>

@@ -136,7 +136,8 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
               Effect.withSpan(refreshSpanName, {
                 root: true,
                 links: Option.isSome(parent) ? [{ _tag: "SpanLink", span: parent.value, attributes: {} }] : [],
-                attributes: { [attributes.cache]: "refresh-ahead" }
+                attributes: { [attributes.cache]: "refresh-ahead" },
+                captureStackTrace: false
               })
             )
           )

@@ -1,41 +1,17 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { type Service, TransportError, parts } from "../HttpTransport.js"
+import { type ClientRequest, type Emitter, send } from "./nodeStyle.js"
 
 // The core imports no runtime module: the adapter passes its `node:https`, `node:tls` and
 // `node:net`, and these interfaces name the few members the pinned client uses of them.
 
 /** @internal */
-export type Listener = (...args: Array<any>) => void
-
-/** @internal */
-export interface Emitter {
-  on(event: string, listener: Listener): unknown
-  once(event: string, listener: Listener): unknown
-  removeListener(event: string, listener: Listener): unknown
-}
+export type { Emitter, IncomingMessage, Listener } from "./nodeStyle.js"
 
 /** @internal */
 export interface TlsSocket extends Emitter {
   getPeerCertificate(): { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined
-  destroy(): unknown
-}
-
-/** @internal */
-export interface IncomingMessage extends Emitter {
-  readonly statusCode?: number | undefined
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  destroy(): unknown
-}
-
-/** @internal */
-export interface ClientRequest extends Emitter {
-  once(event: "response", listener: (response: IncomingMessage) => void): unknown
-  once(event: string, listener: Listener): unknown
-  end(body?: Uint8Array | string): unknown
   destroy(): unknown
 }
 
@@ -58,7 +34,7 @@ export interface Modules {
     request(
       url: URL,
       // `any`: the agent is the `Agent` above, whose own type the runtime's `request` expects.
-      options: { method: string; headers: Record<string, string>; agent: any; signal: AbortSignal }
+      options: { method: string; headers: Record<string, string>; agent: any }
     ): ClientRequest
   }
   readonly tls: {
@@ -161,123 +137,36 @@ const pinnedAgent = (modules: Modules, thumbprint: string): Agent =>
     }
   })()
 
-const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | undefined | false => {
-  switch (request.body._tag) {
-    case "Empty":
-      return undefined
-    case "Uint8Array":
-      return request.body.body
-    case "Raw":
-      return typeof request.body.body === "string" || request.body.body instanceof Uint8Array
-        ? request.body.body
-        : false
-    default:
-      return false
-  }
-}
-
-const toHeaders = (raw: IncomingMessage["headers"]): globalThis.Headers => {
-  const headers = new globalThis.Headers()
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === "string") headers.set(name, value)
-    else if (value !== undefined) for (const item of value) headers.append(name, item)
-  }
-  return headers
-}
-
-const toStream = (incoming: IncomingMessage): ReadableStream<Uint8Array> => {
-  let finished = false
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const fail = (error: unknown) => {
-        if (finished) return
-        finished = true
-        controller.error(error)
-      }
-      incoming.on("data", (chunk: Uint8Array) => {
-        if (!finished) controller.enqueue(new Uint8Array(chunk))
-      })
-      incoming.once("end", () => {
-        if (finished) return
-        finished = true
-        controller.close()
-      })
-      incoming.once("error", fail)
-      // A socket closed before `end` is a truncated answer, whatever the runtime reports.
-      incoming.once("close", () => fail(new Error("the connection closed before the answer was complete")))
-    },
-    cancel() {
-      finished = true
-      incoming.destroy()
-    }
-  })
-}
-
 /** @internal */
 export const make =
   (modules: Modules) =>
-  (thumbprint: string): { readonly client: HttpClient.HttpClient; readonly close: () => void } => {
+  (thumbprint: string): { readonly client: Service; readonly close: () => void } => {
     const agent = pinnedAgent(modules, thumbprint)
-    const client = HttpClient.make((request, url, signal) => {
-      if (url.protocol !== "https:") {
-        // A pinned client must never send a secret header in clear text.
-        return Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "Transport",
-            cause: new CertificatePinError({
-              reason: "not-tls",
-              host: url.host,
-              expected: thumbprint,
-              actual: undefined,
-              message: `certificate pinning: ${url.protocol}//${url.host} is not HTTPS, refusing to connect`
+    const client: Service = {
+      send: (request, { maxBodyBytes }) => {
+        const built = parts(request)
+        if (built._tag === "Left") return Effect.fail(built.left)
+        const url = built.right.url
+        if (url.protocol !== "https:") {
+          // A pinned client must never send a secret header in clear text.
+          return Effect.fail(
+            new TransportError({
+              reason: "request",
+              message: "the pinned client sends over TLS only",
+              cause: new CertificatePinError({
+                reason: "not-tls",
+                host: url.host,
+                expected: thumbprint,
+                actual: undefined,
+                message: `certificate pinning: ${url.protocol}//${url.host} is not HTTPS, refusing to connect`
+              })
             })
-          })
-        )
-      }
-      const body = bodyOf(request)
-      if (body === false) {
-        return Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "Encode",
-            description: "the pinned client sends text and byte bodies only"
-          })
-        )
-      }
-      return Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-        let resumed = false
-        const settle = (
-          effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
-        ) => {
-          if (resumed) return
-          resumed = true
-          resume(effect)
-        }
-        const outgoing = modules.https.request(url, {
-          method: request.method,
-          headers: { ...request.headers },
-          agent,
-          signal
-        })
-        outgoing.once("response", (incoming) => {
-          const status = incoming.statusCode ?? 500
-          const stream = status === 204 || status === 304 || request.method === "HEAD" ? null : toStream(incoming)
-          settle(
-            Effect.succeed(
-              HttpClientResponse.fromWeb(
-                request,
-                new Response(stream, { status, headers: toHeaders(incoming.headers) })
-              )
-            )
           )
+        }
+        return send((target, options) => modules.https.request(target, { ...options, agent }), built.right, {
+          maxBodyBytes
         })
-        outgoing.on("error", (cause) =>
-          settle(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause })))
-        )
-        outgoing.end(body)
-        return Effect.sync(() => outgoing.destroy())
-      })
-    })
+      }
+    }
     return { client, close: () => agent.destroy() }
   }

@@ -5,8 +5,6 @@
  *
  * @internal
  */
-import * as Headers from "@effect/platform/Headers"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -14,19 +12,19 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { AccessToken } from "../AccessToken.js"
 import { classify } from "../Classification.js"
+import type { Service as HttpTransportService } from "../HttpTransport.js"
 import * as Identity from "../Identity.js"
-import { type EndpointError, InvalidArgument, Rejected, Unavailable, withAttempts } from "../ManagedIdentityError.js"
+import {
+  type EndpointError,
+  InvalidArgument,
+  InvalidResponse,
+  Rejected,
+  Transient,
+  Unavailable
+} from "../ManagedIdentityError.js"
 import type { SourceName } from "../SourceName.js"
 import * as TokenResponse from "../TokenResponse.js"
 import { quote, safeUrl, stripQuery } from "./sourceSecrets.js"
-
-/**
- * Header names whose values are secrets, added to `@effect/platform`'s redaction list while a
- * request is in flight so spans and logs show `<redacted>`.
- *
- * @internal
- */
-export const SECRET_HEADERS: ReadonlyArray<string> = ["x-identity-header", "secret", "authorization"]
 
 /**
  * Reads an endpoint URL from an environment variable: absolute, http or https, no credentials.
@@ -157,46 +155,65 @@ export interface Exchange {
 }
 
 /**
- * Sends one request and reads its answer. Transport failures are classified; the request itself
- * (whose headers hold the secret) never ends up in an error.
+ * Sends one request and reads its answer under the body cap. Transport failures are classified;
+ * the request itself (whose headers hold the secret) never ends up in an error.
  *
  * @internal
  */
 export const send = (
-  client: HttpClient.HttpClient,
+  client: HttpTransportService,
   request: HttpClientRequest.HttpClientRequest,
   exchange: Exchange
 ): Effect.Effect<Answer, EndpointError> =>
-  client.execute(request).pipe(
-    Effect.flatMap((response) =>
-      Effect.map(
-        TokenResponse.readBody(response, {
-          source: exchange.source,
-          attempts: exchange.attempts,
-          endpoint: exchange.endpoint
-        }),
-        (body): Answer => ({ status: response.status, headers: { ...response.headers }, body })
-      )
-    ),
-    Effect.catchAll((error) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const elapsedMs = Math.max(0, now - exchange.startedAt)
-        return Effect.fail(
-          error._tag === "InvalidResponse" || error._tag === "Transient"
-            ? withAttempts(error, exchange.attempts, elapsedMs)
-            : classify({
-                source: exchange.source,
-                transport: error,
-                attempts: exchange.attempts,
-                elapsedMs,
-                endpoint: exchange.endpoint,
-                now,
-                secrets: exchange.secrets
-              })
-        )
-      })
-    ),
-    Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, ...SECRET_HEADERS])
+  Effect.catchAll(client.send(request, { maxBodyBytes: TokenResponse.MAX_BODY_BYTES }), (error) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const elapsedMs = Math.max(0, now - exchange.startedAt)
+      const context = {
+        source: exchange.source,
+        status: error.status,
+        attempts: exchange.attempts,
+        elapsedMs,
+        endpoint: exchange.endpoint
+      }
+      switch (error.reason) {
+        case "too-large":
+          return Effect.fail(
+            new InvalidResponse({
+              ...context,
+              reason: "too-large",
+              message: `${exchange.source} answered ${error.status} with a body over ${TokenResponse.MAX_BODY_BYTES} bytes, too large to be a token response`
+            })
+          )
+        case "body":
+          return Effect.fail(
+            new Transient({
+              ...context,
+              reason: "body-interrupted",
+              message: `${exchange.source}: the answer's body broke off while it was being read`
+            })
+          )
+        case "encode":
+          return Effect.fail(
+            new Rejected({
+              ...context,
+              error: "invalid_request",
+              message: `${exchange.source}: the request was not sent: ${error.message}`
+            })
+          )
+        case "request":
+          return Effect.fail(
+            classify({
+              source: exchange.source,
+              transport: error.cause ?? error,
+              attempts: exchange.attempts,
+              elapsedMs,
+              endpoint: exchange.endpoint,
+              now,
+              secrets: exchange.secrets
+            })
+          )
+      }
+    })
   )
 
 /**
@@ -266,7 +283,7 @@ export const acquireOnce = <R>(options: {
   readonly resource: string
   readonly secrets: ReadonlyArray<string>
   readonly request: Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument>
-  readonly client: Effect.Effect<HttpClient.HttpClient, EndpointError, R>
+  readonly client: Effect.Effect<HttpTransportService, EndpointError, R>
 }): Effect.Effect<AccessToken, EndpointError, R> =>
   Effect.gen(function* () {
     const request = yield* Either.mapLeft(options.request, (error) =>

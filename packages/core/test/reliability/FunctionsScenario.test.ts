@@ -7,11 +7,8 @@
  * and the endpoint sees at most 1.3 requests per token issued (single flight + cache + retries).
  *
  * EACCES cannot be produced by a loopback server, which is why this scenario lives in core with a
- * fake HttpClient; the Node suite runs the same load against the real emulator (resets and 503s).
+ * fake `fetch` under the real `FetchTransport`; the Node suite runs the same load against the real emulator (resets and 503s).
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,7 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as TestClock from "effect/TestClock"
-import { Environment, ManagedIdentity } from "../../src/index.js"
+import { Environment, FetchTransport, ManagedIdentity } from "../../src/index.js"
 import { noFiles, noPinning } from "../support/sourceFakes.js"
 
 const ENDPOINT = "http://127.0.0.1:8081/msi/token"
@@ -49,43 +46,34 @@ const transportError = (code: string, syscall: string) =>
 const flakyEndpoint = (failures: ReadonlyArray<Failure>, seed: number) => {
   const random = seeded(seed)
   const counts = { requests: 0, issued: 0, failed: {} as Record<Failure, number> }
-  const client = HttpClient.make((request, url) =>
-    Effect.suspend(() => {
-      counts.requests++
-      const draw = random()
-      const failure = failures[Math.floor(draw / 0.04)]
-      if (failure !== undefined) {
-        counts.failed[failure] = (counts.failed[failure] ?? 0) + 1
-        const transport = (cause: unknown) =>
-          Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))
-        switch (failure) {
-          case "refused":
-            return transport(transportError("ECONNREFUSED", "connect"))
-          case "reset":
-            return transport(transportError("ECONNRESET", "read"))
-          case "eacces":
-            return transport(transportError("EACCES", "connect"))
-          case "503":
-            return Effect.succeed(
-              HttpClientResponse.fromWeb(
-                request,
-                new Response(JSON.stringify({ statusCode: 503, message: "Service Unavailable" }), { status: 503 })
-              )
-            )
-        }
+  const fetch: typeof globalThis.fetch = async (input) => {
+    counts.requests++
+    const draw = random()
+    const failure = failures[Math.floor(draw / 0.04)]
+    if (failure !== undefined) {
+      counts.failed[failure] = (counts.failed[failure] ?? 0) + 1
+      switch (failure) {
+        case "refused":
+          throw transportError("ECONNREFUSED", "connect")
+        case "reset":
+          throw transportError("ECONNRESET", "read")
+        case "eacces":
+          throw transportError("EACCES", "connect")
+        case "503":
+          return new Response(JSON.stringify({ statusCode: 503, message: "Service Unavailable" }), { status: 503 })
       }
-      counts.issued++
-      const resource = url.searchParams.get("resource") ?? ""
-      const body = JSON.stringify({
-        access_token: `token-${counts.issued}-for-${resource}`,
-        expires_on: String(Math.floor(Date.now() / 1000) + 86_400),
-        resource,
-        token_type: "Bearer"
-      })
-      return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: 200 })))
+    }
+    counts.issued++
+    const resource = FetchTransport.urlOf(input).searchParams.get("resource") ?? ""
+    const body = JSON.stringify({
+      access_token: `token-${counts.issued}-for-${resource}`,
+      expires_on: String(Math.floor(Date.now() / 1000) + 86_400),
+      resource,
+      token_type: "Bearer"
     })
-  )
-  return { counts, layer: Layer.succeed(HttpClient.HttpClient, client) }
+    return new Response(body, { status: 200 })
+  }
+  return { counts, layer: FetchTransport.layer(fetch) }
 }
 
 /** 20 invocations, 500 calls each, cycling through the 100 resources from different offsets. */

@@ -1,6 +1,6 @@
 /**
  * Fuzzing every source end to end: `Source.acquire` of each of the seven sources, and the whole
- * `ManagedIdentity.getToken` stack, against an HttpClient that answers arbitrary statuses, headers
+ * `ManagedIdentity.getToken` stack, against a `fetch` (under the real `FetchTransport`) that answers arbitrary statuses, headers
  * and bodies (token-shaped bodies with wrong fields, cut JSON, HTML, oversized bodies, bodies that
  * echo the request's secrets), bodies that break off mid-stream, and arbitrary transport failures.
  *
@@ -9,9 +9,6 @@
  * the secret header, the Arc key, the federated assertion or an access token. Azure Arc's key file
  * is only ever read from inside the agent's token directory, whatever the challenge names.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -24,7 +21,9 @@ import { inspect } from "node:util"
 import {
   CertificatePinning,
   Environment,
+  FetchTransport,
   FileReader,
+  HttpTransport,
   Identity,
   ManagedIdentity,
   Resource,
@@ -259,7 +258,7 @@ const reply: fc.Arbitrary<Reply> = fc.oneof(
 )
 
 // ---------------------------------------------------------------------------------------------
-// The fuzzed HttpClient and the property
+// The fuzzed transport and the property
 // ---------------------------------------------------------------------------------------------
 
 const breakingStream = (prefix: string) =>
@@ -272,22 +271,21 @@ const breakingStream = (prefix: string) =>
 
 const fuzzedHttp = (replies: ReadonlyArray<Reply>) => {
   const sent: Array<{ readonly url: string; readonly authorization: string | undefined }> = []
-  const client = HttpClient.make((request, url) => {
+  const fetch: typeof globalThis.fetch = async (input, init) => {
     const next = replies[Math.min(sent.length, replies.length - 1)]!
-    sent.push({ url: url.toString(), authorization: request.headers.authorization })
-    if (next._tag === "transport") {
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: next.cause }))
-    }
+    sent.push({
+      url: FetchTransport.urlOf(input).toString(),
+      authorization: new Headers(init?.headers).get("authorization") ?? undefined
+    })
+    if (next._tag === "transport") throw next.cause
     const payload = NULL_BODY_STATUS.has(next.status)
       ? null
       : typeof next.body === "string"
         ? next.body
         : breakingStream(next.body.breaksAfter)
-    return Effect.succeed(
-      HttpClientResponse.fromWeb(request, new Response(payload, { status: next.status, headers: next.headers }))
-    )
-  })
-  return { sent, client }
+    return new Response(payload, { status: next.status, headers: next.headers })
+  }
+  return { sent, client: FetchTransport.make(fetch) }
 }
 
 /** Reads that happened, so a test can prove a file outside the key directory was never opened. */
@@ -304,9 +302,9 @@ const countingReader = () => {
   return { readTexts, reader }
 }
 
-const services = (name: SourceName.SourceName, client: HttpClient.HttpClient, reader: FileReader.FileReader["Type"]) =>
+const services = (name: SourceName.SourceName, client: HttpTransport.Service, reader: FileReader.FileReader["Type"]) =>
   Layer.mergeAll(
-    Layer.succeed(HttpClient.HttpClient, client),
+    Layer.succeed(HttpTransport.HttpTransport, client),
     Environment.layer(variables[name]),
     FileReader.layer(reader),
     // Service Fabric asks the pinning service for its client: hand it the fuzzed one.

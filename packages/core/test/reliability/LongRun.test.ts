@@ -10,9 +10,6 @@
  *   the circuit breaker cools down);
  * - memory stays flat: the cache holds two keys and the number of live fibers stays small.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -24,7 +21,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
-import { Environment, ManagedIdentity } from "../../src/index.js"
+import { Environment, HttpTransport, ManagedIdentity } from "../../src/index.js"
 import { noFiles, noPinning } from "../support/sourceFakes.js"
 
 const MINUTE = 60_000
@@ -84,35 +81,44 @@ const transport = (code: string) => Object.assign(new Error(`connect ${code} 127
 /** IMDS on loopback, answering from the schedule: tokens of each resource's lifetime, or the outage's failure. */
 const upstream = (outages: ReadonlyArray<Outage>) => {
   const counts = { requests: 0, issued: 0 }
-  const client = HttpClient.make((request, url) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      counts.requests++
-      const fail = (code: string) =>
-        Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: transport(code) }))
-      switch (outageAt(outages, now)?.kind) {
-        case "503":
-          return Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}", { status: 503 })))
-        case "reset":
-          return fail("ECONNRESET")
-        case "refused":
-          return fail("ECONNREFUSED")
-        case "blackhole":
-          return Effect.never
-        case undefined: {
-          const resource = url.searchParams.get("resource") ?? ""
-          counts.issued++
-          const body = JSON.stringify({
-            access_token: `token-${counts.issued}`,
-            expires_in: String((lifetimeOf[resource] ?? HOUR) / 1000),
-            token_type: "Bearer",
-            resource
-          })
-          return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status: 200 })))
+  // A transport of its own rather than a fake `fetch`: it reads the TestClock to know the outage.
+  const transport_: HttpTransport.Service = {
+    send: (request) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        counts.requests++
+        const fail = (code: string) =>
+          Effect.fail(
+            new HttpTransport.TransportError({
+              reason: "request",
+              cause: transport(code),
+              message: "the request failed"
+            })
+          )
+        switch (outageAt(outages, now)?.kind) {
+          case "503":
+            return Effect.succeed({ status: 503, headers: {}, body: "{}" })
+          case "reset":
+            return fail("ECONNRESET")
+          case "refused":
+            return fail("ECONNREFUSED")
+          case "blackhole":
+            return Effect.never
+          case undefined: {
+            const built = HttpTransport.parts(request)
+            const resource = built._tag === "Right" ? (built.right.url.searchParams.get("resource") ?? "") : ""
+            counts.issued++
+            const body = JSON.stringify({
+              access_token: `token-${counts.issued}`,
+              expires_in: String((lifetimeOf[resource] ?? HOUR) / 1000),
+              token_type: "Bearer",
+              resource
+            })
+            return Effect.succeed({ status: 200, headers: {}, body })
+          }
         }
-      }
-    })
-  )
-  return { counts, layer: Layer.succeed(HttpClient.HttpClient, client) }
+      })
+  }
+  return { counts, layer: Layer.succeed(HttpTransport.HttpTransport, transport_) }
 }
 
 interface Call {

@@ -22,7 +22,10 @@ import { inspect } from "node:util"
 import {
   CertificatePinning,
   Environment,
+  FetchTransport,
   FileReader,
+  HttpClientTransport,
+  HttpTransport,
   ManagedIdentity,
   type SourceName,
   TokenCredential
@@ -175,73 +178,111 @@ const behaviours: ReadonlyArray<Behaviour> = [
 
 const everySecret = secretValues.join(" ")
 
-const respond = (
-  request: Parameters<Parameters<typeof HttpClient.make>[0]>[0],
-  status: number,
-  body: string,
-  headers: Record<string, string> = {}
-) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status, headers })))
+interface Sent {
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+}
+
+type Scripted =
+  | { readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
+  | { readonly fail: unknown }
 
 /** An endpoint for one behaviour; Arc's first request of each attempt is answered with the challenge. */
-const endpoint = (source: SourceName.SourceName, behaviour: Behaviour) => {
-  const sent: Array<{ readonly headers: Readonly<Record<string, string>>; readonly body: string | undefined }> = []
+const script = (source: SourceName.SourceName, behaviour: Behaviour) => {
   let attempts = 0
-  const client = HttpClient.make((request) => {
-    const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : undefined
-    sent.push({ headers: { ...request.headers }, body })
+  return (request: Sent): Scripted => {
     if (source === "AzureArc" && request.headers.authorization === undefined) {
-      return respond(request, 401, "", { "www-authenticate": `Basic realm=${KEY_FILE}` })
+      return { status: 401, body: "", headers: { "www-authenticate": `Basic realm=${KEY_FILE}` } }
     }
     attempts++
     const token = JSON.stringify({ access_token: SECRETS.token, expires_in: "3599", token_type: "Bearer" })
     switch (behaviour) {
       case "token":
-        return respond(request, 200, token)
+        return { status: 200, body: token }
       case "503-then-token":
         return attempts === 1
-          ? respond(request, 503, JSON.stringify({ error: "busy", error_description: `retry ${everySecret}` }))
-          : respond(request, 200, token)
+          ? { status: 503, body: JSON.stringify({ error: "busy", error_description: `retry ${everySecret}` }) }
+          : { status: 200, body: token }
       case "echo-400":
-        return respond(
-          request,
-          400,
-          JSON.stringify({
+        return {
+          status: 400,
+          body: JSON.stringify({
             error: `invalid_request ${SECRETS.header}`,
             error_description: `You sent ${everySecret}`,
             message: everySecret,
             correlation_id: SECRETS.arcKey
           })
-        )
+        }
       case "not-json-echo":
-        return respond(request, 200, `access_token=${SECRETS.token}&secret=${everySecret}`)
+        return { status: 200, body: `access_token=${SECRETS.token}&secret=${everySecret}` }
       case "correlation-echo":
-        return respond(request, 500, "", { "x-ms-request-id": SECRETS.header, "retry-after": "0" })
+        return { status: 500, body: "", headers: { "x-ms-request-id": SECRETS.header, "retry-after": "0" } }
       case "transport-reset":
-        return Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "Transport",
-            // What runtimes say: a code and a socket address, never the request's headers.
-            cause: new TypeError("fetch failed", {
-              cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", syscall: "read" })
-            })
+        // What runtimes say: a code and a socket address, never the request's headers.
+        return {
+          fail: new TypeError("fetch failed", {
+            cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", syscall: "read" })
           })
-        )
+        }
     }
-  })
-  return { sent, client }
+  }
 }
 
-const services = (source: SourceName.SourceName, client: HttpClient.HttpClient) =>
+/**
+ * The two ways a request reaches the endpoint: the `fetch` transport the Deno, Bun and edge adapters
+ * use, and a platform `HttpClient` through `HttpClientTransport` (whose own spans and logs would see
+ * the request's headers).
+ */
+const transports = {
+  fetch: (answer: (request: Sent) => Scripted, sent: Array<Sent>): HttpTransport.Service =>
+    FetchTransport.make(async (_input, init) => {
+      const headers: Record<string, string> = {}
+      new Headers(init?.headers).forEach((value, name) => {
+        headers[name] = value
+      })
+      const body = init?.body instanceof Uint8Array ? new TextDecoder().decode(init.body) : undefined
+      const request = { headers, body }
+      sent.push(request)
+      const reply = answer(request)
+      if ("fail" in reply) throw reply.fail
+      return new Response(reply.body, { status: reply.status, headers: reply.headers ?? {} })
+    }),
+  HttpClient: (answer: (request: Sent) => Scripted, sent: Array<Sent>): HttpTransport.Service =>
+    HttpClientTransport.fromHttpClient(
+      HttpClient.make((request) => {
+        const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : undefined
+        const entry = { headers: { ...request.headers }, body }
+        sent.push(entry)
+        const reply = answer(entry)
+        if ("fail" in reply) {
+          return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.fail }))
+        }
+        return Effect.succeed(
+          HttpClientResponse.fromWeb(
+            request,
+            new Response(reply.body, { status: reply.status, headers: reply.headers ?? {} })
+          )
+        )
+      })
+    )
+}
+type TransportName = keyof typeof transports
+
+const endpoint = (source: SourceName.SourceName, behaviour: Behaviour, transport: TransportName) => {
+  const sent: Array<Sent> = []
+  return { sent, client: transports[transport](script(source, behaviour), sent) }
+}
+
+const services = (source: SourceName.SourceName, client: HttpTransport.Service) =>
   Layer.mergeAll(
-    Layer.succeed(HttpClient.HttpClient, client),
+    Layer.succeed(HttpTransport.HttpTransport, client),
     Environment.layer(variables[source]),
     FileReader.layer(FileReader.memory({ files: { [KEY_FILE]: SECRETS.arcKey, [TOKEN_FILE]: SECRETS.assertion } })),
     Layer.succeed(CertificatePinning.CertificatePinning, { client: () => Effect.succeed(client) })
   )
 
 /** Runs every behaviour against one source with spans and logs recorded. */
-const runAll = (source: SourceName.SourceName) => {
+const runAll = (source: SourceName.SourceName, transport: TransportName) => {
   const traces = recordingTracer()
   const logs = recordingLogger()
   return Effect.gen(function* () {
@@ -249,7 +290,7 @@ const runAll = (source: SourceName.SourceName) => {
     const outcomes: Array<string> = []
     let secretsSent = 0
     for (const behaviour of behaviours) {
-      const upstream = endpoint(source, behaviour)
+      const upstream = endpoint(source, behaviour, transport)
       const program = Effect.scoped(
         Effect.gen(function* () {
           const mi = yield* ManagedIdentity.make({
@@ -295,31 +336,35 @@ const expectNoSecret = (captured: string) => {
   expect(captured).not.toContain(encodeURIComponent(SECRETS.assertion))
 }
 
+const cases = sourceNames.flatMap((source) =>
+  (Object.keys(transports) as ReadonlyArray<TransportName>).map((transport) => [source, transport] as const)
+)
+
 describe("no secret in logs, spans or errors", () => {
-  it.live.each(sourceNames)("%s: errors, logs and exported spans, whatever the endpoint echoes", (source) =>
-    Effect.gen(function* () {
-      const { traces, logs, errors, outcomes, secretsSent } = yield* runAll(source)
-      // Each behaviour ended as designed, so every path was really taken.
-      expect(outcomes).toEqual(["token", "Rejected", "token", "Transient", "InvalidResponse", "Transient"])
-      if (source !== "IMDS" && source !== "CloudShell") expect(secretsSent).toBeGreaterThan(0)
-      expect(traces.names).toContain("managed_identity.get_token")
-      // The platform's http.client span would end holding the failed request (headers and all):
-      // token requests run with it disabled, and the library's own spans say what happened.
-      expect(traces.names.some((name) => name.startsWith("http.client"))).toBe(false)
-      expect(logs.length).toBeGreaterThan(4)
-      expect(errors).toHaveLength(4)
-      expectNoSecret([...traces.exported, ...logs, ...errors].join("\n"))
-    })
+  it.live.each(cases)(
+    "%s over %s: errors, logs and exported spans, whatever the endpoint echoes",
+    ([source, transport]) =>
+      Effect.gen(function* () {
+        const { traces, logs, errors, outcomes, secretsSent } = yield* runAll(source, transport)
+        // Each behaviour ended as designed, so every path was really taken.
+        expect(outcomes).toEqual(["token", "Rejected", "token", "Transient", "InvalidResponse", "Transient"])
+        if (source !== "IMDS" && source !== "CloudShell") expect(secretsSent).toBeGreaterThan(0)
+        expect(traces.names).toContain("managed_identity.get_token")
+        // The platform's http.client span would end holding the failed request (headers and all):
+        // token requests run with it disabled, and the library's own spans say what happened.
+        expect(traces.names.some((name) => name.startsWith("http.client"))).toBe(false)
+        expect(logs.length).toBeGreaterThan(4)
+        expect(errors).toHaveLength(4)
+        expectNoSecret([...traces.exported, ...logs, ...errors].join("\n"))
+      })
   )
 
-  // The failure a span holds is the platform's RequestError, with the request and its headers.
-  it.live.each(sourceNames)(
-    "%s: a failed HTTP span's cause (the platform's RequestError), serialized in full",
-    (source) =>
-      Effect.gen(function* () {
-        const { traces } = yield* runAll(source)
-        expect(traces.inFull.length).toBeGreaterThan(0)
-        expectNoSecret(traces.inFull.join("\n"))
-      })
+  // A failed span holds the failure in full: the library's error and, below it, the transport's cause.
+  it.live.each(cases)("%s over %s: a failed span's cause, serialized in full", ([source, transport]) =>
+    Effect.gen(function* () {
+      const { traces } = yield* runAll(source, transport)
+      expect(traces.inFull.length).toBeGreaterThan(0)
+      expectNoSecret(traces.inFull.join("\n"))
+    })
   )
 })

@@ -1,17 +1,13 @@
 /**
- * Test doubles for the source tests: an in-memory HttpClient that records every request and
+ * Test doubles for the source tests: an in-memory transport that records every request and
  * answers from a script (nothing ever leaves the process), a FileReader that counts reads, and
  * small helpers to look at a built request.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { CertificatePinning, FileReader, Resource } from "../../src/index.js"
+import { CertificatePinning, FetchTransport, FileReader, HttpTransport, Resource } from "../../src/index.js"
 
 export interface Recorded {
   readonly method: string
@@ -35,35 +31,38 @@ export const noFiles = FileReader.layer(FileReader.memory({ files: {} }))
 
 export const noPinning = CertificatePinning.unsupported("tests do not pin")
 
-/** An HttpClient answering from a list (the last reply repeats) or a function of the request. */
+/**
+ * An HttpTransport answering from a list (the last reply repeats) or a function of the request.
+ * It is the real `FetchTransport` over an in-memory `fetch`, so body reading, the size cap and
+ * aborts run as they do in the adapters.
+ */
 export const fakeHttp = (replies: ReadonlyArray<Reply> | ((request: Recorded, index: number) => Reply)) => {
   const recorded: Array<Recorded> = []
-  const client = HttpClient.make((request, url) => {
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const headers: Record<string, string> = {}
+    new Headers(init?.headers).forEach((value, name) => {
+      headers[name] = value
+    })
+    const body = init?.body
     const entry: Recorded = {
-      method: request.method,
-      url,
-      headers: { ...request.headers },
-      body: bodyText(request)
+      method: init?.method ?? "GET",
+      url: FetchTransport.urlOf(input),
+      headers,
+      body: body === undefined || body === null ? undefined : new TextDecoder().decode(body as Uint8Array)
     }
     const index = recorded.length
     recorded.push(entry)
     const reply = typeof replies === "function" ? replies(entry, index) : (replies[index] ?? replies.at(-1) ?? {})
-    if ("fail" in reply) {
-      return Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: reply.fail }))
-    }
-    return Effect.succeed(
-      HttpClientResponse.fromWeb(
-        request,
-        new Response(reply.body ?? null, { status: reply.status ?? 200, headers: reply.headers ?? {} })
-      )
-    )
-  })
+    if ("fail" in reply) throw reply.fail
+    return new Response(reply.body ?? null, { status: reply.status ?? 200, headers: reply.headers ?? {} })
+  }) as typeof globalThis.fetch
+  const client = FetchTransport.make(fetch)
   // `layer` also satisfies the other services a Source may need (no files, no pinning); a test
   // that needs real ones provides them closer to the effect, where they win.
   return {
     recorded,
     client,
-    layer: Layer.mergeAll(Layer.succeed(HttpClient.HttpClient, client), noFiles, noPinning)
+    layer: Layer.mergeAll(Layer.succeed(HttpTransport.HttpTransport, client), noFiles, noPinning)
   }
 }
 

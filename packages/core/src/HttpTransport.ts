@@ -1,0 +1,246 @@
+/**
+ * The one thing a runtime adapter must give core to reach an endpoint: send one token request and
+ * read its answer, whole, under a size cap. Sources build `@effect/platform` `HttpClientRequest`s;
+ * a transport sends them with whatever the runtime has (`node:http`, `fetch`, a pinned TLS
+ * socket) and answers with the status, the headers and the body as text.
+ *
+ * Why not `@effect/platform`'s `HttpClient`: a token request needs none of its streaming,
+ * cookies, schema decoding or tracing, and those cost about 30 KiB gzipped in an edge bundle and
+ * most of a Node cold start's module loading. `HttpClientTransport` adapts any `HttpClient` for
+ * programs that want theirs to carry the requests.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+
+/**
+ * An endpoint's answer, read in full.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Answer {
+  readonly status: number
+  /** Header names in lower case; repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The body decoded as UTF-8; the empty string when there is none. */
+  readonly body: string
+}
+
+/**
+ * Why a transport has no answer to give:
+ *
+ * - `request`: no answer at all (refused, unreachable, timed out, TLS refused, ...). `cause` holds
+ *   the runtime's own error, which `Classification.transportKind` reads.
+ * - `body`: the endpoint answered `status` but the body broke off while it was being read.
+ * - `too-large`: the endpoint answered `status` with a body over the cap; the rest was never read.
+ * - `encode`: the request's body is of a kind the transport cannot send.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Data.TaggedError("TransportError")<{
+  readonly reason: "request" | "body" | "too-large" | "encode"
+  readonly status?: number | undefined
+  readonly cause?: unknown
+  readonly message: string
+}> {}
+
+/**
+ * What a transport does: send one request, read its answer holding at most `maxBodyBytes + 1`
+ * bytes of body, and stop (closing the connection) when the effect is interrupted. It never follows
+ * a redirect and never goes through a proxy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly send: (
+    request: HttpClientRequest.HttpClientRequest,
+    options: { readonly maxBodyBytes: number }
+  ) => Effect.Effect<Answer, TransportError>
+}
+
+/**
+ * The transport every source sends through. Runtime adapters provide it (`NodeHttpClient`,
+ * `FetchTransport`, the pinned clients of `CertificatePinning`).
+ *
+ * @since 0.1.0
+ * @category tags
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const status = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+ *   Effect.map(
+ *     transport.send(HttpClientRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), {
+ *       maxBodyBytes: 65_536
+ *     }),
+ *     (answer) => answer.status
+ *   )
+ * )
+ * ```
+ */
+export class HttpTransport extends Context.Tag("@managed-identity/core/HttpTransport")<HttpTransport, Service>() {}
+
+/**
+ * A request reduced to what a runtime's client needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Parts {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Record<string, string>
+  /** The body bytes, `undefined` for none. */
+  readonly body: Uint8Array | undefined
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder()
+
+/**
+ * Takes a request apart: the full URL (query parameters included, no fragment), the headers, and
+ * the body as bytes (with its `content-type` and `content-length` set). Bodies other than text and
+ * bytes (streams, form data) are an `encode` error: no managed-identity endpoint takes them.
+ *
+ * @since 0.1.0
+ * @category utils
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const request = HttpClientRequest.post("http://127.0.0.1:8080/token").pipe(
+ *   HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com" })
+ * )
+ * const parts = Either.getOrThrow(HttpTransport.parts(request))
+ * console.log(parts.method, parts.headers["content-type"]) // POST application/x-www-form-urlencoded
+ * ```
+ */
+export const parts = (request: HttpClientRequest.HttpClientRequest): ResultOf<Parts> => {
+  let url: URL
+  try {
+    url = new URL(request.url)
+  } catch (cause) {
+    return {
+      _tag: "Left",
+      left: new TransportError({ reason: "encode", cause, message: "the request URL is not valid" })
+    }
+  }
+  for (const [name, value] of request.urlParams) url.searchParams.append(name, value)
+  url.hash = ""
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value
+  const body = request.body
+  let bytes: Uint8Array | undefined
+  if (body._tag === "Uint8Array") bytes = body.body
+  else if (body._tag === "Raw" && typeof body.body === "string") bytes = encoder.encode(body.body)
+  else if (body._tag === "Raw" && body.body instanceof Uint8Array) bytes = body.body
+  else if (body._tag !== "Empty") {
+    return {
+      _tag: "Left",
+      left: new TransportError({ reason: "encode", message: "only text and byte request bodies can be sent" })
+    }
+  }
+  if (bytes !== undefined) {
+    const contentType = (body as { readonly contentType?: string }).contentType
+    if (contentType !== undefined && contentType !== "" && !("content-type" in headers)) {
+      headers["content-type"] = contentType
+    }
+    headers["content-length"] = String(bytes.byteLength)
+  }
+  return { _tag: "Right", right: { method: request.method, url, headers, body: bytes } }
+}
+
+/**
+ * `Either`'s shape, spelled out so this module does not load `effect/Either` for one function.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResultOf<A> =
+  | { readonly _tag: "Right"; readonly right: A }
+  | { readonly _tag: "Left"; readonly left: TransportError }
+
+/**
+ * Collects body chunks up to a cap: `push` keeps at most `maxBodyBytes + 1` bytes (enough to know
+ * the body is too large) and says whether to keep reading; `text` decodes what was kept, or is
+ * `undefined` when the body was over the cap.
+ *
+ * @since 0.1.0
+ * @category utils
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const body = HttpTransport.boundedBody(4)
+ * body.push(new TextEncoder().encode("ok"))
+ * console.log(body.text()) // ok
+ * ```
+ */
+export const boundedBody = (
+  maxBodyBytes: number
+): { readonly push: (chunk: Uint8Array) => boolean; readonly text: () => string | undefined } => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return {
+    push: (chunk) => {
+      const room = maxBodyBytes + 1 - size
+      if (room <= 0) return false
+      const kept = chunk.byteLength > room ? chunk.subarray(0, room) : chunk
+      chunks.push(kept)
+      size += kept.byteLength
+      return size <= maxBodyBytes
+    },
+    text: () => {
+      if (size > maxBodyBytes) return undefined
+      if (chunks.length === 1) return decoder.decode(chunks[0])
+      const bytes = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      return decoder.decode(bytes)
+    }
+  }
+}
+
+const decoder = /* @__PURE__ */ new TextDecoder()
+
+/**
+ * The `too-large` error for an answer with `status` (the message names the cap).
+ *
+ * @since 0.1.0
+ * @category errors
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * HttpTransport.tooLarge(200, 65_536).reason // "too-large"
+ * ```
+ */
+export const tooLarge = (status: number, maxBodyBytes: number): TransportError =>
+  new TransportError({ reason: "too-large", status, message: `the body is over ${maxBodyBytes} bytes` })
+
+/**
+ * Whether a declared `content-length` is already over the cap (the body is then never read).
+ *
+ * @since 0.1.0
+ * @category utils
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * HttpTransport.declaredTooLarge("70000", 65_536) // true
+ * ```
+ */
+export const declaredTooLarge = (contentLength: string | null | undefined, maxBodyBytes: number): boolean =>
+  typeof contentLength === "string" && /^\s*\d+\s*$/.test(contentLength) && Number(contentLength) > maxBodyBytes

@@ -1,0 +1,149 @@
+import * as Effect from "effect/Effect"
+import { type Answer, type Parts, TransportError, boundedBody, declaredTooLarge, tooLarge } from "../HttpTransport.js"
+
+// The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
+
+/** @internal */
+export type Listener = (...args: Array<any>) => void
+
+/** @internal */
+export interface Emitter {
+  on(event: string, listener: Listener): unknown
+  once(event: string, listener: Listener): unknown
+  removeListener(event: string, listener: Listener): unknown
+}
+
+/** @internal */
+export interface IncomingMessage extends Emitter {
+  readonly statusCode?: number | undefined
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  destroy(): unknown
+}
+
+/** @internal */
+export interface Socket extends Emitter {
+  readonly connecting?: boolean | undefined
+}
+
+/** @internal */
+export interface ClientRequest extends Emitter {
+  once(event: "response", listener: (response: IncomingMessage) => void): unknown
+  once(event: "socket", listener: (socket: Socket) => void): unknown
+  once(event: string, listener: Listener): unknown
+  end(body?: Uint8Array | string): unknown
+  destroy(error?: Error): unknown
+}
+
+/** @internal */
+export type RequestFunction = (
+  url: URL,
+  options: { method: string; headers: Record<string, string>; signal?: AbortSignal }
+) => ClientRequest
+
+/** @internal */
+export const connectTimeoutCode = "UND_ERR_CONNECT_TIMEOUT"
+
+const connectTimeoutError = (url: URL, ms: number): Error =>
+  Object.assign(new Error(`Connect Timeout Error (${url.host}, timeout: ${ms}ms)`), {
+    name: "ConnectTimeoutError",
+    code: connectTimeoutCode
+  })
+
+const headersOf = (raw: IncomingMessage["headers"]): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === "string") out[name.toLowerCase()] = value
+    else if (value !== undefined) out[name.toLowerCase()] = value.join(", ")
+  }
+  return out
+}
+
+/**
+ * Sends one request through a `node:http`-style `request` and reads the answer under the cap. A
+ * new socket that has not connected within `connectTimeoutMs` fails with undici's connect-timeout
+ * code, which classification reads as "no endpoint here"; a pooled keep-alive socket is already
+ * connected. Interruption destroys the request (and its socket).
+ *
+ * @internal
+ */
+export const send = (
+  request: RequestFunction,
+  parts: Parts,
+  options: { readonly maxBodyBytes: number; readonly connectTimeoutMs?: number | undefined }
+): Effect.Effect<Answer, TransportError> =>
+  Effect.async<Answer, TransportError>((resume) => {
+    let settled = false
+    let status: number | undefined
+    const settle = (effect: Effect.Effect<Answer, TransportError>) => {
+      if (settled) return
+      settled = true
+      resume(effect)
+    }
+    const fail = (cause: unknown) =>
+      settle(
+        Effect.fail(
+          status === undefined
+            ? new TransportError({ reason: "request", cause, message: "the request failed" })
+            : new TransportError({
+                reason: "body",
+                status,
+                cause,
+                message: "the body broke off while it was being read"
+              })
+        )
+      )
+    const { url } = parts
+    let outgoing: ClientRequest
+    try {
+      outgoing = request(url, { method: parts.method, headers: parts.headers })
+    } catch (cause) {
+      // A runtime refusing the request outright (an invalid header, say) is still a typed failure.
+      fail(cause)
+      return
+    }
+    const connectTimeoutMs = options.connectTimeoutMs
+    if (connectTimeoutMs !== undefined) {
+      outgoing.once("socket", (socket: Socket) => {
+        if (socket.connecting !== true) return
+        const timer = setTimeout(() => outgoing.destroy(connectTimeoutError(url, connectTimeoutMs)), connectTimeoutMs)
+        const clear = () => clearTimeout(timer)
+        socket.once(url.protocol === "https:" ? "secureConnect" : "connect", clear)
+        socket.once("close", clear)
+      })
+    }
+    outgoing.once("response", (incoming: IncomingMessage) => {
+      status = incoming.statusCode ?? 0
+      const headers = headersOf(incoming.headers)
+      if (declaredTooLarge(headers["content-length"], options.maxBodyBytes)) {
+        incoming.destroy()
+        return settle(Effect.fail(tooLarge(status, options.maxBodyBytes)))
+      }
+      const body = boundedBody(options.maxBodyBytes)
+      incoming.on("data", (chunk: Uint8Array) => {
+        if (settled) return
+        if (!body.push(chunk)) {
+          incoming.destroy()
+          settle(Effect.fail(tooLarge(status ?? 0, options.maxBodyBytes)))
+        }
+      })
+      incoming.once("end", () => {
+        const text = body.text()
+        settle(
+          text === undefined
+            ? Effect.fail(tooLarge(status ?? 0, options.maxBodyBytes))
+            : Effect.succeed({ status: status ?? 0, headers, body: text })
+        )
+      })
+      incoming.once("error", fail)
+      // A socket closed before `end` is a truncated answer, whatever the runtime reports.
+      incoming.once("close", () => fail(new Error("the connection closed before the answer was complete")))
+    })
+    // `on`, not `once`: a second error (the socket breaking after the answer) must not crash the
+    // process for want of a listener; the settled guard ignores it.
+    outgoing.on("error", fail)
+    outgoing.end(parts.body)
+    return Effect.sync(() => {
+      settled = true
+      outgoing.destroy()
+    })
+  })
