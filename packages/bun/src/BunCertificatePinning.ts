@@ -1,6 +1,6 @@
 /**
  * Certificate pinning for Service Fabric on Bun: core's `CertificatePinning` service, giving for a
- * thumbprint an `HttpClient` that accepts exactly the server certificate with that SHA-1 (or
+ * thumbprint an `HttpTransport` that accepts exactly the server certificate with that SHA-1 (or
  * SHA-256) fingerprint, self-signed or not. Bun's `fetch` cannot do this: its
  * `tls.checkServerIdentity` is not called once `rejectUnauthorized` is off, and with it on a
  * self-signed certificate fails before the check (both verified in Bun 1.4.5). So pinned requests

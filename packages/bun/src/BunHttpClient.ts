@@ -1,22 +1,25 @@
 /**
- * The `HttpClient` that talks to managed-identity endpoints on Bun: Bun's `fetch` behind
- * `@effect/platform`'s `FetchHttpClient`. It never follows a redirect, and sends plain-HTTP requests
- * (IMDS, App Service, Arc, Cloud Shell: all local or link-local) directly, whatever `HTTP_PROXY`
- * says; HTTPS requests (Entra, for workload identity) follow Bun's proxy settings
- * (`HTTPS_PROXY`, `NO_PROXY`). Bun keeps connections alive. Before the first request to a
+ * The transport that talks to managed-identity endpoints on Bun: core's `HttpTransport` over Bun's
+ * `fetch` (`FetchTransport`). It never follows a redirect, reads at most the body cap, and sends
+ * plain-HTTP requests (IMDS, App Service, Arc, Cloud Shell: all local or link-local) directly,
+ * whatever `HTTP_PROXY` says; HTTPS requests (Entra, for workload identity) follow Bun's proxy
+ * settings (`HTTPS_PROXY`, `NO_PROXY`). Bun keeps connections alive. Before the first request to a
  * plain-HTTP endpoint, a TCP connect with a short timeout tells "nothing here" from "endpoint
  * slow", which `fetch` alone cannot.
  *
+ * The module keeps its name from when it provided `@effect/platform`'s `HttpClient`; it now
+ * provides core's `HttpTransport` (to send through your own `HttpClient` instead, use core's
+ * `HttpClientTransport.layer`).
+ *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
+import { HttpTransport, type Service } from "@managed-identity/core/HttpTransport"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/transport.js"
 
 /**
- * How the client connects.
+ * How the transport connects.
  *
  * @since 0.1.0
  * @category models
@@ -31,38 +34,44 @@ export interface Options {
 }
 
 /**
- * Builds the client.
+ * Builds the transport.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { BunHttpClient } from "@managed-identity/bun"
  *
- * const status = Effect.gen(function* () {
- *   const client = yield* BunHttpClient.make({ connectTimeout: "500 millis" })
- *   const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token")
- *   return response.status
- * })
+ * const transport = BunHttpClient.make({ connectTimeout: "500 millis" })
+ * const status = Effect.map(
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"), {
+ *     maxBodyBytes: 65_536
+ *   }),
+ *   (answer) => answer.status
+ * )
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> => internal.make(options)
+export const make = (options: Options = {}): Service => internal.make(options)
 
 /**
- * A layer providing `HttpClient` for managed-identity endpoints on Bun.
+ * A layer providing core's `HttpTransport` for managed-identity endpoints on Bun.
  *
  * @since 0.1.0
  * @category layers
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClient from "@effect/platform/HttpClient"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
  * import { BunHttpClient } from "@managed-identity/bun"
  *
- * const program = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/"))
+ * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ * )
  * Effect.runPromise(Effect.provide(program, BunHttpClient.layer({ connectTimeout: "1 second" })))
  * ```
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(HttpClient.HttpClient, internal.make(options))
+export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>
+  Layer.sync(HttpTransport, () => internal.make(options))

@@ -28,7 +28,8 @@ export interface Options extends ManagedIdentity.Config {
 }
 
 /**
- * The Bun services core needs: HTTP client, environment, file reader and certificate pinning.
+ * The Bun services core needs (`ManagedIdentity.Requirements`): the `HttpTransport`, environment, file
+ * reader and certificate pinning.
  *
  * @since 0.1.0
  * @category layers

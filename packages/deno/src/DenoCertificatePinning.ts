@@ -1,6 +1,6 @@
 /**
  * Certificate pinning for Service Fabric on Deno: core's `CertificatePinning` service, giving for a
- * thumbprint an `HttpClient` that accepts exactly the server certificate with that SHA-1 (or
+ * thumbprint an `HttpTransport` that accepts exactly the server certificate with that SHA-1 (or
  * SHA-256) fingerprint, self-signed or not. Deno's `fetch` cannot do this (`Deno.createHttpClient`
  * only adds CA certificates, and chain and host name are always verified), so pinned requests go
  * through Deno's `node:https` (core's `PinnedHttpsClient`), whose TLS socket shows the

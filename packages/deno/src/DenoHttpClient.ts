@@ -1,15 +1,19 @@
 /**
- * The `HttpClient` that talks to managed-identity endpoints on Deno: Deno's `fetch` behind
- * `@effect/platform`'s `FetchHttpClient`. It never follows a redirect, and never sends a
- * plain-HTTP request (IMDS, App Service, Arc, Cloud Shell: all local or link-local) through
- * `HTTP_PROXY`, which Deno's fetch would otherwise do even for 127.0.0.1. HTTPS requests (Entra,
- * for workload identity) follow Deno's proxy settings (`HTTPS_PROXY`, `NO_PROXY`). Before the first
- * request to a plain-HTTP endpoint, a TCP connect with a short timeout tells "nothing here" from
- * "endpoint slow", which `fetch` alone cannot.
+ * The transport that talks to managed-identity endpoints on Deno: core's `HttpTransport` over
+ * Deno's `fetch` (`FetchTransport`). It never follows a redirect, reads at most the body cap, and
+ * never sends a plain-HTTP request (IMDS, App Service, Arc, Cloud Shell: all local or link-local)
+ * through `HTTP_PROXY`, which Deno's fetch would otherwise do even for 127.0.0.1. HTTPS requests
+ * (Entra, for workload identity) follow Deno's proxy settings (`HTTPS_PROXY`, `NO_PROXY`). Before
+ * the first request to a plain-HTTP endpoint, a TCP connect with a short timeout tells "nothing
+ * here" from "endpoint slow", which `fetch` alone cannot.
+ *
+ * The module keeps its name from when it provided `@effect/platform`'s `HttpClient`; it now
+ * provides core's `HttpTransport` (to send through your own `HttpClient` instead, use core's
+ * `HttpClientTransport.layer`).
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
+import { HttpTransport, type Service } from "@managed-identity/core/HttpTransport"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,7 +21,7 @@ import type * as Scope from "effect/Scope"
 import * as internal from "./internal/transport.js"
 
 /**
- * How the client connects.
+ * How the transport connects.
  *
  * @since 0.1.0
  * @category models
@@ -32,41 +36,47 @@ export interface Options {
 }
 
 /**
- * Builds a client; its direct connections are closed when the scope closes.
+ * Builds the transport; its direct connections are closed when the scope closes.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { DenoHttpClient } from "@managed-identity/deno"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function* () {
- *     const client = yield* DenoHttpClient.make({ connectTimeout: "500 millis" })
- *     const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token")
- *     return response.status
+ *     const transport = yield* DenoHttpClient.make({ connectTimeout: "500 millis" })
+ *     const answer = yield* transport.send(
+ *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
+ *       { maxBodyBytes: 65_536 }
+ *     )
+ *     return answer.status
  *   })
  * )
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
-  internal.make(options)
+export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> => internal.make(options)
 
 /**
- * A layer providing `HttpClient` for managed-identity endpoints on Deno.
+ * A layer providing core's `HttpTransport` for managed-identity endpoints on Deno.
  *
  * @since 0.1.0
  * @category layers
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClient from "@effect/platform/HttpClient"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
  * import { DenoHttpClient } from "@managed-identity/deno"
  *
- * const program = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/"))
+ * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ * )
  * Effect.runPromise(Effect.scoped(Effect.provide(program, DenoHttpClient.layer({ connectTimeout: "1 second" }))))
  * ```
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(HttpClient.HttpClient, internal.make(options))
+export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>
+  Layer.scoped(HttpTransport, internal.make(options))

@@ -30,7 +30,8 @@ export interface Options extends ManagedIdentity.Config {
 }
 
 /**
- * The Deno services core needs: HTTP client, environment, file reader and certificate pinning.
+ * The Deno services core needs (`ManagedIdentity.Requirements`): the `HttpTransport`, environment, file
+ * reader and certificate pinning.
  *
  * @since 0.1.0
  * @category layers

@@ -1,11 +1,11 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { ConnectProbe, FetchTransport } from "@managed-identity/core"
+import * as ConnectProbe from "@managed-identity/core/ConnectProbe"
+import * as FetchTransport from "@managed-identity/core/FetchTransport"
+import type * as HttpTransport from "@managed-identity/core/HttpTransport"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as net from "node:net"
 
 /**
- * How the client connects.
+ * How the transport connects.
  *
  * @internal
  */
@@ -21,16 +21,15 @@ export interface Options {
  *
  * @internal
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient> =>
-  Effect.suspend(() => {
-    // One probe (and its set of reachable origins) per client built.
-    const probe = ConnectProbe.make(net, options.connectTimeout)
-    return FetchTransport.make(async (input, init) => {
-      const url = FetchTransport.urlOf(input)
-      await probe(url, init?.signal)
-      return globalThis.fetch(
-        input,
-        url.protocol === "http:" ? ({ ...init, proxy: false } as globalThis.RequestInit) : init
-      )
-    })
+export const make = (options: Options = {}): HttpTransport.Service => {
+  // One probe (and its set of reachable origins) per transport built.
+  const probe = ConnectProbe.make(net, options.connectTimeout)
+  return FetchTransport.make(async (input, init) => {
+    const url = FetchTransport.urlOf(input)
+    await probe(url, init?.signal)
+    return globalThis.fetch(
+      input,
+      url.protocol === "http:" ? ({ ...init, proxy: false } as globalThis.RequestInit) : init
+    )
   })
+}

@@ -1,5 +1,6 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
-import { ConnectProbe, FetchTransport } from "@managed-identity/core"
+import * as ConnectProbe from "@managed-identity/core/ConnectProbe"
+import * as FetchTransport from "@managed-identity/core/FetchTransport"
+import type * as HttpTransport from "@managed-identity/core/HttpTransport"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -27,7 +28,7 @@ export interface Options {
  *
  * @internal
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const runtime = deno()
     const probe = ConnectProbe.make(net, options.connectTimeout)
@@ -55,7 +56,7 @@ export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient
       }
       return client
     }
-    return yield* FetchTransport.make(async (input, init) => {
+    return FetchTransport.make(async (input, init) => {
       const url = FetchTransport.urlOf(input)
       await probe(url, init?.signal)
       const client = clientFor(url)
