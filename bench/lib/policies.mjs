@@ -6,7 +6,7 @@ const SECOND = 1000
 
 /**
  * Ours (RetryPolicy.imds): retry n waits (2^n − 1) · delta, ±20 % jitter, capped at 60 s; waits after
- * a 410 are capped at 10 s (IMDS is back "within 70 seconds"); `Retry-After` is a minimum.
+ * a 410 are capped at 10 s (IMDS is back "within 70 seconds"); `Retry-After` is a minimum, spread up to 20 % above it.
  */
 export const oursExpected = (failures, { delta = 2 * SECOND } = {}) =>
   failures.map((failure, index) => {
@@ -20,7 +20,7 @@ export const oursExpected = (failures, { delta = 2 * SECOND } = {}) =>
     }
     if (failure.retryAfterMs !== undefined) {
       low = Math.max(low, failure.retryAfterMs)
-      high = Math.max(high, failure.retryAfterMs)
+      high = Math.max(high, failure.retryAfterMs * 1.2)
     }
     return { low, high }
   })

@@ -3,7 +3,7 @@
  * back-off with MinBackoff 0, MaxBackoff 60 s, DeltaBackoff 2 s, MaxRetries 5 and no fast first
  * retry, so retry `n` waits `min((2^n − 1) · 2 s, 60 s)`: about 2, 6, 14, 30 and 60 seconds. On 410
  * ("IMDS is updating, available within 70 seconds") retries continue until 70 s have passed; on 429
- * the endpoint's `Retry-After` is a minimum wait. `Rejected` and `Unavailable` are never retried.
+ * the endpoint's `Retry-After` is a minimum wait, spread above by the jitter so throttled callers do not return together. `Rejected` and `Unavailable` are never retried.
  *
  * Every wait goes through Effect's `Clock` and every random draw through `Random`, so tests use
  * `TestClock` and run instantly. Waits are interruptible: a caller's deadline always wins.

@@ -306,6 +306,36 @@ describe("RetryPolicy", () => {
       expect(Option.getOrThrow(low)).toBe(1_600)
       expect(Option.getOrThrow(high)).toBe(2_400)
     })
+
+    it("never waits less than Retry-After, and spreads callers above it by the jitter", () =>
+      FastCheck.assert(
+        FastCheck.property(
+          FastCheck.integer({ min: 2_500, max: 60_000 }),
+          FastCheck.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+          (retryAfterMs, fraction) => {
+            const delay = Option.getOrThrow(
+              RetryPolicy.nextDelay(
+                RetryPolicy.imds,
+                { retries: 0, elapsedMs: 0 },
+                transient(429, retryAfterMs),
+                fraction
+              )
+            )
+            expect(delay).toBeGreaterThanOrEqual(retryAfterMs)
+            expect(delay).toBeLessThanOrEqual(Math.ceil(retryAfterMs * 1.2))
+          }
+        )
+      ))
+
+    it("spreads a Retry-After wait over the jitter range above it", () => {
+      const at = (fraction: number) =>
+        Option.getOrThrow(
+          RetryPolicy.nextDelay(RetryPolicy.imds, { retries: 0, elapsedMs: 0 }, transient(429, 10_000), fraction)
+        )
+      expect(at(0)).toBe(10_000)
+      expect(at(0.5)).toBe(11_000)
+      expect(at(0.999999)).toBe(12_000)
+    })
   })
 
   describe("forSource", () => {

@@ -174,7 +174,9 @@ export const nextDelay = (
   const retryAfter = retryAfterOf(error)
   if (retryAfter !== undefined) {
     if (retryAfter > toMillis(policy.maxRetryAfter)) return Option.none()
-    delay = Math.max(delay, retryAfter)
+    // Never before the endpoint's Retry-After; spread above it by the same jitter, so that callers
+    // told the same Retry-After do not all come back in one wave.
+    delay = Math.max(delay, retryAfter * (1 + jitter * clampFraction(randomFraction)))
   }
   return Option.some(Math.max(0, Math.round(delay)))
 }
