@@ -205,7 +205,6 @@ results.versions = {
   "@azure/core-rest-pipeline": packageVersion(join(identityDir, "../core-rest-pipeline/package.json")),
   effect: packageVersion(join(here, "node_modules/effect/package.json")),
   "@effect/platform": packageVersion(join(here, "node_modules/@effect/platform/package.json")),
-  undici: packageVersion(join(realpathSync(join(root, "packages/node/node_modules/undici")), "package.json")),
   esbuild: packageVersion(join(here, "node_modules/esbuild/package.json"))
 }
 

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Environment } from "@managed-identity/core"
+import * as Environment from "@managed-identity/core/Environment"
 import * as Layer from "effect/Layer"
 
 /**

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { FileReader } from "@managed-identity/core"
+import * as FileReader from "@managed-identity/core/FileReader"
 import type * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/fileReader.js"

@@ -1,14 +1,19 @@
 /**
- * The `HttpClient` that talks to managed-identity endpoints on Node: `node:http` / `node:https`
- * with their own connection pools (undici, with its custom TLS connector, only for a pinned
- * thumbprint). It keeps connections alive, never follows a redirect, never uses a proxy whatever
- * `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), and gives up connecting after a short
- * timeout so "no endpoint here" is told apart from "endpoint slow". `node:http` is part of Node,
- * so nothing is loaded or compiled on a cold start's first request (undici costs 60–150 ms).
+ * The transport that carries token requests on Node: it provides core's `HttpTransport` over
+ * `node:http` / `node:https` with their own keep-alive connection pools (or, for a pinned
+ * thumbprint, core's `PinnedHttpsClient` over `node:https`). It never follows a redirect, never
+ * uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads at most the
+ * body cap it is given, and gives up connecting after a short timeout so "no endpoint here" is told
+ * apart from "endpoint slow". Everything it uses is part of Node, so nothing is loaded or compiled
+ * on a cold start's first request.
+ *
+ * The module keeps its name from the time it provided `@effect/platform`'s `HttpClient`; a program
+ * that wants its own `HttpClient` to carry the requests uses core's `HttpClientTransport.layer`
+ * instead.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpTransport from "@managed-identity/core/HttpTransport"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,17 +22,17 @@ import type { ConnectionOptions } from "node:tls"
 import * as internal from "./internal/transport.js"
 
 /**
- * How the client connects.
+ * How the transport connects.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
   /**
-   * How long to wait for the TCP (and TLS) handshake; a failure carries the code
-   * `UND_ERR_CONNECT_TIMEOUT` (undici's name, kept for every transport) in its cause chain. Default
-   * 1 second: short, because the first token request is also the probe that tells "no endpoint
-   * here" from "endpoint slow".
+   * How long to wait for the TCP (and TLS) handshake; a failure is a `TransportError` (reason
+   * `request`) whose cause carries the code `UND_ERR_CONNECT_TIMEOUT` (undici's name, kept for every
+   * transport). Default 1 second: short, because the first token request is also the probe that
+   * tells "no endpoint here" from "endpoint slow".
    */
   readonly connectTimeout?: Duration.DurationInput | undefined
   /** Reuse connections between requests. Default `true`. */
@@ -38,50 +43,59 @@ export interface Options {
   readonly ca?: ConnectionOptions["ca"] | undefined
   /**
    * Accept exactly the server certificate with this SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint,
-   * self-signed or not, and nothing else; plain HTTP is refused. A thumbprint that is not hex of
-   * either length matches no certificate. Such a client is built on undici, loaded on first use.
+   * self-signed or not, and nothing else; plain HTTP is refused (core's `PinnedHttpsClient`, whose
+   * `CertificatePinError` is the failure's cause). A thumbprint that is not hex of either length
+   * matches no certificate: every request fails without connecting, with a cause whose code is
+   * `ERR_MI_CERTIFICATE_PIN`.
    */
   readonly pinnedThumbprint?: string | undefined
 }
 
 /**
- * Builds a client with its own connection pool, closed when the scope closes; use it to hold
- * several clients side by side (one per pinned thumbprint, say).
+ * Builds a transport with its own connection pool, closed when the scope closes; use it to hold
+ * several side by side (one per pinned thumbprint, say).
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { NodeHttpClient } from "@managed-identity/node"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function*() {
- *     const client = yield* NodeHttpClient.make({ connectTimeout: "500 millis" })
- *     const response = yield* client.get("http://127.0.0.1:8080/metadata/identity/oauth2/token")
- *     return response.status
+ *     const transport = yield* NodeHttpClient.make({ connectTimeout: "500 millis" })
+ *     const answer = yield* transport.send(
+ *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
+ *       { maxBodyBytes: 65_536 }
+ *     )
+ *     return answer.status
  *   })
  * )
  * ```
  */
-export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service, never, Scope.Scope> =>
   internal.make(options)
 
 /**
- * A layer providing `HttpClient` for managed-identity endpoints (undici is loaded only for a
- * pinned thumbprint, when the layer is built).
+ * A layer providing core's `HttpTransport` for managed-identity endpoints; its connection pools
+ * close with the layer's scope.
  *
  * @since 0.1.0
  * @category layers
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClient from "@effect/platform/HttpClient"
+ * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+ * import { HttpTransport } from "@managed-identity/core"
  * import { NodeHttpClient } from "@managed-identity/node"
  *
- * const program = Effect.flatMap(HttpClient.HttpClient, (client) => client.get("http://127.0.0.1:8080/"))
+ * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+ *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ * )
  * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpClient.layer({ connectTimeout: "1 second" }))))
  * ```
  */
-export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(HttpClient.HttpClient, internal.make(options))
+export const layer = (options: Options = {}): Layer.Layer<HttpTransport.HttpTransport> =>
+  Layer.scoped(HttpTransport.HttpTransport, internal.make(options))

@@ -1,14 +1,14 @@
 /**
- * The managed-identity service on Node: core's `ManagedIdentity` over a `node:http` client
+ * The managed-identity service on Node: core's `ManagedIdentity` over a `node:http` transport
  * (keep-alive, short connect timeout, no proxy, no redirects), `process.env`, `node:fs` and
  * certificate pinning for Service Fabric.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as CertificatePinning from "@managed-identity/core/CertificatePinning"
 import * as Environment from "@managed-identity/core/Environment"
 import * as FileReader from "@managed-identity/core/FileReader"
+import * as HttpTransport from "@managed-identity/core/HttpTransport"
 import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
 import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
 import * as Context from "effect/Context"
@@ -27,14 +27,17 @@ import * as NodeHttpClient from "./NodeHttpClient.js"
  * @category models
  */
 export interface Options extends ManagedIdentity.Config {
-  /** How long to wait for a TCP connection before deciding no endpoint is there. Default: 1 second. */
+  /**
+   * How long to wait for a TCP (and TLS) connection before deciding no endpoint is there, for every
+   * source (Service Fabric's pinned TLS included). Default: 1 second.
+   */
   readonly connectTimeout?: Duration.DurationInput | undefined
   /** Variables to use instead of `process.env` (tests, or hosts that inject them). */
   readonly environment?: Readonly<Record<string, string | undefined>> | undefined
 }
 
 /**
- * The Node services core needs: HTTP client, environment, file reader and certificate pinning.
+ * The Node services core needs: HTTP transport, environment, file reader and certificate pinning.
  *
  * @since 0.1.0
  * @category layers
@@ -53,13 +56,12 @@ export const services = (
   // all synchronous to build (bench/README.md, "What moved the numbers").
   Layer.scopedContext(
     Effect.gen(function* () {
-      const client = yield* NodeHttpClient.make(
-        options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }
-      )
-      const pinning = yield* NodeCertificatePinning.make()
+      const connection = options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }
+      const transport = yield* NodeHttpClient.make(connection)
+      const pinning = yield* NodeCertificatePinning.make(connection)
       // Like NodeEnvironment.layer: `process.env` is snapshotted when the layer is built.
       const environment = Environment.make(options.environment ?? { ...process.env }, NodeEnvironment.platform())
-      return Context.make(HttpClient.HttpClient, client).pipe(
+      return Context.make(HttpTransport.HttpTransport, transport).pipe(
         Context.add(Environment.Environment, environment),
         Context.add(FileReader.FileReader, NodeFileReader.make()),
         Context.add(CertificatePinning.CertificatePinning, pinning)

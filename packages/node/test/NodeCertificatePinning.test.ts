@@ -1,11 +1,11 @@
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { CertificatePinning } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
+import { CertificatePinning, Classification, type HttpTransport, PinnedHttpsClient } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as http from "node:http"
+import * as net from "node:net"
 import * as tls from "node:tls"
 import * as NodeCertificatePinning from "../src/NodeCertificatePinning.js"
 import * as NodeHttpClient from "../src/NodeHttpClient.js"
@@ -32,8 +32,13 @@ const tlsServer = (certificate: TestCertificate) =>
     return { received, url: `https://127.0.0.1:${port}/metadata/identity/oauth2/token` }
   })
 
-const request = (client: HttpClient.HttpClient, url: string) =>
-  client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("secret", secret)))
+const request = (client: HttpTransport.Service, url: string) =>
+  client.send(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("secret", secret)), {
+    maxBodyBytes: 65_536
+  })
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>) =>
+  Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
 
 const pinError = (error: unknown) =>
   causeChain(error).find((link) => link instanceof NodeCertificatePinning.CertificatePinError) as
@@ -43,27 +48,6 @@ const pinError = (error: unknown) =>
 const colons = (hex: string) => hex.toLowerCase().replace(/(..)(?!$)/g, "$1:")
 
 describe("NodeCertificatePinning", () => {
-  describe("verify", () => {
-    const certificate = { fingerprint: "AB:".repeat(19) + "CD", fingerprint256: "12:".repeat(31) + "34" }
-    it.each([
-      ["SHA-1, upper case", "AB".repeat(19) + "CD", undefined],
-      ["SHA-1, lower case with colons", "ab:".repeat(19) + "cd", undefined],
-      ["SHA-256", "12".repeat(31) + "34", undefined],
-      ["SHA-1 of another certificate", "AB".repeat(20), "mismatch"],
-      ["SHA-256 of another certificate", "12".repeat(32), "mismatch"],
-      ["not hex", "zz".repeat(20), "invalid-thumbprint"],
-      ["wrong length", "AB".repeat(16), "invalid-thumbprint"]
-    ])("%s", (_, thumbprint, reason) => {
-      expect(NodeCertificatePinning.verify("127.0.0.1:1", thumbprint, certificate)?.reason).toBe(reason)
-    })
-
-    it("refuses a server that shows no certificate", () => {
-      const error = NodeCertificatePinning.verify("127.0.0.1:1", "AB".repeat(20), {})
-      expect(error?.reason).toBe("mismatch")
-      expect(error?.message).toContain("(none)")
-    })
-  })
-
   describe.skipIf(!hasOpenssl)("over TLS", () => {
     let right: TestCertificate
     let other: TestCertificate
@@ -77,9 +61,9 @@ describe("NodeCertificatePinning", () => {
         const server = yield* tlsServer(right)
         const pinning = yield* NodeCertificatePinning.make()
         const client = yield* pinning.client(right.sha256)
-        const response = yield* request(client, server.url)
-        expect(response.status).toBe(200)
-        expect(yield* response.text).toBe("pinned")
+        const answer = yield* request(client, server.url)
+        expect(answer.status).toBe(200)
+        expect(answer.body).toBe("pinned")
         expect(server.received.join("")).toContain(`secret: ${secret}`)
       })
     )
@@ -101,13 +85,17 @@ describe("NodeCertificatePinning", () => {
           const client = yield* pinning.client(thumbprint)
           const exit = yield* Effect.exit(request(client, server.url))
           expect(Exit.isFailure(exit)).toBe(true)
-          const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-          expect(codesInChain(error)).toContain(NodeCertificatePinning.errorCode)
+          const error = failureOf(exit)
+          expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
           const pin = pinError(error)
           expect(pin?.reason).toBe("mismatch")
           expect(pin?.expected).toBe(thumbprint)
           expect(pin?.actual).toBe(thumbprint.length === 64 ? right.sha256 : right.sha1)
           expect(pin?.message).not.toContain(secret)
+          // The class is core's, so every adapter's pin failures are one type.
+          expect(pin).toBeInstanceOf(PinnedHttpsClient.CertificatePinError)
+          // A wrong certificate is not retried and does not let a chain move on silently.
+          expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Rejected")
         }
         expect(server.received).toEqual([])
       })
@@ -120,8 +108,7 @@ describe("NodeCertificatePinning", () => {
         const pinning = yield* NodeCertificatePinning.make()
         const client = yield* pinning.client(right.sha256)
         const exit = yield* Effect.exit(request(client, `http://127.0.0.1:${port}/`))
-        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-        expect(pinError(error)?.reason).toBe("not-tls")
+        expect(pinError(failureOf(exit))?.reason).toBe("not-tls")
         expect(seen).toEqual([])
       })
     )
@@ -137,8 +124,8 @@ describe("NodeCertificatePinning", () => {
         const pinning = yield* NodeCertificatePinning.make()
         const client = yield* pinning.client(right.sha256)
         for (let i = 0; i < 3; i++) {
-          const response = yield* request(client, `https://127.0.0.1:${port}/`)
-          expect(yield* response.text).toBe("ok")
+          const answer = yield* request(client, `https://127.0.0.1:${port}/`)
+          expect(answer.body).toBe("ok")
           yield* Effect.async<void>((resume) => {
             setImmediate(() => resume(Effect.void))
           })
@@ -147,15 +134,50 @@ describe("NodeCertificatePinning", () => {
       })
     )
 
+    it.scoped("opens a connection per request when keepAlive is false", () =>
+      Effect.gen(function* () {
+        let handshakes = 0
+        const server = tls.createServer({ key: right.key, cert: right.cert }, (socket) => {
+          handshakes++
+          socket.on("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"))
+        })
+        const { port } = yield* listen(server)
+        const pinning = yield* NodeCertificatePinning.make({ keepAlive: false })
+        const client = yield* pinning.client(right.sha256)
+        for (let i = 0; i < 3; i++) {
+          expect((yield* request(client, `https://127.0.0.1:${port}/`)).body).toBe("ok")
+        }
+        expect(handshakes).toBe(3)
+      })
+    )
+
+    it.scoped("gives up a TLS handshake that never completes after the connect timeout", () =>
+      Effect.gen(function* () {
+        // Accepts TCP and never speaks TLS: a black-holed Service Fabric endpoint.
+        const { port } = yield* listen(net.createServer(() => {}))
+        const pinning = yield* NodeCertificatePinning.make({ connectTimeout: "100 millis" })
+        const client = yield* pinning.client(right.sha256)
+        const error = failureOf(yield* Effect.exit(request(client, `https://127.0.0.1:${port}/`)))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+        expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Unavailable")
+      })
+    )
+
     it.scoped("pins through NodeHttpClient.make({ pinnedThumbprint }) too", () =>
       Effect.gen(function* () {
         const server = yield* tlsServer(right)
         const good = yield* NodeHttpClient.make({ pinnedThumbprint: right.sha256 })
         expect((yield* request(good, server.url)).status).toBe(200)
-        const bad = yield* NodeHttpClient.make({ pinnedThumbprint: "not a thumbprint" })
-        const exit = yield* Effect.exit(request(bad, server.url))
-        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-        expect(pinError(error)?.reason).toBe("invalid-thumbprint")
+        const wrong = yield* NodeHttpClient.make({ pinnedThumbprint: other.sha1 })
+        expect(pinError(failureOf(yield* Effect.exit(request(wrong, server.url))))?.reason).toBe("mismatch")
+        // Not a thumbprint: refused without connecting, and the value is not quoted.
+        const bad = yield* NodeHttpClient.make({ pinnedThumbprint: "my-password-by-mistake" })
+        const error = failureOf(yield* Effect.exit(request(bad, server.url)))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+        expect(codesInChain(error)).toContain("ERR_MI_CERTIFICATE_PIN")
+        expect(JSON.stringify(causeChain(error).map(String))).not.toContain("my-password-by-mistake")
+        expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Rejected")
         expect(server.received).toHaveLength(1)
       })
     )

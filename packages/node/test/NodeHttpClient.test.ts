@@ -1,15 +1,15 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
+import * as Classification from "@managed-identity/core/Classification"
+import * as HttpTransport from "@managed-identity/core/HttpTransport"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { spawn } from "node:child_process"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
-import { EnvHttpProxyAgent, fetch as undiciFetch } from "undici"
 import * as NodeHttpClient from "../src/NodeHttpClient.js"
 import { hasOpenssl, selfSigned } from "./fixtures/certificates.js"
 import { codesInChain, listen } from "./fixtures/servers.js"
@@ -32,8 +32,13 @@ const recordingServer = (handler?: (req: http.IncomingMessage, res: http.ServerR
     return { seen, connections, port, url: `http://127.0.0.1:${port}` }
   })
 
-const getText = (client: HttpClient.HttpClient, url: string) =>
-  Effect.flatMap(client.get(url), (response) => response.text)
+const limits = { maxBodyBytes: 65_536 }
+
+const get = (transport: HttpTransport.Service, url: string, options = limits) =>
+  transport.send(HttpClientRequest.get(url), options)
+
+const getText = (transport: HttpTransport.Service, url: string) =>
+  Effect.map(get(transport, url), (answer) => answer.body)
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.flatMap(Effect.exit(effect), (exit) =>
@@ -104,9 +109,9 @@ describe("NodeHttpClient", () => {
         else res.end("followed")
       })
       const client = yield* NodeHttpClient.make()
-      const response = yield* client.get(`${server.url}/redirect`)
-      expect(response.status).toBe(302)
-      expect(response.headers.location).toBe("/elsewhere")
+      const answer = yield* get(client, `${server.url}/redirect`)
+      expect(answer.status).toBe(302)
+      expect(answer.headers.location).toBe("/elsewhere")
       expect(server.seen.map((request) => request.url)).toEqual(["/redirect"])
     })
   )
@@ -120,11 +125,17 @@ describe("NodeHttpClient", () => {
       const target = yield* recordingServer()
       yield* proxyEnvironment(`http://127.0.0.1:${proxy.port}`)
 
-      // Control: a proxy-aware client with the same environment does reach the proxy, so the
-      // assertion below would catch a transport that honoured the variables.
-      const aware = new EnvHttpProxyAgent()
-      yield* Effect.either(Effect.tryPromise(() => undiciFetch(`${target.url}/control`, { dispatcher: aware })))
-      yield* Effect.promise(() => aware.destroy())
+      // Control: a client that honours HTTP_PROXY (sends the absolute URL to the proxy, as curl
+      // does) reaches the proxy, so the assertion below would catch a transport that used it.
+      const configured = new URL(process.env.HTTP_PROXY!)
+      yield* Effect.async<void>((resume) => {
+        http
+          .get({ host: configured.hostname, port: configured.port, path: `${target.url}/control` }, (res) => {
+            res.resume()
+            res.once("end", () => resume(Effect.void))
+          })
+          .once("error", () => resume(Effect.void))
+      })
       expect(proxy.connections()).toBe(1)
       expect(target.seen).toHaveLength(0)
 
@@ -144,8 +155,8 @@ describe("NodeHttpClient", () => {
         HttpClientRequest.setHeader("Metadata", "true"),
         HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com/" })
       )
-      const response = yield* client.execute(request)
-      expect(response.status).toBe(200)
+      const answer = yield* client.send(request, limits)
+      expect(answer.status).toBe(200)
       expect(server.seen[0]).toMatchObject({
         method: "POST",
         body: "resource=https%3A%2F%2Fmanagement.azure.com%2F",
@@ -154,36 +165,79 @@ describe("NodeHttpClient", () => {
     })
   )
 
-  it.scoped("fails the body read, and nothing else, when the connection is reset mid-body", () =>
+  it.scoped("fails with a body error, and nothing else, when the connection is reset mid-body", () =>
     Effect.gen(function* () {
-      // Headers promise 100 bytes; 10 arrive, then a TCP reset, after the response was handed over:
-      // the read fails with a typed error (nothing goes unhandled) and the client stays usable.
+      // Headers promise 100 bytes; 10 arrive, then a TCP reset, after the answer's status arrived:
+      // the send fails with a typed error naming the status (nothing goes unhandled) and the
+      // transport stays usable.
       const server = http.createServer((_, res) => {
         res.writeHead(200, { "content-length": "100" })
         res.write("0123456789", () => res.socket?.resetAndDestroy())
       })
       const { port } = yield* listen(server)
       const client = yield* NodeHttpClient.make()
-      const response = yield* client.get(`http://127.0.0.1:${port}/token`)
-      expect(response.status).toBe(200)
-      const error = yield* failure(response.text)
-      expect(error._tag).toBe("ResponseError")
-      // The client still works afterwards (a fresh connection).
+      const error = yield* failure(get(client, `http://127.0.0.1:${port}/token`))
+      expect(error).toBeInstanceOf(HttpTransport.TransportError)
+      expect(error.reason).toBe("body")
+      expect(error.status).toBe(200)
+      // The transport still works afterwards (a fresh connection).
       const again = yield* recordingServer()
       expect(yield* getText(client, `${again.url}/token`)).toBe("ok")
     })
   )
 
-  it.scoped("keeps its own transport when the program provides another FetchHttpClient.Fetch", () =>
+  it.scoped("reads at most maxBodyBytes + 1 bytes of an answer, and closes its connection", () =>
     Effect.gen(function* () {
-      const server = yield* recordingServer()
+      // No content-length: the body is streamed, and the transport must stop reading by itself.
+      let closed = 0
+      const server = http.createServer((req, res) => {
+        req.socket.once("close", () => closed++)
+        if (req.url === "/declared") return res.writeHead(200, { "content-length": "100" }).end("x".repeat(100))
+        res.writeHead(200, { "content-type": "text/plain" })
+        res.write("x".repeat(60))
+        res.write("y".repeat(60))
+      })
+      const { port } = yield* listen(server)
       const client = yield* NodeHttpClient.make()
-      const hostile: typeof globalThis.fetch = () => Promise.reject(new Error("the wrong fetch was used"))
-      const body = yield* getText(client, `${server.url}/token`).pipe(
-        Effect.provideService(FetchHttpClient.Fetch, hostile),
-        Effect.provideService(FetchHttpClient.RequestInit, { redirect: "follow" })
+      const streamed = yield* failure(get(client, `http://127.0.0.1:${port}/streamed`, { maxBodyBytes: 64 }))
+      expect(streamed).toMatchObject({ _tag: "TransportError", reason: "too-large", status: 200 })
+      const declared = yield* failure(get(client, `http://127.0.0.1:${port}/declared`, { maxBodyBytes: 64 }))
+      expect(declared).toMatchObject({ _tag: "TransportError", reason: "too-large", status: 200 })
+      // Both connections are closed by the client (the server never ends the streamed answer).
+      yield* Effect.async<void>((resume) => {
+        const check = () => (closed === 2 ? resume(Effect.void) : setTimeout(check, 5))
+        check()
+      })
+      expect(closed).toBe(2)
+      // Under the cap, the same transport reads the answer whole.
+      expect((yield* get(client, `http://127.0.0.1:${port}/declared`, { maxBodyBytes: 100 })).body).toBe(
+        "x".repeat(100)
       )
-      expect(body).toBe("ok")
+    })
+  )
+
+  it.scoped("closes the request's connection when the send is interrupted", () =>
+    Effect.gen(function* () {
+      // Accepts the request and never answers; interrupting the send must not leave the socket open.
+      const closed: Array<boolean> = []
+      let received: (() => void) | undefined
+      const server = http.createServer((req) => {
+        req.socket.once("close", () => closed.push(true))
+        received?.()
+      })
+      const { port } = yield* listen(server)
+      const client = yield* NodeHttpClient.make()
+      const arrived = Effect.async<void>((resume) => {
+        received = () => resume(Effect.void)
+      })
+      const fiber = yield* Effect.fork(get(client, `http://127.0.0.1:${port}/token`))
+      yield* arrived
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.async<void>((resume) => {
+        const check = () => (closed.length === 1 ? resume(Effect.void) : setTimeout(check, 5))
+        check()
+      })
+      expect(closed).toEqual([true])
     })
   )
 
@@ -206,25 +260,33 @@ describe("NodeHttpClient", () => {
     })
   )
 
-  it.scoped("provides HttpClient as a layer", () =>
+  it.scoped("provides core's HttpTransport as a layer", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
       const context = yield* Layer.build(NodeHttpClient.layer({ connectTimeout: "2 seconds" }))
-      const client = yield* Effect.provide(HttpClient.HttpClient, context)
-      expect(yield* getText(client, `${server.url}/token`)).toBe("ok")
+      const answer = yield* Effect.provide(
+        Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
+          transport.send(HttpClientRequest.get(`${server.url}/token`), { maxBodyBytes: 65_536 })
+        ),
+        context
+      )
+      expect(answer).toMatchObject({ status: 200, body: "ok" })
     })
   )
 
   describe("connect timeout", () => {
     it.scoped("fails with UND_ERR_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
       Effect.gen(function* () {
-        // Accepts TCP connections and never speaks: undici's connect timer covers the TLS
+        // Accepts TCP connections and never speaks: the connect timer covers the TLS
         // handshake, so this is a connect timeout on loopback with no injected connector.
         const { port } = yield* listen(net.createServer(() => {}))
         const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
-        const error = yield* failure(client.get(`https://127.0.0.1:${port}/`))
-        expect(error._tag).toBe("RequestError")
+        const error = yield* failure(get(client, `https://127.0.0.1:${port}/`))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
         expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        // Core reads it as "no endpoint here", so a credential chain moves on.
+        const classified = Classification.classify({ source: "IMDS", transport: error.cause })
+        expect(classified._tag).toBe("Unavailable")
       })
     )
 
@@ -263,8 +325,9 @@ describe("NodeHttpClient", () => {
           // One event-loop turn: the fillers' connect() calls have been made and have filled the queue.
           yield* nextTurn
           const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
-          const error = yield* failure(client.get(`http://127.0.0.1:${port}/`))
+          const error = yield* failure(get(client, `http://127.0.0.1:${port}/`))
           expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+          expect(Classification.classify({ source: "IMDS", transport: error.cause })._tag).toBe("Unavailable")
         })
     )
   })
@@ -278,7 +341,7 @@ describe("NodeHttpClient", () => {
         const url = `https://127.0.0.1:${port}/`
 
         const untrusting = yield* NodeHttpClient.make()
-        const error = yield* failure(untrusting.get(url))
+        const error = yield* failure(get(untrusting, url))
         expect(codesInChain(error)).toContain("DEPTH_ZERO_SELF_SIGNED_CERT")
 
         const trusting = yield* NodeHttpClient.make({ ca: certificate.cert })

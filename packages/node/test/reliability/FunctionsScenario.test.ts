@@ -7,7 +7,7 @@
  * The emulator fails requests with its probability faults: connection resets (8%) and 503s (the
  * rest of the 16%). Refused connections and "socket access forbidden" (EACCES) cannot be produced per
  * request by a loopback server; core's `test/reliability/FunctionsScenario.test.ts` covers the full
- * mix with a fake HttpClient. The emulator's random source is seeded, so the run is repeatable.
+ * mix with a fake transport. The emulator's random source is seeded, so the run is repeatable.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { Emulator } from "@managed-identity/emulator"
