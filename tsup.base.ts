@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs"
 import type { Options } from "tsup"
 
 /**
@@ -25,13 +26,22 @@ export const packageBuild = (overrides: Options = {}): Array<Options> => {
   }
   const entries = Array.isArray(base.entry) ? (base.entry as Array<string>) : undefined
   if (entries === undefined || !entries.includes("src/*.ts")) return [base]
+  // Declarations for every module and the barrel come from one build, so the barrel's types are the
+  // modules' own (rollup takes no globs here).
+  const declarations = readdirSync("src")
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => `src/${file}`)
   return [
-    { ...base, entry: [...entries, "!src/index.ts"] },
+    {
+      ...base,
+      entry: [...entries, "!src/index.ts"],
+      ...(base.dts === true ? { dts: { entry: declarations } } : {})
+    },
     {
       ...base,
       entry: ["src/index.ts"],
       clean: false,
-      // `dts` for the barrel comes from the module build's declarations: rollup resolves them.
+      dts: false,
       esbuildPlugins: [
         {
           name: "modules-stay-external",
