@@ -231,6 +231,25 @@ export const tooLarge = (status: number, maxBodyBytes: number): TransportError =
   new TransportError({ reason: "too-large", status, message: `the body is over ${maxBodyBytes} bytes` })
 
 /**
+ * The failure of a send that threw `cause`: `request` before an answer arrived, `body` once the
+ * endpoint had answered `status`.
+ *
+ * @since 0.1.0
+ * @category errors
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * HttpTransport.failed(undefined, new Error("connect ECONNREFUSED")).reason // "request"
+ * HttpTransport.failed(200, new Error("socket hang up")).reason // "body"
+ * ```
+ */
+export const failed = (status: number | undefined, cause: unknown): TransportError =>
+  status === undefined
+    ? new TransportError({ reason: "request", cause, message: "the request failed" })
+    : new TransportError({ reason: "body", status, cause, message: "the body broke off while it was being read" })
+
+/**
  * Whether a declared `content-length` is already over the cap (the body is then never read).
  *
  * @since 0.1.0

@@ -12,49 +12,9 @@ import * as http from "node:http"
 import * as https from "node:https"
 import type * as net from "node:net"
 import { type HttpTransport, NodeStyleTransport } from "../src/index.js"
+import { serving } from "./support/loopbackServer.js"
 
 const MAX = 65_536
-
-interface Received {
-  readonly method: string | undefined
-  readonly url: string | undefined
-  readonly headers: http.IncomingHttpHeaders
-  readonly body: string
-}
-
-/** A loopback `node:http` server answering with `respond`, recording what reached it. */
-const serving = (respond: (request: http.IncomingMessage, response: http.ServerResponse) => void) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const received: Array<Received> = []
-      let connections = 0
-      const server = http.createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => {
-          received.push({
-            method: request.method,
-            url: request.url,
-            headers: request.headers,
-            body: Buffer.concat(chunks).toString("utf8")
-          })
-          respond(request, response)
-        })
-      })
-      server.on("connection", () => connections++)
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-      const { port } = server.address() as net.AddressInfo
-      return { server, port, base: `http://127.0.0.1:${port}`, received, connections: () => connections }
-    }),
-    ({ server }) =>
-      Effect.promise(
-        () =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections()
-            server.close(() => resolve())
-          })
-      )
-  )
 
 /** A promise and its resolver, to wait for something the server sees. */
 const signal = () => {

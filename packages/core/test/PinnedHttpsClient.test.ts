@@ -13,58 +13,18 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import * as http from "node:http"
+import type * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import { type HttpTransport, PinnedHttpsClient } from "../src/index.js"
+import { serving } from "./support/loopbackServer.js"
 
 const SHA1 = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
 const SHA1_PIN = "ABCDEF0123456789ABCDEF0123456789ABCDEF01"
 const SHA256 = `${"0A:1B:".repeat(15)}0A:1B`
 const SHA256_PIN = "0A1B".repeat(16)
 const certificate = { fingerprint: SHA1, fingerprint256: SHA256 }
-
-interface Received {
-  readonly method: string | undefined
-  readonly url: string | undefined
-  readonly headers: http.IncomingHttpHeaders
-  readonly body: string
-}
-
-/** A loopback `node:http` server answering with `respond`, recording what reached it. */
-const serving = (respond: (request: http.IncomingMessage, response: http.ServerResponse) => void) =>
-  Effect.acquireRelease(
-    Effect.promise(async () => {
-      const received: Array<Received> = []
-      let connections = 0
-      const server = http.createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => {
-          received.push({
-            method: request.method,
-            url: request.url,
-            headers: request.headers,
-            body: Buffer.concat(chunks).toString("utf8")
-          })
-          respond(request, response)
-        })
-      })
-      server.on("connection", () => connections++)
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-      const { port } = server.address() as net.AddressInfo
-      return { server, port, received, connections: () => connections }
-    }),
-    ({ server }) =>
-      Effect.promise(
-        () =>
-          new Promise<void>((resolve) => {
-            server.closeAllConnections()
-            server.close(() => resolve())
-          })
-      )
-  )
 
 /** `node:tls` as the pinned client sees it: a plain TCP socket that presents `presented`. */
 const fakeTls = (presented: { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined) => {

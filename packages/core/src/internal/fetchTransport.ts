@@ -2,9 +2,10 @@ import * as Effect from "effect/Effect"
 import {
   type Answer,
   type Service,
-  TransportError,
+  type TransportError,
   boundedBody,
   declaredTooLarge,
+  failed,
   parts,
   tooLarge
 } from "../HttpTransport.js"
@@ -69,18 +70,7 @@ export const make = (fetch: typeof globalThis.fetch): Service => ({
         })
         .catch((cause: unknown) => {
           if (signal.aborted) return
-          resume(
-            Effect.fail(
-              status === undefined
-                ? new TransportError({ reason: "request", cause, message: "the request failed" })
-                : new TransportError({
-                    reason: "body",
-                    status,
-                    cause,
-                    message: "the body broke off while it was being read"
-                  })
-            )
-          )
+          resume(Effect.fail(failed(status, cause)))
         })
     })
   }

@@ -1,5 +1,13 @@
 import * as Effect from "effect/Effect"
-import { type Answer, type Parts, TransportError, boundedBody, declaredTooLarge, tooLarge } from "../HttpTransport.js"
+import {
+  type Answer,
+  type Parts,
+  type TransportError,
+  boundedBody,
+  declaredTooLarge,
+  failed,
+  tooLarge
+} from "../HttpTransport.js"
 
 // The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
 
@@ -79,19 +87,7 @@ export const send = (
       settled = true
       resume(effect)
     }
-    const fail = (cause: unknown) =>
-      settle(
-        Effect.fail(
-          status === undefined
-            ? new TransportError({ reason: "request", cause, message: "the request failed" })
-            : new TransportError({
-                reason: "body",
-                status,
-                cause,
-                message: "the body broke off while it was being read"
-              })
-        )
-      )
+    const fail = (cause: unknown) => settle(Effect.fail(failed(status, cause)))
     const { url } = parts
     let outgoing: ClientRequest
     try {
