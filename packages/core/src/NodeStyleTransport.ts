@@ -11,14 +11,21 @@ import type { Service } from "./HttpTransport.js"
 import { parts } from "./HttpTransport.js"
 import * as internal from "./internal/nodeStyle.js"
 
-/**
- * The `request` function: `node:http`'s `request(url, options)`, or a wrapper choosing `http` or
- * `https` and an agent by the URL.
- *
- * @since 0.1.0
- * @category models
- */
-export type RequestFunction = internal.RequestFunction
+export type {
+  /**
+   * The `request` function: `node:http`'s `request(url, options)`, or a wrapper choosing `http` or
+   * `https` and an agent by the URL.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RequestFunction,
+  ClientRequest,
+  Emitter,
+  IncomingMessage,
+  Listener,
+  Socket
+} from "./internal/nodeStyle.js"
 
 /**
  * The code a connect timeout carries, as undici names it (classification reads it as "no endpoint
@@ -36,7 +43,7 @@ export const CONNECT_TIMEOUT_CODE: string = internal.connectTimeoutCode
  * @category models
  */
 export interface Options {
-  readonly request: RequestFunction
+  readonly request: internal.RequestFunction
   /**
    * Time for a new connection's TCP (and TLS) handshake, in milliseconds; a pooled keep-alive
    * connection is already connected. Default: no limit (the attempt's own timeout still applies).

@@ -11,14 +11,19 @@
 import type { PinnedClient } from "./CertificatePinning.js"
 import * as internal from "./internal/pinnedHttps.js"
 
-/**
- * The part of `node:https`, `node:tls` and `node:net` the client uses: pass the modules themselves
- * (`import * as https from "node:https"`).
- *
- * @since 0.1.0
- * @category models
- */
-export type Modules = internal.Modules
+export type {
+  /**
+   * The runtime modules the pinned client is built on: `node:https` (its `Agent` and `request`),
+   * `node:tls` (`connect`) and `node:net` (`isIP`). Core imports none of them itself.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Modules,
+  Agent,
+  ConnectOptions,
+  TlsSocket
+} from "./internal/pinnedHttps.js"
 
 export {
   /**
@@ -49,4 +54,4 @@ export {
  * const { client, close } = PinnedHttpsClient.make({ https, tls, net })("0123456789ABCDEF0123456789ABCDEF01234567")
  * ```
  */
-export const make: (modules: Modules) => (thumbprint: string) => PinnedClient = internal.make
+export const make: (modules: internal.Modules) => (thumbprint: string) => PinnedClient = internal.make
