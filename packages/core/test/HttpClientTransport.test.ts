@@ -12,7 +12,16 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { HttpClientTransport, HttpTransport } from "../src/index.js"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import {
+  CertificatePinning,
+  Environment,
+  FileReader,
+  HttpClientTransport,
+  HttpTransport,
+  ManagedIdentity
+} from "../src/index.js"
+import { serving } from "./support/loopbackServer.js"
 
 const URL_ = "http://127.0.0.1:8081/msi/token"
 const MAX = 65_536
@@ -184,5 +193,30 @@ describe("HttpClientTransport.fromHttpClient", () => {
       )
       expect(answer.body).toBe("from the layer")
     })
+  )
+
+  it.live("carries ManagedIdentity's token requests over the platform's FetchHttpClient (docs/configuration.md)", () =>
+    Effect.gen(function* () {
+      const server = yield* serving((_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({ access_token: "eyJ.fetched.token", expires_in: "3599", token_type: "Bearer" }))
+      })
+      const services = Layer.mergeAll(
+        HttpClientTransport.layer.pipe(Layer.provide(FetchHttpClient.layer)),
+        Environment.layer({ AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${server.port}` }),
+        FileReader.layer(FileReader.unsupported("this program reads no files")),
+        CertificatePinning.unsupported("this program does not pin certificates")
+      )
+      const token = yield* ManagedIdentity.getToken("https://vault.azure.net/.default").pipe(
+        Effect.provide(
+          ManagedIdentity.layer({ endpointGuard: ManagedIdentity.allowLoopbackOnly }).pipe(Layer.provide(services))
+        )
+      )
+      expect(token.token).toBe("eyJ.fetched.token")
+      expect(token.resource).toBe("https://vault.azure.net")
+      expect(server.received).toHaveLength(1)
+      expect(server.received[0]?.headers.metadata).toBe("true")
+      expect(server.received[0]?.url).toContain("resource=https%3A%2F%2Fvault.azure.net")
+    }).pipe(Effect.scoped)
   )
 })
