@@ -330,38 +330,47 @@ export const makeWith = (
     }
 
     const identityKind = identity._tag
-    const getToken: Service["getToken"] = (input, options = {}) => {
-      const run = Effect.gen(function* () {
-        const { resource, key } = yield* fromEither(resolve(input))
-        yield* Effect.annotateCurrentSpan(Telemetry.attributes.resource, resource)
+    const spanOf = { source: source.name, identityKind } as const
+    const getToken: Service["getToken"] = (input, options = {}) =>
+      Telemetry.traceGetToken<AccessToken, ManagedIdentityError, never>(spanOf, (span, now) => {
+        const resolved = resolve(input)
+        if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
+        const { resource, key } = resolved.right
+        span.attribute(Telemetry.attributes.resource, resource)
         // A claims challenge wants a token minted with those claims: never one from the cache or
         // from an acquisition already in flight.
-        return cache === undefined || options.claims !== undefined
-          ? yield* acquire(resource, options.claims)
-          : yield* cache.get(
+        const cached = cache !== undefined && options.claims === undefined
+        if (cached && options.forceRefresh !== true) {
+          // The common case, answered without running the cache's effect: a token that needs no
+          // refresh yet. Everything else (a miss, a refresh due, an expired token) goes below.
+          const token = cache.peek(key, now)
+          if (token !== undefined) return Effect.as(Telemetry.recordCacheHitOn(span), token)
+        }
+        const run = cached
+          ? cache.get(
               key,
               // Built only on a miss: a cache hit must not pay for building the request.
               Effect.suspend(() => acquire(resource, undefined)),
               { forceRefresh: options.forceRefresh === true }
             )
+          : acquire(resource, options.claims)
+        const withDeadline =
+          options.timeout === undefined
+            ? run
+            : Effect.timeoutFail(run, {
+                duration: options.timeout,
+                onTimeout: () =>
+                  new Transient({
+                    source: source.name,
+                    reason: "timeout",
+                    message: `${source.name}: the caller's deadline of ${Duration.format(Duration.decode(options.timeout!))} passed before a token arrived`,
+                    attempts: 0,
+                    elapsedMs: Duration.toMillis(Duration.decode(options.timeout!)),
+                    endpoint: source.endpoint
+                  })
+              })
+        return Effect.withParentSpan(withDeadline, span)
       })
-      const withDeadline =
-        options.timeout === undefined
-          ? run
-          : Effect.timeoutFail(run, {
-              duration: options.timeout,
-              onTimeout: () =>
-                new Transient({
-                  source: source.name,
-                  reason: "timeout",
-                  message: `${source.name}: the caller's deadline of ${Duration.format(Duration.decode(options.timeout!))} passed before a token arrived`,
-                  attempts: 0,
-                  elapsedMs: Duration.toMillis(Duration.decode(options.timeout!)),
-                  endpoint: source.endpoint
-                })
-            })
-      return Telemetry.observeGetToken(withDeadline, { source: source.name, identityKind })
-    }
 
     const peek: Service["peek"] = (input, now) => {
       if (cache === undefined) return undefined

@@ -10,12 +10,13 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
+import type * as Tracer from "effect/Tracer"
 import type { Identity } from "./Identity.js"
 import { isManagedIdentityError, type ManagedIdentityError } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
@@ -346,31 +347,159 @@ export const recordCacheResult = (result: CacheResult): Effect.Effect<void> =>
 export const observeGetToken = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options: { readonly source: SourceName; readonly identityKind: Identity["_tag"] }
+): Effect.Effect<A, E, R> => traceGetToken(options, (span) => Effect.withParentSpan(effect, span))
+
+/**
+ * `observeGetToken` for a call that is handed its span: the span is not made the current one, so a
+ * call answered synchronously (a cache hit) annotates `span` directly and skips installing it as the
+ * parent of spans it never creates; a call that does more work wraps it in `Effect.withParentSpan`.
+ * `now` is the clock's time when the call started.
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Telemetry } from "@managed-identity/core"
+ *
+ * declare const acquire: Effect.Effect<string>
+ * const observed = Telemetry.traceGetToken({ source: "IMDS", identityKind: "SystemAssigned" }, (span) =>
+ *   Effect.withParentSpan(acquire, span)
+ * )
+ * ```
+ */
+export const traceGetToken = <A, E, R>(
+  options: { readonly source: SourceName; readonly identityKind: Identity["_tag"] },
+  body: (span: Tracer.Span, now: number) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Clock.currentTimeMillis, (start) =>
-    Effect.onExit(effect, (exit) =>
-      Effect.flatMap(Clock.currentTimeMillis, (end) => {
-        const outcome = outcomeOf(exit)
-        const status = statusOf(exit)
-        const attempts = attemptsOf(exit)
-        const annotations: Record<string, unknown> = { [attributes.outcome]: outcome }
-        if (status !== undefined) annotations[attributes.status] = status
-        if (attempts !== undefined) annotations[attributes.attempt] = attempts
-        return Effect.all(
-          [
-            Effect.annotateCurrentSpan(annotations),
-            recordRequest({ outcome, status, source: options.source }),
-            recordLatency({ latencyMs: end - start, source: options.source })
-          ],
-          { discard: true }
+  Effect.useSpan(spanName, spanOptionsOf(options), (span) =>
+    Effect.clockWith((clock) => {
+      const start = clock.unsafeCurrentTimeMillis()
+      return Effect.onExit(body(span, start), (exit) =>
+        FiberRef.getWith(FiberRef.currentMetricLabels, (tags) =>
+          Effect.sync(() => {
+            const outcome = outcomeOf(exit)
+            const status = statusOf(exit)
+            const attempts = attemptsOf(exit)
+            span.attribute(attributes.outcome, outcome)
+            if (status !== undefined) span.attribute(attributes.status, status)
+            if (attempts !== undefined) span.attribute(attributes.attempt, attempts)
+            const source = options.source
+            requests.unsafeUpdate(1, withTags(labelsFor(outcome, status, source), tags))
+            latencyMs.unsafeUpdate(
+              Math.max(0, clock.unsafeCurrentTimeMillis() - start),
+              withTags(sourceLabelFor(source), tags)
+            )
+          })
         )
-      })
-    )
-  ).pipe(
-    Effect.withSpan(spanName, {
-      attributes: { [attributes.source]: options.source, [attributes.identityKind]: options.identityKind },
+      )
+    })
+  )
+
+/**
+ * Records a cache hit answered without running the cache's own effect: the
+ * `managed_identity.cache_hits` counter (with the fiber's metric labels) and `cache: hit` on `span`.
+ *
+ * @since 0.1.0
+ * @category recorders
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { Telemetry } from "@managed-identity/core"
+ *
+ * const hit = Effect.useSpan("example", (span) => Telemetry.recordCacheHitOn(span))
+ * ```
+ */
+export const recordCacheHitOn = (span: Tracer.Span): Effect.Effect<void> =>
+  FiberRef.getWith(FiberRef.currentMetricLabels, (tags) =>
+    Effect.sync(() => {
+      cacheHits.unsafeUpdate(1, tags)
+      span.attribute(attributes.cache, "hit")
+    })
+  )
+
+// The span options and label sets are few (sources × identity kinds, outcomes × statuses ×
+// sources): built once, not on every call.
+const spanOptions = new Map<string, Tracer.SpanOptions>()
+const spanOptionsFor = (source: SourceName, identityKind: Identity["_tag"]): Tracer.SpanOptions => {
+  const key = `${source} ${identityKind}`
+  let options = spanOptions.get(key)
+  if (options === undefined) {
+    options = {
+      attributes: { [attributes.source]: source, [attributes.identityKind]: identityKind },
       // A stack trace per call costs more than the rest of a cache hit; the span's name and
       // attributes say where it comes from.
       captureStackTrace: false
-    })
-  )
+    }
+    spanOptions.set(key, options)
+  }
+  return options
+}
+
+// By the caller's options object too: `ManagedIdentity` passes the same one on every call.
+const spanOptionsByCaller = new WeakMap<object, Tracer.SpanOptions>()
+const spanOptionsOf = (options: {
+  readonly source: SourceName
+  readonly identityKind: Identity["_tag"]
+}): Tracer.SpanOptions => {
+  let spanOptions = spanOptionsByCaller.get(options)
+  if (spanOptions === undefined) {
+    spanOptions = spanOptionsFor(options.source, options.identityKind)
+    spanOptionsByCaller.set(options, spanOptions)
+  }
+  return spanOptions
+}
+
+const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const labelsFor = (
+  outcome: Outcome,
+  status: number | undefined,
+  source: SourceName
+): ReadonlyArray<MetricLabel.MetricLabel> => {
+  const statusLabel = status === undefined ? "none" : String(status)
+  const key = `${outcome} ${statusLabel} ${source}`
+  let labels = labelSets.get(key)
+  if (labels === undefined) {
+    labels = [
+      MetricLabel.make("outcome", outcome),
+      MetricLabel.make("status", statusLabel),
+      MetricLabel.make("source", source)
+    ]
+    if (labelSets.size < 1_000) labelSets.set(key, labels)
+  }
+  return labels
+}
+
+// A metric finds its registry entry by the identity of the label array it is given (a cache keyed
+// by the array): the same labels must come as the same array, or every update builds a new key.
+const combined = new WeakMap<
+  ReadonlyArray<MetricLabel.MetricLabel>,
+  WeakMap<ReadonlyArray<MetricLabel.MetricLabel>, ReadonlyArray<MetricLabel.MetricLabel>>
+>()
+const withTags = (
+  labels: ReadonlyArray<MetricLabel.MetricLabel>,
+  tags: ReadonlyArray<MetricLabel.MetricLabel>
+): ReadonlyArray<MetricLabel.MetricLabel> => {
+  if (tags.length === 0) return labels
+  let byLabels = combined.get(tags)
+  if (byLabels === undefined) {
+    byLabels = new WeakMap()
+    combined.set(tags, byLabels)
+  }
+  let both = byLabels.get(labels)
+  if (both === undefined) {
+    both = [...labels, ...tags]
+    byLabels.set(labels, both)
+  }
+  return both
+}
+
+const sourceLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
+const sourceLabelFor = (source: SourceName): ReadonlyArray<MetricLabel.MetricLabel> => {
+  let labels = sourceLabels.get(source)
+  if (labels === undefined) {
+    labels = [MetricLabel.make("source", source)]
+    sourceLabels.set(source, labels)
+  }
+  return labels
+}

@@ -2,16 +2,20 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as FiberId from "effect/FiberId"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
 import { AccessToken } from "../src/AccessToken.js"
+import * as Environment from "../src/Environment.js"
+import * as ManagedIdentity from "../src/ManagedIdentity.js"
 import { InvalidArgument, Transient } from "../src/ManagedIdentityError.js"
 import * as RetryPolicy from "../src/RetryPolicy.js"
 import * as Telemetry from "../src/Telemetry.js"
 import * as TokenCache from "../src/TokenCache.js"
+import { fakeHttp, noFiles, noPinning, TOKEN, tokenBody } from "./support/sourceFakes.js"
 
 const SECRET = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-token-value"
 
@@ -287,6 +291,61 @@ describe("Telemetry", () => {
         expect(textOf(span)).not.toContain(SECRET)
         expect(textOf(span)).not.toContain("secret-token-value")
       }
+    })
+  )
+
+  it.scoped("ManagedIdentity's cache hits keep the span, the metrics and the caller's metric labels", () =>
+    Effect.gen(function* () {
+      const { spans, tracer } = recordingTracer()
+      const http = fakeHttp([{ body: tokenBody() }])
+      const mi = yield* ManagedIdentity.make({ endpointGuard: ManagedIdentity.allowLoopbackOnly }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            http.layer,
+            Environment.layer({ AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" }),
+            noFiles,
+            noPinning
+          )
+        )
+      )
+      const hits = Metric.tagged(Telemetry.cacheHits, "caller", "telemetry-test")
+      const successes = Metric.tagged(
+        Metric.tagged(
+          Metric.tagged(Metric.tagged(Telemetry.requests, "outcome", "success"), "status", "none"),
+          "source",
+          "IMDS"
+        ),
+        "caller",
+        "telemetry-test"
+      )
+      const hitsBefore = yield* counterValue(hits)
+      const successesBefore = yield* counterValue(successes)
+
+      // Under the caller's own span and metric labels, as a program would call it.
+      const call = mi
+        .getToken("https://vault.azure.net/.default")
+        .pipe(Effect.withSpan("caller"), Effect.tagMetrics("caller", "telemetry-test"), Effect.withTracer(tracer))
+      const first = yield* call
+      const second = yield* call
+      expect(second).toBe(first)
+      expect(http.recorded).toHaveLength(1)
+
+      const calls = spans.filter((span) => span.name === Telemetry.spanName)
+      const callers = spans.filter((span) => span.name === "caller")
+      expect(calls).toHaveLength(2)
+      expect(calls.map((span) => span.attributes.get("managed_identity.cache"))).toEqual(["miss", "hit"])
+      for (const [index, span] of calls.entries()) {
+        // Each get_token span is a child of its caller's span, ended, with the documented attributes.
+        expect(Option.getOrThrow(span.parent).spanId).toBe(callers[index]!.spanId)
+        expect(span.status._tag).toBe("Ended")
+        expect(span.attributes.get("managed_identity.source")).toBe("IMDS")
+        expect(span.attributes.get("managed_identity.identity_kind")).toBe("SystemAssigned")
+        expect(span.attributes.get("managed_identity.resource")).toBe("https://vault.azure.net")
+        expect(span.attributes.get("managed_identity.outcome")).toBe("success")
+        expect(textOf(span)).not.toContain(TOKEN)
+      }
+      expect(yield* counterValue(hits)).toBe(hitsBefore + 1)
+      expect(yield* counterValue(successes)).toBe(successesBefore + 2)
     })
   )
 })
