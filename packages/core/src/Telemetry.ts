@@ -239,32 +239,14 @@ export const recordRequest = (options: {
   readonly outcome: Outcome
   readonly status?: number | undefined
   readonly source?: SourceName | undefined
-}): Effect.Effect<void> => {
-  const status = options.status === undefined ? "none" : String(options.status)
-  const source = options.source ?? "unknown"
-  return memo(`${options.outcome} ${status} ${source}`, () =>
-    Metric.increment(
-      Metric.taggedWithLabels(requests, [
-        MetricLabel.make("outcome", options.outcome),
-        MetricLabel.make("status", status),
-        MetricLabel.make("source", source)
-      ])
-    )
+}): Effect.Effect<void> =>
+  Metric.increment(
+    Metric.taggedWithLabels(requests, [
+      MetricLabel.make("outcome", options.outcome),
+      MetricLabel.make("status", options.status === undefined ? "none" : String(options.status)),
+      MetricLabel.make("source", options.source ?? "unknown")
+    ])
   )
-}
-
-// Tagging a metric hashes its key on every call; the few label combinations there are (outcome ×
-// status × source) are built once. Bounded, so an endpoint inventing statuses cannot grow it.
-const recorders = new Map<string, Effect.Effect<void>>()
-const memo = (key: string, make: () => Effect.Effect<void>): Effect.Effect<void> => {
-  let recorder = recorders.get(key)
-  if (recorder === undefined) {
-    recorder = make()
-    if (recorders.size < 1_000) recorders.set(key, recorder)
-  }
-  return recorder
-}
-const latencyBySource = new Map<string, Metric.Metric.Histogram<number>>()
 
 /**
  * Records a call's duration in `managed_identity.latency_ms`.
@@ -281,15 +263,8 @@ const latencyBySource = new Map<string, Metric.Metric.Histogram<number>>()
 export const recordLatency = (options: {
   readonly latencyMs: number
   readonly source?: SourceName | undefined
-}): Effect.Effect<void> => {
-  const source = options.source ?? "unknown"
-  let histogram = latencyBySource.get(source)
-  if (histogram === undefined) {
-    histogram = Metric.tagged(latencyMs, "source", source)
-    latencyBySource.set(source, histogram)
-  }
-  return Metric.update(histogram, Math.max(0, options.latencyMs))
-}
+}): Effect.Effect<void> =>
+  Metric.update(Metric.tagged(latencyMs, "source", options.source ?? "unknown"), Math.max(0, options.latencyMs))
 
 /**
  * Counts one retry of a source in `managed_identity.retries`.
@@ -304,7 +279,7 @@ export const recordLatency = (options: {
  * ```
  */
 export const recordRetry = (source: SourceName): Effect.Effect<void> =>
-  memo(`retry ${source}`, () => Metric.increment(Metric.tagged(retries, "source", source)))
+  Metric.increment(Metric.tagged(retries, "source", source))
 
 const hit = Effect.zipRight(Metric.increment(cacheHits), Effect.annotateCurrentSpan(attributes.cache, "hit"))
 const refreshAhead = Effect.zipRight(
@@ -418,25 +393,8 @@ export const recordCacheHitOn = (span: Tracer.Span): Effect.Effect<void> =>
     })
   )
 
-// The span options and label sets are few (sources × identity kinds, outcomes × statuses ×
-// sources): built once, not on every call.
-const spanOptions = new Map<string, Tracer.SpanOptions>()
-const spanOptionsFor = (source: SourceName, identityKind: Identity["_tag"]): Tracer.SpanOptions => {
-  const key = `${source} ${identityKind}`
-  let options = spanOptions.get(key)
-  if (options === undefined) {
-    options = {
-      attributes: { [attributes.source]: source, [attributes.identityKind]: identityKind },
-      // A stack trace per call costs more than the rest of a cache hit; the span's name and
-      // attributes say where it comes from.
-      captureStackTrace: false
-    }
-    spanOptions.set(key, options)
-  }
-  return options
-}
-
-// By the caller's options object too: `ManagedIdentity` passes the same one on every call.
+// Built once per caller's options object (`ManagedIdentity` passes the same one on every call),
+// and the label sets once per outcome × status × source: not on every call.
 const spanOptionsByCaller = new WeakMap<object, Tracer.SpanOptions>()
 const spanOptionsOf = (options: {
   readonly source: SourceName
@@ -444,7 +402,12 @@ const spanOptionsOf = (options: {
 }): Tracer.SpanOptions => {
   let spanOptions = spanOptionsByCaller.get(options)
   if (spanOptions === undefined) {
-    spanOptions = spanOptionsFor(options.source, options.identityKind)
+    spanOptions = {
+      attributes: { [attributes.source]: options.source, [attributes.identityKind]: options.identityKind },
+      // A stack trace per call costs more than the rest of a cache hit; the span's name and
+      // attributes say where it comes from.
+      captureStackTrace: false
+    }
     spanOptionsByCaller.set(options, spanOptions)
   }
   return spanOptions
