@@ -11,21 +11,74 @@ import type { Service } from "./HttpTransport.js"
 import { parts } from "./HttpTransport.js"
 import * as internal from "./internal/nodeStyle.js"
 
-export type {
-  /**
-   * The `request` function: `node:http`'s `request(url, options)`, or a wrapper choosing `http` or
-   * `https` and an agent by the URL.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  RequestFunction,
-  ClientRequest,
-  Emitter,
-  IncomingMessage,
-  Listener,
-  Socket
-} from "./internal/nodeStyle.js"
+// The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
+
+/**
+ * An event listener.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Listener = (...args: Array<any>) => void
+
+/**
+ * The event methods of `node:events`' `EventEmitter` the transport uses.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Emitter {
+  on(event: string, listener: Listener): unknown
+  once(event: string, listener: Listener): unknown
+  removeListener(event: string, listener: Listener): unknown
+}
+
+/**
+ * An answer as `node:http` gives it: its status, raw headers and body events.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IncomingMessage extends Emitter {
+  readonly statusCode?: number | undefined
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  destroy(): unknown
+}
+
+/**
+ * The request's socket: `connecting` until its handshake is done.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Socket extends Emitter {
+  readonly connecting?: boolean | undefined
+}
+
+/**
+ * A request as `node:http` gives it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientRequest extends Emitter {
+  once(event: "response", listener: (response: IncomingMessage) => void): unknown
+  once(event: "socket", listener: (socket: Socket) => void): unknown
+  once(event: string, listener: Listener): unknown
+  end(body?: Uint8Array | string): unknown
+  destroy(error?: Error): unknown
+}
+
+/**
+ * `node:http`'s `request(url, options)`, or a wrapper choosing a module and an agent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestFunction = (
+  url: URL,
+  options: { method: string; headers: Record<string, string>; signal?: AbortSignal }
+) => ClientRequest
 
 /**
  * The code a connect timeout carries, as undici names it (classification reads it as "no endpoint
@@ -43,7 +96,7 @@ export const CONNECT_TIMEOUT_CODE: string = internal.connectTimeoutCode
  * @category models
  */
 export interface Options {
-  readonly request: internal.RequestFunction
+  readonly request: RequestFunction
   /**
    * Time for a new connection's TCP (and TLS) handshake, in milliseconds; a pooled keep-alive
    * connection is already connected. Default: no limit (the attempt's own timeout still applies).

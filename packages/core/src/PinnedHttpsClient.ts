@@ -10,20 +10,69 @@
  */
 import type { PinnedClient } from "./CertificatePinning.js"
 import * as internal from "./internal/pinnedHttps.js"
+import type { ClientRequest, Emitter } from "./NodeStyleTransport.js"
 
-export type {
-  /**
-   * The runtime modules the pinned client is built on: `node:https` (its `Agent` and `request`),
-   * `node:tls` (`connect`) and `node:net` (`isIP`). Core imports none of them itself.
-   *
-   * @since 0.1.0
-   * @category models
-   */
-  Modules,
-  Agent,
-  ConnectOptions,
-  TlsSocket
-} from "./internal/pinnedHttps.js"
+/**
+ * A TLS socket as `node:tls` gives it: the peer certificate's fingerprints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsSocket extends Emitter {
+  getPeerCertificate(): { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined
+  destroy(): unknown
+}
+
+/**
+ * Where an agent's new connection goes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConnectOptions {
+  readonly hostname?: string | null | undefined
+  readonly host?: string | null | undefined
+  readonly port?: number | string | null | undefined
+}
+
+/**
+ * A connection pool (`node:https`' `Agent`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Agent {
+  destroy(): void
+}
+
+/**
+ * The runtime's `node:https`, `node:tls` and `node:net`, as far as the pinned client uses them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Modules {
+  readonly https: {
+    readonly Agent: new (options: { keepAlive: boolean; maxCachedSessions: number }) => Agent
+    request(
+      url: URL,
+      // `any`: the agent is the `Agent` above, whose own type the runtime's `request` expects.
+      options: { method: string; headers: Record<string, string>; agent: any }
+    ): ClientRequest
+  }
+  readonly tls: {
+    connect(options: {
+      host: string
+      port: number
+      servername?: string
+      rejectUnauthorized: boolean
+      ALPNProtocols: Array<string>
+    }): TlsSocket
+  }
+  readonly net: {
+    isIP(input: string): number
+  }
+}
 
 export {
   /**
@@ -54,4 +103,4 @@ export {
  * const { client, close } = PinnedHttpsClient.make({ https, tls, net })("0123456789ABCDEF0123456789ABCDEF01234567")
  * ```
  */
-export const make: (modules: internal.Modules) => (thumbprint: string) => PinnedClient = internal.make
+export const make: (modules: Modules) => (thumbprint: string) => PinnedClient = internal.make

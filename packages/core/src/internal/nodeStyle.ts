@@ -9,44 +9,7 @@ import {
   tooLarge
 } from "../HttpTransport.js"
 
-// The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
-
-/** An event listener. @since 0.1.0 */
-export type Listener = (...args: Array<any>) => void
-
-/** The event methods of `node:events`' `EventEmitter` the transport uses. @since 0.1.0 */
-export interface Emitter {
-  on(event: string, listener: Listener): unknown
-  once(event: string, listener: Listener): unknown
-  removeListener(event: string, listener: Listener): unknown
-}
-
-/** An answer as `node:http` gives it: its status, raw headers and body events. @since 0.1.0 */
-export interface IncomingMessage extends Emitter {
-  readonly statusCode?: number | undefined
-  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
-  destroy(): unknown
-}
-
-/** The request's socket: `connecting` until its handshake is done. @since 0.1.0 */
-export interface Socket extends Emitter {
-  readonly connecting?: boolean | undefined
-}
-
-/** A request as `node:http` gives it. @since 0.1.0 */
-export interface ClientRequest extends Emitter {
-  once(event: "response", listener: (response: IncomingMessage) => void): unknown
-  once(event: "socket", listener: (socket: Socket) => void): unknown
-  once(event: string, listener: Listener): unknown
-  end(body?: Uint8Array | string): unknown
-  destroy(error?: Error): unknown
-}
-
-/** `node:http`'s `request(url, options)`, or a wrapper choosing a module and an agent. @since 0.1.0 */
-export type RequestFunction = (
-  url: URL,
-  options: { method: string; headers: Record<string, string>; signal?: AbortSignal }
-) => ClientRequest
+import type { ClientRequest, IncomingMessage, RequestFunction, Socket } from "../NodeStyleTransport.js"
 
 /** @internal */
 export const connectTimeoutCode = "UND_ERR_CONNECT_TIMEOUT"

@@ -1,54 +1,11 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { type Service, TransportError, parts } from "../HttpTransport.js"
-import { type ClientRequest, type Emitter, send } from "./nodeStyle.js"
-
-export type { Emitter, IncomingMessage, Listener } from "./nodeStyle.js"
+import type { Agent, ConnectOptions, Modules, TlsSocket } from "../PinnedHttpsClient.js"
+import { send } from "./nodeStyle.js"
 
 // The core imports no runtime module: the adapter passes its `node:https`, `node:tls` and
 // `node:net`, and these interfaces name the few members the pinned client uses of them.
-
-/** A TLS socket as `node:tls` gives it: the peer certificate's fingerprints. @since 0.1.0 */
-export interface TlsSocket extends Emitter {
-  getPeerCertificate(): { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined
-  destroy(): unknown
-}
-
-/** Where an agent's new connection goes. @since 0.1.0 */
-export interface ConnectOptions {
-  readonly hostname?: string | null | undefined
-  readonly host?: string | null | undefined
-  readonly port?: number | string | null | undefined
-}
-
-/** A connection pool (`node:https`' `Agent`). @since 0.1.0 */
-export interface Agent {
-  destroy(): void
-}
-
-/** The runtime's `node:https`, `node:tls` and `node:net`, as far as the pinned client uses them. @since 0.1.0 */
-export interface Modules {
-  readonly https: {
-    readonly Agent: new (options: { keepAlive: boolean; maxCachedSessions: number }) => Agent
-    request(
-      url: URL,
-      // `any`: the agent is the `Agent` above, whose own type the runtime's `request` expects.
-      options: { method: string; headers: Record<string, string>; agent: any }
-    ): ClientRequest
-  }
-  readonly tls: {
-    connect(options: {
-      host: string
-      port: number
-      servername?: string
-      rejectUnauthorized: boolean
-      ALPNProtocols: Array<string>
-    }): TlsSocket
-  }
-  readonly net: {
-    isIP(input: string): number
-  }
-}
 
 /**
  * A connection failed its pin: `reason` is `mismatch` (another certificate) or `not-tls` (plain
