@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import { FetchTransport, HttpTransport } from "../src/index.js"
+import { answerSuite } from "./support/answerSuite.js"
 
 const URL_ = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
 const MAX = 65_536
@@ -34,21 +35,6 @@ const fetching = (answer: (call: Call) => Response | Promise<Response>) => {
 
 const send = (transport: HttpTransport.Service, request = HttpClientRequest.get(URL_), maxBodyBytes = MAX) =>
   transport.send(request, { maxBodyBytes })
-
-/** A body that yields `chunk` for as long as it is read, counting the bytes handed out. */
-const endless = (chunk: Uint8Array) => {
-  const counts = { pulled: 0, cancelled: false }
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      counts.pulled += chunk.byteLength
-      controller.enqueue(chunk)
-    },
-    cancel() {
-      counts.cancelled = true
-    }
-  })
-  return { counts, stream }
-}
 
 describe("FetchTransport.urlOf", () => {
   it("reads the URL of a string, a URL and a Request", () => {
@@ -168,106 +154,4 @@ describe("FetchTransport.make: the request", () => {
   )
 })
 
-describe("FetchTransport.make: the answer", () => {
-  it.effect("reads the status, lower-case headers and a UTF-8 body", () =>
-    Effect.gen(function* () {
-      const { transport } = fetching(
-        () =>
-          new Response("héllo", { status: 201, headers: { "X-Ms-Request-Id": "abc", "Content-Type": "text/plain" } })
-      )
-      expect(yield* send(transport)).toEqual({
-        status: 201,
-        headers: { "x-ms-request-id": "abc", "content-type": "text/plain" },
-        body: "héllo"
-      })
-    })
-  )
-
-  it.effect("reads an absent body as the empty string", () =>
-    Effect.gen(function* () {
-      const { transport } = fetching(() => new Response(null, { status: 204 }))
-      expect(yield* send(transport)).toMatchObject({ status: 204, body: "" })
-    })
-  )
-
-  it.effect("reads a body in many chunks, a character split between two", () =>
-    Effect.gen(function* () {
-      const bytes = new TextEncoder().encode("é".repeat(10))
-      const { transport } = fetching(
-        () =>
-          new Response(
-            new ReadableStream<Uint8Array>({
-              start(controller) {
-                for (let i = 0; i < bytes.length; i += 3) controller.enqueue(bytes.subarray(i, i + 3))
-                controller.close()
-              }
-            })
-          )
-      )
-      expect((yield* send(transport)).body).toBe("é".repeat(10))
-    })
-  )
-
-  it.effect("accepts exactly the cap and refuses one byte more", () =>
-    Effect.gen(function* () {
-      const { transport } = fetching(({ url }) => new Response("x".repeat(url.endsWith("/10") ? 10 : 11)))
-      expect((yield* send(transport, HttpClientRequest.get("http://127.0.0.1:1/10"), 10)).body).toHaveLength(10)
-      const error = yield* Effect.flip(send(transport, HttpClientRequest.get("http://127.0.0.1:1/11"), 10))
-      expect(error).toMatchObject({
-        _tag: "TransportError",
-        reason: "too-large",
-        status: 200,
-        message: "the body is over 10 bytes"
-      })
-    })
-  )
-
-  it.effect("refuses a declared Content-Length over the cap without reading the body", () =>
-    Effect.gen(function* () {
-      const { counts, stream } = endless(new Uint8Array(10))
-      const { transport } = fetching(() => new Response(stream, { headers: { "content-length": "100000" } }))
-      const error = yield* Effect.flip(send(transport))
-      expect(error).toMatchObject({ reason: "too-large", status: 200 })
-      expect(counts.pulled).toBeLessThanOrEqual(10)
-      expect(counts.cancelled).toBe(true)
-    })
-  )
-
-  it.effect("stops reading an endless body just past the cap, and cancels it", () =>
-    Effect.gen(function* () {
-      const { counts, stream } = endless(new Uint8Array(1024).fill(120))
-      const { transport } = fetching(() => new Response(stream, { status: 503 }))
-      const error = yield* Effect.flip(send(transport))
-      expect(error).toMatchObject({ reason: "too-large", status: 503 })
-      // The reader may prefetch a few chunks, never the whole (endless) body.
-      expect(counts.pulled).toBeLessThan(MAX + 16 * 1024)
-      expect(counts.cancelled).toBe(true)
-    })
-  )
-
-  it.effect("reports a body that breaks off as a body error with the status and the runtime's error", () =>
-    Effect.gen(function* () {
-      const broken = Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })
-      const { transport } = fetching(
-        () =>
-          new Response(
-            new ReadableStream<Uint8Array>({
-              start(controller) {
-                controller.enqueue(new TextEncoder().encode('{"access_token":"eyJ'))
-                controller.error(broken)
-              }
-            }),
-            { status: 200 }
-          )
-      )
-      const error = yield* Effect.flip(send(transport))
-      expect(error).toMatchObject({
-        _tag: "TransportError",
-        reason: "body",
-        status: 200,
-        message: "the body broke off while it was being read"
-      })
-      expect(error.cause).toBe(broken)
-    })
-  )
-})
+answerSuite("FetchTransport.make", (respond) => FetchTransport.make(async () => respond()), { cancelsTheBody: true })
