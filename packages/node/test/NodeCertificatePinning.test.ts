@@ -113,7 +113,10 @@ describe("NodeCertificatePinning", () => {
       })
     )
 
-    it.scoped("reuses the connection for the pinned endpoint", () =>
+    it.scoped.each([
+      { keepAlive: true, handshakes: 1, what: "reuses the connection for the pinned endpoint" },
+      { keepAlive: false, handshakes: 3, what: "opens a connection per request when keepAlive is false" }
+    ])("$what", ({ keepAlive, handshakes: expected }) =>
       Effect.gen(function* () {
         let handshakes = 0
         const server = tls.createServer({ key: right.key, cert: right.cert }, (socket) => {
@@ -121,33 +124,16 @@ describe("NodeCertificatePinning", () => {
           socket.on("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"))
         })
         const { port } = yield* listen(server)
-        const pinning = yield* NodeCertificatePinning.make()
+        const pinning = yield* NodeCertificatePinning.make({ keepAlive })
         const client = yield* pinning.client(right.sha256)
         for (let i = 0; i < 3; i++) {
-          const answer = yield* request(client, `https://127.0.0.1:${port}/`)
-          expect(answer.body).toBe("ok")
+          expect((yield* request(client, `https://127.0.0.1:${port}/`)).body).toBe("ok")
+          // Let a kept-alive socket go back to the pool before the next request.
           yield* Effect.async<void>((resume) => {
             setImmediate(() => resume(Effect.void))
           })
         }
-        expect(handshakes).toBe(1)
-      })
-    )
-
-    it.scoped("opens a connection per request when keepAlive is false", () =>
-      Effect.gen(function* () {
-        let handshakes = 0
-        const server = tls.createServer({ key: right.key, cert: right.cert }, (socket) => {
-          handshakes++
-          socket.on("data", () => socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"))
-        })
-        const { port } = yield* listen(server)
-        const pinning = yield* NodeCertificatePinning.make({ keepAlive: false })
-        const client = yield* pinning.client(right.sha256)
-        for (let i = 0; i < 3; i++) {
-          expect((yield* request(client, `https://127.0.0.1:${port}/`)).body).toBe("ok")
-        }
-        expect(handshakes).toBe(3)
+        expect(handshakes).toBe(expected)
       })
     )
 
