@@ -71,7 +71,7 @@ export const assertLoopback = (variables: Variables): void => {
  * are both set.
  */
 export const checkEnvironment = (variables: Variables): { readonly ready: boolean; readonly problems: string[] } => {
-  const diagnosis = Diagnostics.diagnose(variables, { platform: "posix", arcAgentInstalled: false })
+  const diagnosis = Diagnostics.diagnose(variables, { platform: "posix" })
   const ready = diagnosis.source === "AppService"
   const problems = [...diagnosis.warnings, ...diagnosis.conflicts]
   if (!ready) {

@@ -10,17 +10,17 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type * as ValidationError from "@effect/cli/ValidationError"
-import * as AzureArcSource from "@managed-identity/core/AzureArcSource"
+import * as SourceCatalog from "@managed-identity/core/SourceCatalog"
 import * as Diagnostics from "@managed-identity/core/Diagnostics"
 import * as Identity from "@managed-identity/core/Identity"
 import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
 import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
 import * as EmulatorCli from "@managed-identity/emulator/Cli"
 import * as NodeEnvironment from "@managed-identity/node/NodeEnvironment"
+import * as NodeFileReader from "@managed-identity/node/NodeFileReader"
 import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { existsSync } from "node:fs"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
 import { bold, cyan, dim, duration, green, type Io, processIo, red, table, yellow } from "./internal/output.js"
 import { describeRetry } from "./internal/progress.js"
@@ -191,10 +191,10 @@ const doctorCommand = (io: Io) =>
     (flags) =>
       Effect.gen(function* () {
         const platform = NodeEnvironment.platform()
-        const diagnosis = Diagnostics.diagnose(io.environment, {
-          platform,
-          arcAgentInstalled: existsSync(AzureArcSource.DEFAULT_AGENT_PATH[platform])
-        })
+        const installed = yield* SourceCatalog.installedAgents(io.environment, platform).pipe(
+          Effect.provide(NodeFileReader.layer)
+        )
+        const diagnosis = Diagnostics.diagnose(io.environment, { platform, installed })
         const started = Date.now()
         // One attempt, no cache, no breaker: the doctor wants the endpoint's own answer, fast.
         const probe = yield* Effect.either(

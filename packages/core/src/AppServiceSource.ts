@@ -10,20 +10,15 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import type { Identity } from "./Identity.js"
-import { type InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
-import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  identitySelector,
-  printable,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
 import { HttpTransport } from "./HttpTransport.js"
+import type { Identity } from "./Identity.js"
+import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import type { Resource } from "./Resource.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { IDENTITY_ENDPOINT, IDENTITY_HEADER, MSI_ENDPOINT } from "./internal/hostVariables.js"
+import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
 
 /**
  * The API version sent.
@@ -60,26 +55,26 @@ export interface Config {
  * ```
  */
 export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  const endpoint = variables.IDENTITY_ENDPOINT
-  const header = variables.IDENTITY_HEADER
-  if (endpoint === undefined || endpoint === "" || header === undefined || header === "") {
-    return Either.left(
-      new Unavailable({
-        source: "AppService",
-        reason: "not-configured",
-        message: "AppService: IDENTITY_ENDPOINT and IDENTITY_HEADER must both be set",
-        attempts: 0,
-        elapsedMs: 0
-      })
-    )
-  }
-  return Either.all({
-    endpoint: endpointFromVariable("IDENTITY_ENDPOINT", endpoint),
-    identityHeader: secretFromVariable("IDENTITY_HEADER", header)
-  })
+  return Either.flatMap(readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]), ([endpoint, header]) =>
+    Either.all({
+      endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
+      identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
+    })
+  )
 }
 
-const idParameter = { ClientId: "client_id", ObjectId: "principal_id", ResourceId: "mi_res_id" } as const
+/**
+ * How App Service selects a user-assigned identity (`principal_id` is its name for the object id).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  ClientId: "client_id",
+  ObjectId: "principal_id",
+  ResourceId: "mi_res_id",
+  unsupported: "App Service selects every kind of user-assigned identity"
+}
 
 /**
  * The token request for an identity and a resource (pure: nothing is sent).
@@ -94,18 +89,21 @@ const idParameter = { ClientId: "client_id", ObjectId: "principal_id", ResourceI
  *
  * const config = { endpoint: new URL("http://127.0.0.1:41741/msi/token/"), identityHeader: Redacted.make("s3cr3t") }
  * const resource = Either.getOrThrow(Resource.make("https://vault.azure.net"))
- * const request = AppServiceSource.request(config, Identity.objectId("0000"), resource) // ...&principal_id=0000
+ * const request = AppServiceSource.request(config, Either.getOrThrow(Identity.objectId("0000")), resource) // ...&principal_id=0000
  * ```
  */
 export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.map(checkIdentity(identity), (identity) => {
-    const url = tokenUrl(config.endpoint, API_VERSION, resource, identitySelector(identity, idParameter))
-    return HttpClientRequest.get(url, { headers: { "X-IDENTITY-HEADER": Redacted.value(config.identityHeader) } })
-  })
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+  Either.map(
+    identityParameter("AppService", identities, identity, Endpoint.printable(config.endpoint)),
+    (parameter) =>
+      HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+        headers: { "X-IDENTITY-HEADER": Redacted.value(config.identityHeader) }
+      })
+  )
 
 /**
  * The App Service source.
@@ -122,13 +120,16 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "AppService",
+    descriptor,
     endpoint,
+    files: [],
     acquire: ({ identity, resource }) =>
       acquireOnce({
         source: "AppService",
+        rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [Redacted.value(config.identityHeader)],
@@ -136,4 +137,52 @@ export const make = (config: Config): Source => {
         client: HttpTransport
       })
   }
+}
+
+/**
+ * Everything about App Service and Azure Functions (and Container Apps).
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { AppServiceSource } from "@managed-identity/core"
+ *
+ * AppServiceSource.descriptor.variables.map((use) => use.variable.name) // ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "AppService",
+  displayName: "App Service / Azure Functions",
+  variables: [
+    {
+      variable: IDENTITY_ENDPOINT,
+      role: "token endpoint",
+      required: true,
+      signals: true,
+      check: Endpoint.check(IDENTITY_ENDPOINT.name)
+    },
+    { variable: IDENTITY_HEADER, role: "secret header", required: true, signals: true }
+  ],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.appService,
+  classification: {},
+  advice: {
+    selected: () =>
+      `${IDENTITY_ENDPOINT.name} and ${IDENTITY_HEADER.name} are set, so tokens come from the App Service / Functions identity endpoint the host injected.`,
+    unreachable: `Check the endpoint variable ${IDENTITY_ENDPOINT.name}: the host injects it when managed identity is enabled.`,
+    slow: "The App Service endpoint is overloaded or starting up (a cold start on Functions); the request is retried with exponential backoff.",
+    userAssigned: "Check the client id, object id or resource id you pass, and that the identity is assigned to the app.",
+    // The Functions write-up: on a fresh instance the host may not have injected the variables yet.
+    warnings: (variables) =>
+      (variables.WEBSITE_SITE_NAME !== undefined || variables.FUNCTIONS_WORKER_RUNTIME !== undefined) &&
+      variables[IDENTITY_ENDPOINT.name] === undefined &&
+      variables[MSI_ENDPOINT.name] === undefined
+        ? [
+            `This looks like App Service or Azure Functions (WEBSITE_SITE_NAME or FUNCTIONS_WORKER_RUNTIME is set) but ${IDENTITY_ENDPOINT.name} is not: managed identity is not enabled for the app, or the host has not injected it yet (a cold start); IMDS is not reachable from App Service`
+          ]
+        : []
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

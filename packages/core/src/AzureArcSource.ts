@@ -17,31 +17,49 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Platform, Variables } from "./Environment.js"
 import { FileReader } from "./FileReader.js"
+import { HttpTransport } from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import {
   type EndpointError,
   type InvalidArgument,
   InvalidResponse,
   Rejected,
-  Unavailable
+  type Unavailable
 } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { IDENTITY_ENDPOINT } from "./internal/hostVariables.js"
 import { baseName, isInside } from "./internal/pathContainment.js"
 import {
   type Exchange,
-  checkIdentity,
-  endpointFromVariable,
+  identityParameter,
   interpret,
   isHeaderValue,
-  printable,
-  refusedBeforeSending,
+  readVariables,
   send,
-  tokenUrl,
-  unsupportedIdentity
+  tokenUrl
 } from "./internal/sourceExchange.js"
 import { quote } from "./internal/sourceSecrets.js"
-import { HttpTransport } from "./HttpTransport.js"
+
+/**
+ * `IMDS_ENDPOINT`: the Arc agent's metadata endpoint; set with `IDENTITY_ENDPOINT`, it selects Arc.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const IMDS_ENDPOINT: Variable = { name: "IMDS_ENDPOINT", secret: false }
+
+/**
+ * Arc serves the machine's system-assigned identity only.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  unsupported: "Azure Arc serves the machine's system-assigned identity only"
+}
 
 /**
  * The agent's local endpoint, used when it is detected by its files rather than by variables.
@@ -125,13 +143,18 @@ export const fromVariables = (
   options: { readonly platform: Platform; readonly agentInstalled: boolean; readonly keyDirectory?: string | undefined }
 ): Either.Either<Config, InvalidArgument | Unavailable> => {
   const keyDirectory = options.keyDirectory ?? DEFAULT_KEY_DIRECTORY[options.platform]
-  const identityEndpoint = variables.IDENTITY_ENDPOINT
-  const imdsEndpoint = variables.IMDS_ENDPOINT
-  if (identityEndpoint && imdsEndpoint) {
+  const configured = readVariables(
+    "AzureArc",
+    variables,
+    [IDENTITY_ENDPOINT, IMDS_ENDPOINT],
+    " (or the Arc agent installed)"
+  )
+  if (Either.isRight(configured)) {
+    const [identityEndpoint, imdsEndpoint] = configured.right
     return Either.map(
       Either.all([
-        endpointFromVariable("IDENTITY_ENDPOINT", identityEndpoint),
-        endpointFromVariable("IMDS_ENDPOINT", imdsEndpoint)
+        Endpoint.fromVariable(IDENTITY_ENDPOINT.name, identityEndpoint),
+        Endpoint.fromVariable(IMDS_ENDPOINT.name, imdsEndpoint)
       ]),
       ([endpoint]) => ({ endpoint, keyDirectory, platform: options.platform })
     )
@@ -139,15 +162,7 @@ export const fromVariables = (
   if (options.agentInstalled) {
     return Either.right({ endpoint: new URL(DEFAULT_ENDPOINT), keyDirectory, platform: options.platform })
   }
-  return Either.left(
-    new Unavailable({
-      source: "AzureArc",
-      reason: "not-configured",
-      message: "AzureArc: IDENTITY_ENDPOINT and IMDS_ENDPOINT are not both set and the Arc agent is not installed",
-      attempts: 0,
-      elapsedMs: 0
-    })
-  )
+  return Either.left(configured.left)
 }
 
 /**
@@ -170,21 +185,10 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.flatMap(checkIdentity(identity), (identity) => {
-    if (identity._tag !== "SystemAssigned") {
-      return Either.left(
-        unsupportedIdentity(
-          "AzureArc",
-          identity,
-          printable(config.endpoint),
-          "Azure Arc serves the machine's system-assigned identity only"
-        )
-      )
-    }
-    const url = tokenUrl(config.endpoint, API_VERSION, resource)
-    return Either.right(HttpClientRequest.get(url, { headers: { Metadata: "true" } }))
-  })
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+  Either.map(identityParameter("AzureArc", identities, identity, Endpoint.printable(config.endpoint)), () =>
+    HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource), { headers: { Metadata: "true" } })
+  )
 
 /**
  * The key file path of a `WWW-Authenticate: Basic realm=<path>` challenge, or why there is none.
@@ -268,18 +272,26 @@ export const authorize = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "AzureArc",
+    descriptor,
     endpoint,
+    files: [{ path: config.keyDirectory, kind: "directory", purpose: "the agent's key files" }],
     acquire: ({ identity, resource }) =>
       Effect.gen(function* () {
-        const first = yield* Either.mapLeft(request(config, identity, resource), (error) =>
-          error._tag === "InvalidArgument" ? refusedBeforeSending("AzureArc", endpoint, error) : error
-        )
+        const first = yield* request(config, identity, resource)
         const client = yield* HttpTransport
         const startedAt = yield* Clock.currentTimeMillis
-        const exchange: Exchange = { source: "AzureArc", endpoint, resource, secrets: [], startedAt, attempts: 1 }
+        const exchange: Exchange = {
+          source: "AzureArc",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [],
+          startedAt,
+          attempts: 1
+        }
         const answer = yield* send(client, first, exchange)
         if (answer.status !== 401) {
           return yield* interpret(answer, exchange, yield* Clock.currentTimeMillis)
@@ -290,6 +302,64 @@ export const make = (config: Config): Source => {
         return yield* interpret(retried, second, yield* Clock.currentTimeMillis)
       })
   }
+}
+
+/**
+ * Everything about Azure Arc-enabled servers.
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { AzureArcSource } from "@managed-identity/core"
+ *
+ * AzureArcSource.descriptor.installedAt?.("posix", undefined) // "/opt/azcmagent/bin/himds"
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "AzureArc",
+  displayName: "Azure Arc",
+  variables: [
+    {
+      variable: IDENTITY_ENDPOINT,
+      role: "token endpoint",
+      required: true,
+      signals: false,
+      check: Endpoint.check(IDENTITY_ENDPOINT.name)
+    },
+    {
+      variable: IMDS_ENDPOINT,
+      role: "metadata endpoint",
+      required: true,
+      signals: true,
+      check: Endpoint.check(IMDS_ENDPOINT.name)
+    }
+  ],
+  installedAt: (platform, options) => options?.arcAgentPath ?? DEFAULT_AGENT_PATH[platform],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.appService,
+  classification: {},
+  advice: {
+    selected: (variables, context) =>
+      variables[IDENTITY_ENDPOINT.name] && variables[IMDS_ENDPOINT.name]
+        ? `${IDENTITY_ENDPOINT.name} and ${IMDS_ENDPOINT.name} are set, so tokens come from the Azure Arc agent, which proves the caller's privilege with a key file in its token directory.`
+        : context.installed.includes("AzureArc")
+          ? "The Azure Arc agent is installed on this machine, so tokens come from its local endpoint, which proves the caller's privilege with a key file in its token directory."
+          : "Azure Arc is selected.",
+    unreachable: `Check that the Azure Arc agent runs (azcmagent show) and that ${IDENTITY_ENDPOINT.name} names it.`,
+    slow: "The Azure Arc agent is overloaded or starting up; the request is retried with exponential backoff.",
+    userAssigned: "Azure Arc serves the machine's system-assigned identity only: use it here."
+  },
+  build: (variables, context) =>
+    Either.map(
+      fromVariables(variables, {
+        platform: context.platform,
+        agentInstalled: context.installed.includes("AzureArc"),
+        keyDirectory: context.options?.arcKeyDirectory
+      }),
+      make
+    )
 }
 
 // Every check happens before `readText`: a path that fails one is never opened.

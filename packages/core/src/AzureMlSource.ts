@@ -13,20 +13,15 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import type { Identity } from "./Identity.js"
-import { type InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
-import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  printable,
-  secretFromVariable,
-  tokenUrl,
-  unsupportedIdentity
-} from "./internal/sourceExchange.js"
 import { HttpTransport } from "./HttpTransport.js"
+import * as Identity from "./Identity.js"
+import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import type { Resource } from "./Resource.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { MSI_ENDPOINT } from "./internal/hostVariables.js"
+import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
 
 /**
  * The API version sent.
@@ -35,6 +30,33 @@ import { HttpTransport } from "./HttpTransport.js"
  * @category constants
  */
 export const API_VERSION = "2017-09-01"
+
+/**
+ * `MSI_SECRET`: the secret sent with every request.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const MSI_SECRET: Variable = { name: "MSI_SECRET", secret: true }
+
+/**
+ * `DEFAULT_IDENTITY_CLIENT_ID`: the client id of the compute's own identity.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const DEFAULT_IDENTITY_CLIENT_ID: Variable = { name: "DEFAULT_IDENTITY_CLIENT_ID", secret: false }
+
+/**
+ * How Azure ML selects a user-assigned identity: by client id only, as `clientid`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  ClientId: "clientid",
+  unsupported: "its 2017-09-01 endpoint selects user-assigned identities by client id only"
+}
 
 /**
  * Where the endpoint is, its secret, and the compute's default identity.
@@ -48,7 +70,7 @@ export interface Config {
   /** `MSI_SECRET`: sent as the `secret` header, never printed. */
   readonly secret: Redacted.Redacted<string>
   /** `DEFAULT_IDENTITY_CLIENT_ID`: the client id sent for the system-assigned identity, when set. */
-  readonly defaultClientId?: string | undefined
+  readonly defaultClientId?: Identity.Id | undefined
 }
 
 /**
@@ -63,32 +85,20 @@ export interface Config {
  * AzureMlSource.fromVariables({ MSI_ENDPOINT: "http://127.0.0.1:46808/msi/token", MSI_SECRET: "s3cr3t" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  const endpoint = variables.MSI_ENDPOINT
-  const secret = variables.MSI_SECRET
-  if (endpoint === undefined || endpoint === "" || secret === undefined || secret === "") {
-    return Either.left(
-      new Unavailable({
-        source: "AzureML",
-        reason: "not-configured",
-        message: "AzureML: MSI_ENDPOINT and MSI_SECRET must both be set",
-        attempts: 0,
-        elapsedMs: 0
-      })
+export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(readVariables("AzureML", variables, [MSI_ENDPOINT, MSI_SECRET]), ([endpoint, secret]) => {
+    // An unusable default id is ignored rather than refused: the host sets it, not the caller.
+    const defaultClientId = Either.getOrUndefined(
+      Identity.id(variables[DEFAULT_IDENTITY_CLIENT_ID.name], DEFAULT_IDENTITY_CLIENT_ID.name)
     )
-  }
-  const defaultClientId = variables.DEFAULT_IDENTITY_CLIENT_ID
-  return Either.map(
-    Either.all({
-      endpoint: endpointFromVariable("MSI_ENDPOINT", endpoint),
-      secret: secretFromVariable("MSI_SECRET", secret)
-    }),
-    (config): Config =>
-      defaultClientId !== undefined && /^[\x21-\x7e]{1,1024}$/.test(defaultClientId)
-        ? { ...config, defaultClientId }
-        : config
-  )
-}
+    return Either.map(
+      Either.all({
+        endpoint: Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint),
+        secret: secretFromVariable(MSI_SECRET.name, secret)
+      }),
+      (config): Config => (defaultClientId === undefined ? config : { ...config, defaultClientId })
+    )
+  })
 
 /**
  * The token request for an identity and a resource (pure: nothing is sent). Object and
@@ -104,36 +114,25 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
  *
  * const config = { endpoint: new URL("http://127.0.0.1:46808/msi/token"), secret: Redacted.make("s3cr3t") }
  * const resource = Either.getOrThrow(Resource.make("https://storage.azure.com/"))
- * AzureMlSource.request(config, Identity.clientId("abc"), resource) // ...&clientid=abc
+ * AzureMlSource.request(config, Either.getOrThrow(Identity.clientId("abc")), resource) // ...&clientid=abc
  * ```
  */
 export const request = (
   config: Config,
-  identity: Identity,
+  identity: Identity.Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.flatMap(checkIdentity(identity), (identity) => {
-    if (identity._tag === "ObjectId" || identity._tag === "ResourceId") {
-      return Either.left(
-        unsupportedIdentity(
-          "AzureML",
-          identity,
-          printable(config.endpoint),
-          "its 2017-09-01 endpoint selects user-assigned identities by client id only"
-        )
-      )
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+  Either.map(
+    identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)),
+    (parameter) => {
+      // The system-assigned identity is the compute's default one, named when the host says which.
+      const selector =
+        parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
+      return HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
+        headers: { secret: Redacted.value(config.secret), Metadata: "true" }
+      })
     }
-    const clientId = identity._tag === "ClientId" ? identity.id : config.defaultClientId
-    const url = tokenUrl(
-      config.endpoint,
-      API_VERSION,
-      resource,
-      clientId === undefined ? undefined : ["clientid", clientId]
-    )
-    return Either.right(
-      HttpClientRequest.get(url, { headers: { secret: Redacted.value(config.secret), Metadata: "true" } })
-    )
-  })
+  )
 
 /**
  * The Azure Machine Learning (and legacy App Service) source.
@@ -150,13 +149,16 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "AzureML",
+    descriptor,
     endpoint,
+    files: [],
     acquire: ({ identity, resource }) =>
       acquireOnce({
         source: "AzureML",
+        rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [Redacted.value(config.secret)],
@@ -164,4 +166,44 @@ export const make = (config: Config): Source => {
         client: HttpTransport
       })
   }
+}
+
+/**
+ * Everything about Azure Machine Learning compute (and legacy App Service).
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { AzureMlSource } from "@managed-identity/core"
+ *
+ * AzureMlSource.descriptor.identities.ClientId // "clientid"
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "AzureML",
+  displayName: "Azure Machine Learning (or legacy App Service)",
+  variables: [
+    {
+      variable: MSI_ENDPOINT,
+      role: "token endpoint",
+      required: true,
+      signals: false,
+      check: Endpoint.check(MSI_ENDPOINT.name)
+    },
+    { variable: MSI_SECRET, role: "secret header", required: true, signals: true },
+    { variable: DEFAULT_IDENTITY_CLIENT_ID, role: "the compute's default identity", required: false, signals: false }
+  ],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.appService,
+  classification: {},
+  advice: {
+    selected: () =>
+      `${MSI_ENDPOINT.name} and ${MSI_SECRET.name} are set, so tokens come from the Azure Machine Learning (or legacy App Service) endpoint; it selects user-assigned identities by client id only.`,
+    unreachable: `Check the endpoint variable ${MSI_ENDPOINT.name}.`,
+    slow: "The Azure Machine Learning endpoint is overloaded or starting up; the request is retried with exponential backoff.",
+    userAssigned: "Azure Machine Learning selects user-assigned identities by client id only: pass clientId."
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

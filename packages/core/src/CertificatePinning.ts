@@ -30,7 +30,11 @@ import { Unavailable } from "./ManagedIdentityError.js"
  */
 export class CertificatePinning extends Context.Tag("@managed-identity/core/CertificatePinning")<
   CertificatePinning,
-  { readonly client: (thumbprint: string) => Effect.Effect<HttpTransportService, Unavailable> }
+  {
+    readonly client: (thumbprint: string) => Effect.Effect<HttpTransportService, Unavailable>
+    /** Why this runtime cannot pin certificates at all; a source that pins is refused up front. */
+    readonly unavailable?: string | undefined
+  }
 >() {}
 
 /**
@@ -73,7 +77,8 @@ export const unsupported = (why: string): Layer.Layer<CertificatePinning> =>
           attempts: 0,
           elapsedMs: 0
         })
-      )
+      ),
+    unavailable: why
   })
 
 /**

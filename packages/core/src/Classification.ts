@@ -15,6 +15,7 @@ import {
   Unavailable,
   type UnavailableReason
 } from "./ManagedIdentityError.js"
+import type { ClassificationRules } from "./Source.js"
 import type { SourceName } from "./SourceName.js"
 import { errorDetails } from "./internal/sourceErrorBody.js"
 import { quote, stripQueries, stripQuery } from "./internal/sourceSecrets.js"
@@ -44,6 +45,8 @@ export type TransportKind =
  */
 export interface ClassifyInput {
   readonly source: SourceName
+  /** The source's own reading of its error answers (its descriptor's `classification`). */
+  readonly rules?: ClassificationRules | undefined
   /** The HTTP status, when the endpoint answered. */
   readonly status?: number | undefined
   /** Response headers (names in any case). */
@@ -116,27 +119,12 @@ export const classify = (input: ClassifyInput): EndpointError => {
       ...context,
       reason: "status",
       retryAfterMs: retryAfterFromHeaders(headers, input.now),
-      message: `${input.source} answered ${status}${phrase === "" ? "" : ` (${phrase})`}${transientHint(input.source, status)}${said === "" ? "" : `: ${said}`}`
+      message: `${input.source} answered ${status}${phrase === "" ? "" : ` (${phrase})`}${transientHint(input.rules, status)}${said === "" ? "" : `: ${said}`}`
     })
   }
 
-  if (status === 400 && input.source === "IMDS" && identityNotFound(details)) {
-    return new Unavailable({
-      ...context,
-      reason: "identity-not-found",
-      message: `IMDS: the requested managed identity is not assigned to this host (400${details.error === undefined ? "" : ` ${details.error}`}${details.description === undefined ? "" : `: ${details.description}`})`
-    })
-  }
-
-  // Docker Desktop and some WSL setups answer for 169.254.169.254 themselves with a 403 saying
-  // the network is unreachable: there is no IMDS here (as @azure/identity also concludes).
-  if (status === 403 && input.source === "IMDS" && /unreachable/i.test(details.description ?? "")) {
-    return new Unavailable({
-      ...context,
-      reason: "host-unreachable",
-      message: `IMDS: the network to the metadata service is unreachable from here (403: ${details.description})`
-    })
-  }
+  const absent = input.rules?.unavailable?.({ status, error: details.error, description: details.description })
+  if (absent !== undefined) return new Unavailable({ ...context, reason: absent.reason, message: absent.message })
 
   if (status >= 300 && status <= 399) {
     return new Rejected({
@@ -214,17 +202,10 @@ const phrases: Record<number, string> = {
 
 const statusPhrase = (status: number): string => phrases[status] ?? ""
 
-const transientHint = (source: SourceName, status: number): string => {
-  if (status === 410 && source === "IMDS") return ", IMDS is updating and is back within 70 seconds"
-  if (status === 404 && source === "IMDS") return ", IMDS may be updating"
-  if (status === 429) return ", the endpoint is throttling requests"
-  return ""
+const transientHint = (rules: ClassificationRules | undefined, status: number): string => {
+  const hint = rules?.statusHint?.(status) ?? (status === 429 ? "the endpoint is throttling requests" : undefined)
+  return hint === undefined ? "" : `, ${hint}`
 }
-
-const identityNotFound = (details: ReturnType<typeof errorDetails>): boolean =>
-  /identity\s+not\s+found|no\s+(?:managed\s+)?identit(?:y|ies)\s+(?:found|assigned|available)|identity\s+(?:is\s+)?not\s+(?:assigned|enabled)/i.test(
-    `${details.error ?? ""} ${details.description ?? ""}`
-  )
 
 /**
  * Milliseconds to wait from a `Retry-After` value: delta-seconds (`"5"`) or an HTTP-date

@@ -8,18 +8,23 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import type { Identity } from "./Identity.js"
-import { type InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
-import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  printable,
-  unsupportedIdentity
-} from "./internal/sourceExchange.js"
 import { HttpTransport } from "./HttpTransport.js"
+import type { Identity } from "./Identity.js"
+import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import type { Resource } from "./Resource.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { MSI_ENDPOINT } from "./internal/hostVariables.js"
+import { acquireOnce, identityParameter, readVariables } from "./internal/sourceExchange.js"
+
+/**
+ * Cloud Shell selects no user-assigned identity.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = { unsupported: "Cloud Shell issues tokens for its signed-in user only" }
 
 /**
  * Where the Cloud Shell endpoint is.
@@ -44,21 +49,10 @@ export interface Config {
  * CloudShellSource.fromVariables({ MSI_ENDPOINT: "http://localhost:50342/oauth2/token" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  const endpoint = variables.MSI_ENDPOINT
-  if (endpoint === undefined || endpoint === "") {
-    return Either.left(
-      new Unavailable({
-        source: "CloudShell",
-        reason: "not-configured",
-        message: "CloudShell: MSI_ENDPOINT is not set",
-        attempts: 0,
-        elapsedMs: 0
-      })
-    )
-  }
-  return Either.map(endpointFromVariable("MSI_ENDPOINT", endpoint), (url) => ({ endpoint: url }))
-}
+export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(readVariables("CloudShell", variables, [MSI_ENDPOINT]), ([endpoint]) =>
+    Either.map(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) => ({ endpoint: url }))
+  )
 
 /**
  * The token request for a resource (pure: nothing is sent). User-assigned identities are
@@ -80,22 +74,11 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.flatMap(checkIdentity(identity), (identity) =>
-    identity._tag !== "SystemAssigned"
-      ? Either.left(
-          unsupportedIdentity(
-            "CloudShell",
-            identity,
-            printable(config.endpoint),
-            "Cloud Shell issues tokens for its signed-in user only"
-          )
-        )
-      : Either.right(
-          HttpClientRequest.post(config.endpoint, { headers: { Metadata: "true" } }).pipe(
-            HttpClientRequest.bodyUrlParams({ resource })
-          )
-        )
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+  Either.map(identityParameter("CloudShell", identities, identity, Endpoint.printable(config.endpoint)), () =>
+    HttpClientRequest.post(config.endpoint, { headers: { Metadata: "true" } }).pipe(
+      HttpClientRequest.bodyUrlParams({ resource })
+    )
   )
 
 /**
@@ -111,13 +94,16 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "CloudShell",
+    descriptor,
     endpoint,
+    files: [],
     acquire: ({ identity, resource }) =>
       acquireOnce({
         source: "CloudShell",
+        rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [],
@@ -125,4 +111,42 @@ export const make = (config: Config): Source => {
         client: HttpTransport
       })
   }
+}
+
+/**
+ * Everything about Azure Cloud Shell.
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { CloudShellSource } from "@managed-identity/core"
+ *
+ * CloudShellSource.descriptor.displayName // "Azure Cloud Shell"
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "CloudShell",
+  displayName: "Azure Cloud Shell",
+  variables: [
+    {
+      variable: MSI_ENDPOINT,
+      role: "token endpoint",
+      required: true,
+      signals: true,
+      check: Endpoint.check(MSI_ENDPOINT.name)
+    }
+  ],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.appService,
+  classification: {},
+  advice: {
+    selected: () =>
+      `${MSI_ENDPOINT.name} is set on its own, so this is Azure Cloud Shell: tokens are for the signed-in user's identity.`,
+    unreachable: `Check the endpoint variable ${MSI_ENDPOINT.name}.`,
+    slow: "The Cloud Shell endpoint is overloaded or starting up; the request is retried with exponential backoff.",
+    userAssigned: "Cloud Shell issues tokens for the signed-in user only: use the system-assigned identity here."
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

@@ -8,15 +8,13 @@
  *
  * @since 0.1.0
  */
-import * as AzureArcSource from "./AzureArcSource.js"
-import { normalizeThumbprint } from "./CertificatePinning.js"
+import * as Either from "effect/Either"
 import { type Platform, type Variables, normalize } from "./Environment.js"
-import * as ImdsSource from "./ImdsSource.js"
 import type { ManagedIdentityError } from "./ManagedIdentityError.js"
-import { detectName } from "./Source.js"
+import { configuredBy, requiredVariables } from "./Source.js"
+import * as SourceCatalog from "./SourceCatalog.js"
 import type { SourceName } from "./SourceName.js"
-import * as WorkloadIdentitySource from "./WorkloadIdentitySource.js"
-import { quote, safeUrl, stripQuery } from "./internal/sourceSecrets.js"
+import { quote } from "./internal/sourceSecrets.js"
 
 /**
  * One environment variable and what it is for.
@@ -55,30 +53,45 @@ export interface Diagnosis {
   readonly explanation: string
 }
 
-const roles: ReadonlyArray<readonly [name: string, role: string, secret: boolean]> = [
-  ["IDENTITY_ENDPOINT", "token endpoint of App Service, Functions, Container Apps, Service Fabric or Azure Arc", false],
-  ["IDENTITY_HEADER", "secret header of App Service or Service Fabric", true],
-  ["IDENTITY_SERVER_THUMBPRINT", "Service Fabric's certificate thumbprint", false],
-  ["IMDS_ENDPOINT", "Azure Arc's metadata endpoint", false],
-  ["MSI_ENDPOINT", "token endpoint of Azure Machine Learning, legacy App Service or Cloud Shell", false],
-  ["MSI_SECRET", "secret header of Azure Machine Learning or legacy App Service", true],
-  ["AZURE_FEDERATED_TOKEN_FILE", "workload identity's service-account token file", false],
-  ["AZURE_CLIENT_ID", "client id of the workload identity app or of a user-assigned identity", false],
-  ["AZURE_TENANT_ID", "Entra tenant for workload identity", false],
-  ["AZURE_AUTHORITY_HOST", "Entra authority for workload identity", false],
-  ["AZURE_POD_IDENTITY_AUTHORITY_HOST", "IMDS replacement of AAD Pod Identity (deprecated)", false],
-  ["DEFAULT_IDENTITY_CLIENT_ID", "Azure Machine Learning compute's default identity", false]
-]
-
-const display: Record<SourceName, string> = {
-  ServiceFabric: "Service Fabric",
-  AppService: "App Service / Azure Functions",
-  AzureML: "Azure Machine Learning (or legacy App Service)",
-  CloudShell: "Azure Cloud Shell",
-  AzureArc: "Azure Arc",
-  WorkloadIdentity: "workload identity (Kubernetes federation)",
-  IMDS: "the Azure Instance Metadata Service (IMDS)"
+/**
+ * What the environment variables mean for managed identity.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DiagnoseOptions {
+  readonly platform: Platform
+  /** The sources whose agent was found installed (`SourceCatalog.installedAgents`). */
+  readonly installed?: ReadonlyArray<SourceName> | undefined
 }
+
+const list = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`
+
+const listOr = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`
+
+// Every variable any source reads, once, in catalog order, with what each source does with it.
+const variableTable: ReadonlyArray<{ readonly name: string; readonly secret: boolean; readonly role: string }> = (() => {
+  const byName = new Map<string, { secret: boolean; roles: Map<string, Array<string>> }>()
+  for (const descriptor of SourceCatalog.all) {
+    for (const use of descriptor.variables) {
+      let entry = byName.get(use.variable.name)
+      if (entry === undefined) {
+        entry = { secret: use.variable.secret, roles: new Map() }
+        byName.set(use.variable.name, entry)
+      }
+      const users = entry.roles.get(use.role) ?? []
+      users.push(descriptor.displayName)
+      entry.roles.set(use.role, users)
+    }
+  }
+  return [...byName].map(([name, entry]) => ({
+    name,
+    secret: entry.secret,
+    role: [...entry.roles].map(([role, users]) => `${role} of ${listOr(users)}`).join("; ")
+  }))
+})()
 
 /**
  * Explains the environment: source, variables, what is missing or conflicting.
@@ -89,187 +102,98 @@ const display: Record<SourceName, string> = {
  * ```ts
  * import { Diagnostics } from "@managed-identity/core"
  *
- * const d = Diagnostics.diagnose({ IDENTITY_ENDPOINT: "http://127.0.0.1:41741/msi/token/" }, {
- *   platform: "posix",
- *   arcAgentInstalled: false
- * })
+ * const d = Diagnostics.diagnose({ IDENTITY_ENDPOINT: "http://127.0.0.1:41741/msi/token/" }, { platform: "posix" })
  * console.log(d.source, d.warnings[0])
- * // IMDS IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not: App Service needs both; falling back to IMDS
+ * // IMDS IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not: App Service / Azure Functions needs both; falling back to the Azure Instance Metadata Service (IMDS)
  * ```
  */
-export const diagnose = (
-  input: Variables,
-  options: { readonly platform: Platform; readonly arcAgentInstalled: boolean }
-): Diagnosis => {
+export const diagnose = (input: Variables, options: DiagnoseOptions): Diagnosis => {
   const v = normalize(input)
-  const source = detectName(v, { arcAgentInstalled: options.arcAgentInstalled })
-  const fallback = display[source]
-  const variables: Array<VariableReport> = roles.map(([name, role, secret]) => {
+  const installed = options.installed ?? []
+  const source = SourceCatalog.detectName(v, { installed })
+  const selected = SourceCatalog.get(source)
+  const isSet = (name: string) => v[name] !== undefined
+  const variables: Array<VariableReport> = variableTable.map(({ name, secret, role }) => {
     const value = v[name]
     if (value === undefined) return { name, set: false, role }
     return { name, set: true, role, value: secret ? "<redacted>" : quote(value, [], 300) }
   })
+
+  const configured = SourceCatalog.all.filter(
+    (descriptor) =>
+      requiredVariables(descriptor).length > 0 &&
+      (configuredBy(descriptor, v) || installed.includes(descriptor.name))
+  )
+  const coveredByConfigured = (name: string) =>
+    configured.some((descriptor) => requiredVariables(descriptor).some((variable) => variable.name === name))
+
+  // Half-configured sources: a variable that signals a source is set without the rest of its
+  // required ones. One warning per group of variables, for the source most nearly configured.
   const missing = new Set<string>()
-  const conflicts: Array<string> = []
   const warnings: Array<string> = []
-  const isSet = (name: string) => v[name] !== undefined
-
-  // Half-configured sources: say what is missing and where detection goes instead.
-  if (isSet("IDENTITY_ENDPOINT") && !isSet("IDENTITY_HEADER") && !isSet("IMDS_ENDPOINT")) {
-    missing.add("IDENTITY_HEADER")
+  const warned = new Set<string>()
+  const candidates = SourceCatalog.all
+    .filter((descriptor) => !configured.includes(descriptor))
+    .map((descriptor) => {
+      const required = requiredVariables(descriptor).map((variable) => variable.name)
+      const set = required.filter(isSet)
+      const signalled = descriptor.variables.some((use) => use.signals && isSet(use.variable.name))
+      return { descriptor, required, set, signalled }
+    })
+    .filter(({ set, signalled }) => signalled && set.some((name) => !coveredByConfigured(name)))
+    .sort((a, b) => b.set.length / b.required.length - a.set.length / a.required.length)
+  for (const { descriptor, required, set } of candidates) {
+    if (set.every((name) => warned.has(name))) continue
+    const absent = required.filter((name) => !isSet(name))
+    for (const name of absent) missing.add(name)
+    for (const name of set) warned.add(name)
+    const needs = required.length === 2 ? "both" : `all ${numberWords[required.length] ?? required.length}`
+    const fallback = source === descriptor.name ? "" : `; falling back to ${selected.displayName}`
     warnings.push(
-      `IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not: App Service needs both; falling back to ${source === "IMDS" ? "IMDS" : fallback}`
-    )
-  }
-  if (isSet("IDENTITY_HEADER") && !isSet("IDENTITY_ENDPOINT")) {
-    missing.add("IDENTITY_ENDPOINT")
-    warnings.push(
-      `IDENTITY_HEADER is set but IDENTITY_ENDPOINT is not: App Service needs both; falling back to ${source === "IMDS" ? "IMDS" : fallback}`
-    )
-  }
-  if (isSet("IDENTITY_SERVER_THUMBPRINT") && !(isSet("IDENTITY_ENDPOINT") && isSet("IDENTITY_HEADER"))) {
-    for (const name of ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]) if (!isSet(name)) missing.add(name)
-    warnings.push(
-      "IDENTITY_SERVER_THUMBPRINT is set but IDENTITY_ENDPOINT and IDENTITY_HEADER are not both set: Service Fabric needs all three"
-    )
-  }
-  if (isSet("IMDS_ENDPOINT") && !isSet("IDENTITY_ENDPOINT")) {
-    missing.add("IDENTITY_ENDPOINT")
-    warnings.push(
-      `IMDS_ENDPOINT is set but IDENTITY_ENDPOINT is not: Azure Arc needs both${options.arcAgentInstalled ? "; the installed Arc agent's default endpoint is used" : ""}`
-    )
-  }
-  if (isSet("MSI_SECRET") && !isSet("MSI_ENDPOINT")) {
-    missing.add("MSI_ENDPOINT")
-    warnings.push("MSI_SECRET is set but MSI_ENDPOINT is not: Azure Machine Learning needs both")
-  }
-  const workload = ["AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "AZURE_TENANT_ID"]
-  if (isSet("AZURE_FEDERATED_TOKEN_FILE") && !workload.every(isSet)) {
-    for (const name of workload) if (!isSet(name)) missing.add(name)
-    warnings.push(
-      `AZURE_FEDERATED_TOKEN_FILE is set but ${workload.filter((n) => !isSet(n)).join(" and ")} ${workload.filter((n) => !isSet(n)).length > 1 ? "are" : "is"} not: workload identity needs all three`
+      `${list(set)} ${set.length > 1 ? "are" : "is"} set but ${list(absent)} ${absent.length > 1 ? "are" : "is"} not: ${descriptor.displayName} needs ${needs}${fallback}`
     )
   }
 
-  // Several sources configured: the first in detection order wins.
-  const configured: Array<SourceName> = []
-  if (isSet("IDENTITY_ENDPOINT") && isSet("IDENTITY_HEADER")) {
-    configured.push(isSet("IDENTITY_SERVER_THUMBPRINT") ? "ServiceFabric" : "AppService")
-  }
-  if (isSet("MSI_ENDPOINT")) configured.push(isSet("MSI_SECRET") ? "AzureML" : "CloudShell")
-  if ((isSet("IDENTITY_ENDPOINT") && isSet("IMDS_ENDPOINT")) || options.arcAgentInstalled) configured.push("AzureArc")
-  if (workload.every(isSet)) configured.push("WorkloadIdentity")
+  // Several sources configured: the first in detection order wins. A source whose variables are a
+  // subset of an earlier one's (App Service's of Service Fabric's) is not a second configuration.
+  const conflicts: Array<string> = []
+  const first = configured[0]
   for (const other of configured.slice(1)) {
-    conflicts.push(`${display[other]} is configured too, but ${display[configured[0]!]} comes first and is used`)
-  }
-
-  // Suspicious values.
-  for (const name of ["IDENTITY_ENDPOINT", "IMDS_ENDPOINT", "MSI_ENDPOINT", "AZURE_AUTHORITY_HOST"]) {
-    const value = v[name]
-    if (value === undefined) continue
-    const url = safeUrl(value)
-    if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
-      warnings.push(`${name} is not a valid http(s) URL: the library refuses to use it`)
+    const names = requiredVariables(other).map((variable) => variable.name)
+    const subsumed = configured.some(
+      (earlier) =>
+        earlier !== other &&
+        configured.indexOf(earlier) < configured.indexOf(other) &&
+        names.every((name) => requiredVariables(earlier).some((variable) => variable.name === name))
+    )
+    if (!subsumed && first !== undefined) {
+      conflicts.push(`${other.displayName} is configured too, but ${first.displayName} comes first and is used`)
     }
   }
-  const thumbprint = v.IDENTITY_SERVER_THUMBPRINT
-  if (thumbprint !== undefined && normalizeThumbprint(thumbprint) === undefined) {
-    warnings.push(
-      "IDENTITY_SERVER_THUMBPRINT is not 40 or 64 hexadecimal digits: Service Fabric cannot pin its certificate"
-    )
-  }
-  if (isSet("AZURE_POD_IDENTITY_AUTHORITY_HOST")) {
-    warnings.push(
-      "AZURE_POD_IDENTITY_AUTHORITY_HOST is set: IMDS requests go to AAD Pod Identity, which is deprecated in favour of workload identity"
-    )
-  }
-  // The Functions write-up: on a fresh instance the host may not have injected the variables yet.
-  if (
-    (isSet("WEBSITE_SITE_NAME") || isSet("FUNCTIONS_WORKER_RUNTIME")) &&
-    !isSet("IDENTITY_ENDPOINT") &&
-    !isSet("MSI_ENDPOINT")
-  ) {
-    warnings.push(
-      "This looks like App Service or Azure Functions (WEBSITE_SITE_NAME or FUNCTIONS_WORKER_RUNTIME is set) but IDENTITY_ENDPOINT is not: managed identity is not enabled for the app, or the host has not injected it yet (a cold start); IMDS is not reachable from App Service"
-    )
+
+  // Values a source cannot use, and what each source says about this environment.
+  for (const descriptor of SourceCatalog.all) {
+    for (const use of descriptor.variables) {
+      const value = v[use.variable.name]
+      const problem = value === undefined ? undefined : use.check?.(value)
+      if (problem !== undefined && !warnings.includes(problem)) warnings.push(problem)
+    }
+    for (const warning of descriptor.advice.warnings?.(v) ?? []) warnings.push(warning)
   }
 
+  const built = selected.build(v, { platform: options.platform, installed })
   return {
     source,
-    endpoint: endpointOf(source, v, options.arcAgentInstalled),
+    endpoint: Either.isRight(built) ? built.right.endpoint : undefined,
     variables,
     missing: [...missing],
     conflicts,
     warnings,
-    explanation: explanationOf(source, v, options.arcAgentInstalled)
+    explanation: selected.advice.selected(v, { installed })
   }
 }
 
-const endpointOf = (source: SourceName, v: Variables, arcAgentInstalled: boolean): string | undefined => {
-  const printable = (value: string | undefined) => {
-    const url = value === undefined ? undefined : safeUrl(value)
-    return url === undefined ? undefined : stripQuery(url.toString())
-  }
-  switch (source) {
-    case "ServiceFabric":
-    case "AppService":
-      return printable(v.IDENTITY_ENDPOINT)
-    case "AzureML":
-    case "CloudShell":
-      return printable(v.MSI_ENDPOINT)
-    case "AzureArc":
-      return v.IDENTITY_ENDPOINT && v.IMDS_ENDPOINT
-        ? printable(v.IDENTITY_ENDPOINT)
-        : arcAgentInstalled
-          ? AzureArcSource.DEFAULT_ENDPOINT
-          : undefined
-    case "WorkloadIdentity": {
-      const authority = safeUrl(v.AZURE_AUTHORITY_HOST ?? WorkloadIdentitySource.DEFAULT_AUTHORITY_HOST)
-      return authority === undefined || v.AZURE_TENANT_ID === undefined
-        ? undefined
-        : stripQuery(
-            WorkloadIdentitySource.tokenEndpoint({
-              authorityHost: authority,
-              tenantId: v.AZURE_TENANT_ID,
-              clientId: "",
-              tokenFile: ""
-            }).toString()
-          )
-    }
-    case "IMDS": {
-      const host = v.AZURE_POD_IDENTITY_AUTHORITY_HOST
-      const base = host === undefined ? undefined : safeUrl(host)
-      return host === undefined
-        ? ImdsSource.DEFAULT_ENDPOINT
-        : base === undefined
-          ? undefined
-          : new URL("/metadata/identity/oauth2/token", base).toString()
-    }
-  }
-}
-
-const explanationOf = (source: SourceName, v: Variables, arcAgentInstalled: boolean): string => {
-  switch (source) {
-    case "ServiceFabric":
-      return "IDENTITY_ENDPOINT, IDENTITY_HEADER and IDENTITY_SERVER_THUMBPRINT are set, so tokens come from the Service Fabric cluster's token service, over TLS pinned to that thumbprint."
-    case "AppService":
-      return "IDENTITY_ENDPOINT and IDENTITY_HEADER are set, so tokens come from the App Service / Functions identity endpoint the host injected."
-    case "AzureML":
-      return "MSI_ENDPOINT and MSI_SECRET are set, so tokens come from the Azure Machine Learning (or legacy App Service) endpoint; it selects user-assigned identities by client id only."
-    case "CloudShell":
-      return "MSI_ENDPOINT is set without MSI_SECRET, so this is Azure Cloud Shell: tokens are for the signed-in user's identity."
-    case "AzureArc":
-      return v.IDENTITY_ENDPOINT && v.IMDS_ENDPOINT
-        ? "IDENTITY_ENDPOINT and IMDS_ENDPOINT are set, so tokens come from the Azure Arc agent, which proves the caller's privilege with a key file in its token directory."
-        : arcAgentInstalled
-          ? "The Azure Arc agent is installed on this machine, so tokens come from its local endpoint, which proves the caller's privilege with a key file in its token directory."
-          : "Azure Arc is selected."
-    case "WorkloadIdentity":
-      return "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are set, so the pod's service-account token is exchanged at Microsoft Entra for an access token (workload identity federation)."
-    case "IMDS":
-      return `No other source is configured, so tokens come from ${display.IMDS}${v.AZURE_POD_IDENTITY_AUTHORITY_HOST ? " through AAD Pod Identity" : ""}. It answers only on Azure VMs, scale sets and AKS nodes that have a managed identity; elsewhere the first request fails fast and a credential chain moves on.`
-  }
-}
+const numberWords: Record<number, string> = { 3: "three", 4: "four" }
 
 /**
  * A human explanation of an error: what happened, and what to do.
@@ -334,9 +258,7 @@ const explainUnavailable = (error: Of<"Unavailable">): Explanation => {
         advice: [
           "On a developer machine this is expected: use another credential (Azure CLI, environment) or run the emulator.",
           "On an Azure resource, check that a managed identity is enabled for it.",
-          source === "IMDS"
-            ? "On a VM, check that nothing (a firewall, a proxy) blocks 169.254.169.254."
-            : `Check the endpoint variable ${source === "AzureML" || source === "CloudShell" ? "MSI_ENDPOINT" : "IDENTITY_ENDPOINT"}.`
+          SourceCatalog.get(source).advice.unreachable
         ]
       }
     case "access-denied":
@@ -370,32 +292,29 @@ const explainUnavailable = (error: Of<"Unavailable">): Explanation => {
       return {
         summary: "The requested managed identity is not assigned to this resource.",
         advice: [
-          "Enable the system-assigned identity, or assign the user-assigned identity to this VM / scale set.",
-          "Check the client id, object id or resource id you pass (or AZURE_CLIENT_ID).",
+          "Enable the system-assigned identity, or assign the user-assigned identity to this resource.",
+          SourceCatalog.get(source).advice.userAssigned,
           "A new assignment can take a few minutes to reach the host."
         ]
       }
     case "unsupported-identity":
       return {
         summary: `${source} cannot select the requested user-assigned identity.`,
-        advice: [
-          source === "AzureML"
-            ? "Azure Machine Learning selects user-assigned identities by client id only: pass clientId."
-            : source === "WorkloadIdentity"
-              ? "Workload identity selects the app by client id: pass clientId or set AZURE_CLIENT_ID."
-              : "Use the system-assigned identity here.",
-          "For Service Fabric, user-assigned identities are bound in the application manifest."
-        ]
+        advice: [SourceCatalog.get(source).advice.userAssigned]
       }
-    case "not-configured":
+    case "not-configured": {
+      const required = requiredVariables(SourceCatalog.get(source)).map((variable) => variable.name)
       return {
         summary: `${source} is not configured on this host: ${error.message}`,
         advice: [
-          "Enable managed identity for the resource; the host then injects IDENTITY_ENDPOINT (and its header).",
-          "On Azure Functions, a new instance may start before the variables are injected: check IDENTITY_ENDPOINT at startup and retry, or log the missing variable.",
+          required.length === 0
+            ? "Enable managed identity for the resource."
+            : `Enable managed identity for the resource; the host then injects ${list(required)}.`,
+          "On Azure Functions, a new instance may start before the variables are injected: check them at startup and retry, or log the missing variable.",
           "Run `managed-identity doctor` to see which variables are set."
         ]
       }
+    }
     case "unsupported-runtime":
       return {
         summary: `This runtime cannot use ${source}: ${error.message}`,
@@ -420,12 +339,7 @@ const explainTransient = (error: Of<"Transient">): Explanation => {
     case "timeout":
       return {
         summary: `${source} accepted the connection but did not answer in time.`,
-        advice: [
-          source === "IMDS"
-            ? "IMDS answers slowly while it is updating; the request is retried with exponential backoff."
-            : `The ${source} endpoint is overloaded or starting up (a cold start on Functions); the request is retried with exponential backoff.`,
-          retryAdvice
-        ]
+        advice: [SourceCatalog.get(source).advice.slow, retryAdvice]
       }
     case "connection-reset":
       return {
@@ -530,7 +444,7 @@ const explainRejected = (error: Of<"Rejected">): Explanation => {
         advice: [
           "unknown_source: the request URI is malformed; check the endpoint variable.",
           "unauthorized_client: the resource does not have managed identity configured correctly.",
-          "For App Service, IDENTITY_HEADER may be stale: restart the app."
+          "For App Service, the secret header the host injected may be stale: restart the app."
         ]
       }
     case 403:
@@ -544,7 +458,7 @@ const explainRejected = (error: Of<"Rejected">): Explanation => {
     case 405:
       return {
         summary: `${source} does not accept this HTTP method (405).`,
-        advice: ["The endpoint variable may point to the wrong service (e.g. Cloud Shell's MSI_ENDPOINT elsewhere)."]
+        advice: ["The endpoint variable may point to the wrong service."]
       }
     default:
       return {
@@ -552,7 +466,7 @@ const explainRejected = (error: Of<"Rejected">): Explanation => {
         advice: [
           "A 4xx is a design-time error: retrying will not help. Check the request parameters (resource, identity).",
           code === "invalid_client" || code === "unauthorized_client"
-            ? "Check that the identity exists and is assigned, or (workload identity) that AZURE_CLIENT_ID and the federated credential match."
+            ? "Check that the identity exists and is assigned, or (workload identity) that the app's client id and its federated credential match."
             : code === "invalid_scope"
               ? "The requested scope is invalid: pass one resource or one `<resource>/.default` scope."
               : "Run `managed-identity doctor` to check the configuration."

@@ -155,6 +155,8 @@ export class FileReader extends Context.Tag("@managed-identity/core/FileReader")
     readonly readText: (path: string, options: { readonly maxBytes: number }) => Effect.Effect<string, FileError>
     /** Whether a path exists (false on any error). */
     readonly exists: (path: string) => Effect.Effect<boolean>
+    /** Why this runtime cannot read files at all (edge runtimes); sources that read one are refused up front. */
+    readonly unavailable?: string | undefined
   }
 >() {}
 
@@ -172,7 +174,7 @@ export class FileReader extends Context.Tag("@managed-identity/core/FileReader")
  */
 export const unsupported = (why: string): Context.Tag.Service<FileReader> => {
   const fail = (path: string) => Effect.fail(new FileError({ path, reason: "unsupported", message: `${path}: ${why}` }))
-  return { realPath: fail, stat: fail, readText: fail, exists: () => Effect.succeed(false) }
+  return { realPath: fail, stat: fail, readText: fail, exists: () => Effect.succeed(false), unavailable: why }
 }
 
 /**

@@ -1,12 +1,24 @@
 /**
  * Which managed identity to ask for: the host's system-assigned identity, or a user-assigned one
- * selected by client id, object (principal) id or ARM resource id. Each source maps these to its
- * own query parameter, or refuses the ones it cannot select.
+ * selected by client id, object (principal) id or ARM resource id. An id is validated once, when
+ * the `Identity` is made (visible ASCII, 1 to 1024 characters), and carried as a branded `Id`, so
+ * no source validates it again; each source maps the kinds to its own parameter names, or refuses
+ * the ones it cannot select (its descriptor's `identities`).
  *
  * @since 0.1.0
  */
+import type * as Brand from "effect/Brand"
 import * as Either from "effect/Either"
 import { InvalidArgument } from "./ManagedIdentityError.js"
+
+/**
+ * A validated identity id: visible ASCII only (no spaces, no control characters), 1 to 1024
+ * characters. Made only by this module's constructors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Id = string & Brand.Brand<"@managed-identity/core/Identity/Id">
 
 /**
  * The system-assigned identity of the host.
@@ -26,7 +38,7 @@ export interface SystemAssigned {
  */
 export interface ClientId {
   readonly _tag: "ClientId"
-  readonly id: string
+  readonly id: Id
 }
 
 /**
@@ -37,19 +49,18 @@ export interface ClientId {
  */
 export interface ObjectId {
   readonly _tag: "ObjectId"
-  readonly id: string
+  readonly id: Id
 }
 
 /**
- * A user-assigned identity selected by its ARM resource id
- * (`/subscriptions/…/resourcegroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`).
+ * A user-assigned identity selected by its ARM resource id.
  *
  * @since 0.1.0
  * @category models
  */
 export interface ResourceId {
   readonly _tag: "ResourceId"
-  readonly id: string
+  readonly id: Id
 }
 
 /**
@@ -61,6 +72,14 @@ export interface ResourceId {
 export type Identity = SystemAssigned | ClientId | ObjectId | ResourceId
 
 /**
+ * The kinds of user-assigned identity.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type UserAssigned = ClientId | ObjectId | ResourceId
+
+/**
  * The system-assigned identity.
  *
  * @since 0.1.0
@@ -69,57 +88,106 @@ export type Identity = SystemAssigned | ClientId | ObjectId | ResourceId
  * ```ts
  * import { Identity } from "@managed-identity/core"
  *
- * console.log(Identity.systemAssigned._tag) // "SystemAssigned"
+ * Identity.describe(Identity.systemAssigned) // "system-assigned identity"
  * ```
  */
 export const systemAssigned: Identity = Object.freeze({ _tag: "SystemAssigned" })
 
-/**
- * A user-assigned identity by client id. Not validated; use `fromOptions` for untrusted input.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import { Identity } from "@managed-identity/core"
- *
- * const id = Identity.clientId("00000000-0000-0000-0000-000000000001")
- * ```
- */
-export const clientId = (id: string): Identity => ({ _tag: "ClientId", id })
+const MAX_ID_LENGTH = 1024
+const visibleAscii = /^[\x21-\x7e]+$/
 
 /**
- * A user-assigned identity by object (principal) id.
+ * Validates an id: `InvalidArgument` naming `argument` when it is not a string, is empty, holds
+ * a space, a control or a non-ASCII character, or is longer than 1024 characters. No real id does.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
+ * import * as Either from "effect/Either"
  * import { Identity } from "@managed-identity/core"
  *
- * const id = Identity.objectId("00000000-0000-0000-0000-000000000002")
+ * Either.isLeft(Identity.id("a b", "clientId")) // true
  * ```
  */
-export const objectId = (id: string): Identity => ({ _tag: "ObjectId", id })
+export const id = (value: unknown, argument: string): Either.Either<Id, InvalidArgument> => {
+  if (typeof value !== "string") {
+    return Either.left(
+      new InvalidArgument({
+        argument,
+        message: `${argument}: expected a string, got ${value === null ? "null" : typeof value}`
+      })
+    )
+  }
+  if (!visibleAscii.test(value)) {
+    return Either.left(
+      new InvalidArgument({
+        argument,
+        message: `${argument}: must be a non-empty id without spaces or control characters`
+      })
+    )
+  }
+  if (value.length > MAX_ID_LENGTH) {
+    return Either.left(
+      new InvalidArgument({ argument, message: `${argument}: is longer than ${MAX_ID_LENGTH} characters` })
+    )
+  }
+  return Either.right(value as Id)
+}
 
 /**
- * A user-assigned identity by ARM resource id.
+ * A user-assigned identity selected by client id.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
+ * import * as Either from "effect/Either"
  * import { Identity } from "@managed-identity/core"
  *
- * const id = Identity.resourceId(
- *   "/subscriptions/0000/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
+ * const identity = Either.getOrThrow(Identity.clientId("00000000-0000-0000-0000-000000000001"))
+ * ```
+ */
+export const clientId = (value: string): Either.Either<Identity, InvalidArgument> =>
+  Either.map(id(value, "clientId"), (id): Identity => ({ _tag: "ClientId", id }))
+
+/**
+ * A user-assigned identity selected by object (principal) id.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import { Identity } from "@managed-identity/core"
+ *
+ * const identity = Either.getOrThrow(Identity.objectId("00000000-0000-0000-0000-0000000000b1"))
+ * ```
+ */
+export const objectId = (value: string): Either.Either<Identity, InvalidArgument> =>
+  Either.map(id(value, "objectId"), (id): Identity => ({ _tag: "ObjectId", id }))
+
+/**
+ * A user-assigned identity selected by ARM resource id.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Either from "effect/Either"
+ * import { Identity } from "@managed-identity/core"
+ *
+ * const identity = Either.getOrThrow(
+ *   Identity.resourceId("/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u")
  * )
  * ```
  */
-export const resourceId = (id: string): Identity => ({ _tag: "ResourceId", id })
+export const resourceId = (value: string): Either.Either<Identity, InvalidArgument> =>
+  Either.map(id(value, "resourceId"), (id): Identity => ({ _tag: "ResourceId", id }))
 
 /**
- * The options `@azure/identity`'s `ManagedIdentityCredential` takes to select an identity.
+ * `@azure/identity`'s way of naming an identity: at most one of `clientId`, `objectId`,
+ * `resourceId`.
  *
  * @since 0.1.0
  * @category models
@@ -130,21 +198,18 @@ export interface IdentityOptions {
   readonly resourceId?: string | undefined
 }
 
-const idPattern = /^[\x21-\x7e]+$/
-
 /**
- * Validates identity options: at most one of `clientId`, `objectId`, `resourceId`, each a
- * non-empty printable string without spaces. None given means the system-assigned identity.
+ * The identity named by options: system-assigned when none is given; `InvalidArgument` when more
+ * than one is given or the id is not valid.
  *
  * @since 0.1.0
  * @category constructors
  * @example
  * ```ts
- * import * as Either from "effect/Either"
  * import { Identity } from "@managed-identity/core"
  *
- * Either.getOrThrow(Identity.fromOptions({ clientId: "abc" })) // { _tag: "ClientId", id: "abc" }
- * Either.isLeft(Identity.fromOptions({ clientId: "a", objectId: "b" })) // true
+ * Identity.fromOptions({ clientId: "00000000-0000-0000-0000-000000000001" })
+ * // Right({ _tag: "ClientId", id: "00000000-0000-0000-0000-000000000001" })
  * ```
  */
 export const fromOptions = (options: IdentityOptions | undefined): Either.Either<Identity, InvalidArgument> => {
@@ -160,49 +225,43 @@ export const fromOptions = (options: IdentityOptions | undefined): Either.Either
   }
   const key = given[0]
   if (key === undefined) return Either.right(systemAssigned)
-  const value = options[key]
-  if (typeof value !== "string" || !idPattern.test(value)) {
-    return Either.left(
-      new InvalidArgument({
-        argument: key,
-        message:
-          typeof value !== "string"
-            ? `${key}: expected a string, got ${value === null ? "null" : typeof value}`
-            : `${key}: must be a non-empty id without spaces or control characters`
-      })
-    )
-  }
-  if (value.length > 1024) {
-    return Either.left(new InvalidArgument({ argument: key, message: `${key}: is longer than 1024 characters` }))
-  }
-  return Either.right(key === "clientId" ? clientId(value) : key === "objectId" ? objectId(value) : resourceId(value))
+  const value: unknown = options[key]
+  return Either.map(
+    id(value, key),
+    (id): Identity =>
+      key === "clientId"
+        ? { _tag: "ClientId", id }
+        : key === "objectId"
+          ? { _tag: "ObjectId", id }
+          : { _tag: "ResourceId", id }
+  )
 }
 
 /**
- * A stable string for an identity, for cache keys and telemetry (ids are not secrets).
+ * A stable key for caches.
  *
  * @since 0.1.0
- * @category conversions
+ * @category accessors
  * @example
  * ```ts
  * import { Identity } from "@managed-identity/core"
  *
- * Identity.key(Identity.clientId("abc")) // "ClientId:abc"
+ * Identity.key(Identity.systemAssigned) // "SystemAssigned"
  * ```
  */
 export const key = (identity: Identity): string =>
   identity._tag === "SystemAssigned" ? "SystemAssigned" : `${identity._tag}:${identity.id}`
 
 /**
- * A short description for messages: `system-assigned identity` or `user-assigned identity (client id abc)`.
+ * The identity in words, for messages (ids are not secrets).
  *
  * @since 0.1.0
- * @category conversions
+ * @category accessors
  * @example
  * ```ts
  * import { Identity } from "@managed-identity/core"
  *
- * Identity.describe(Identity.objectId("x")) // "user-assigned identity (object id x)"
+ * Identity.describe(Identity.systemAssigned) // "system-assigned identity"
  * ```
  */
 export const describe = (identity: Identity): string => {

@@ -10,19 +10,14 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
+import { HttpTransport } from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  identitySelector,
-  printable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { acquireOnce, identityParameter, tokenUrl } from "./internal/sourceExchange.js"
 
 /**
  * The IMDS token endpoint.
@@ -41,6 +36,14 @@ export const DEFAULT_ENDPOINT = "http://169.254.169.254/metadata/identity/oauth2
 export const API_VERSION = "2018-02-01"
 
 const TOKEN_PATH = "/metadata/identity/oauth2/token"
+
+/**
+ * `AZURE_POD_IDENTITY_AUTHORITY_HOST`: AAD Pod Identity's replacement for IMDS's host.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const AZURE_POD_IDENTITY_AUTHORITY_HOST: Variable = { name: "AZURE_POD_IDENTITY_AUTHORITY_HOST", secret: false }
 
 /**
  * Where IMDS is.
@@ -69,14 +72,25 @@ export interface Config {
  * ```
  */
 export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument> => {
-  const host = variables.AZURE_POD_IDENTITY_AUTHORITY_HOST
+  const host = variables[AZURE_POD_IDENTITY_AUTHORITY_HOST.name]
   if (host === undefined || host.trim() === "") return Either.right({ endpoint: new URL(DEFAULT_ENDPOINT) })
-  return Either.map(endpointFromVariable("AZURE_POD_IDENTITY_AUTHORITY_HOST", host), (base) => ({
+  return Either.map(Endpoint.fromVariable(AZURE_POD_IDENTITY_AUTHORITY_HOST.name, host), (base) => ({
     endpoint: new URL(TOKEN_PATH, base)
   }))
 }
 
-const idParameter = { ClientId: "client_id", ObjectId: "object_id", ResourceId: "msi_res_id" } as const
+/**
+ * How IMDS selects a user-assigned identity.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  ClientId: "client_id",
+  ObjectId: "object_id",
+  ResourceId: "msi_res_id",
+  unsupported: "IMDS selects every kind of user-assigned identity"
+}
 
 /**
  * The token request for an identity and a resource (pure: nothing is sent).
@@ -90,7 +104,8 @@ const idParameter = { ClientId: "client_id", ObjectId: "object_id", ResourceId: 
  *
  * const config = Either.getOrThrow(ImdsSource.fromVariables({}))
  * const resource = Either.getOrThrow(Resource.make("https://management.azure.com/"))
- * const request = Either.getOrThrow(ImdsSource.request(config, Identity.clientId("abc"), resource))
+ * const identity = Either.getOrThrow(Identity.clientId("abc"))
+ * const request = Either.getOrThrow(ImdsSource.request(config, identity, resource))
  * console.log(request.method, request.headers.metadata) // GET true
  * ```
  */
@@ -98,13 +113,13 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.map(checkIdentity(identity), (identity) => {
-    const endpoint = new URL(config.endpoint)
-    endpoint.search = ""
-    const url = tokenUrl(endpoint, API_VERSION, resource, identitySelector(identity, idParameter))
-    return HttpClientRequest.get(url, { headers: { Metadata: "true" } })
-  })
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> => {
+  const endpoint = new URL(config.endpoint)
+  endpoint.search = ""
+  return Either.map(identityParameter("IMDS", identities, identity, Endpoint.printable(endpoint)), (parameter) =>
+    HttpClientRequest.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { headers: { Metadata: "true" } })
+  )
+}
 
 /**
  * The IMDS source.
@@ -121,13 +136,16 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "IMDS",
+    descriptor,
     endpoint,
+    files: [],
     acquire: ({ identity, resource }) =>
       acquireOnce({
         source: "IMDS",
+        rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [],
@@ -135,4 +153,77 @@ export const make = (config: Config): Source => {
         client: HttpTransport
       })
   }
+}
+
+// IMDS words "no such identity here" in several ways, all a 400 (the managed-identity docs' error table).
+const identityNotFound =
+  /identity\s+not\s+found|no\s+(?:managed\s+)?identit(?:y|ies)\s+(?:found|assigned|available)|identity\s+(?:is\s+)?not\s+(?:assigned|enabled)/i
+
+/**
+ * Everything about IMDS: the default source, selected when no other is configured.
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { ImdsSource } from "@managed-identity/core"
+ *
+ * ImdsSource.descriptor.displayName // "the Azure Instance Metadata Service (IMDS)"
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "IMDS",
+  displayName: "the Azure Instance Metadata Service (IMDS)",
+  variables: [
+    {
+      variable: AZURE_POD_IDENTITY_AUTHORITY_HOST,
+      role: "IMDS replacement of AAD Pod Identity (deprecated)",
+      required: false,
+      signals: false,
+      check: Endpoint.check(AZURE_POD_IDENTITY_AUTHORITY_HOST.name)
+    }
+  ],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.imds,
+  classification: {
+    statusHint: (status) =>
+      status === 410
+        ? "IMDS is updating and is back within 70 seconds"
+        : status === 404
+          ? "IMDS may be updating"
+          : undefined,
+    unavailable: ({ status, error, description }) => {
+      if (status === 400 && identityNotFound.test(`${error ?? ""} ${description ?? ""}`)) {
+        return {
+          reason: "identity-not-found",
+          message: `IMDS: the requested managed identity is not assigned to this host (400${error === undefined ? "" : ` ${error}`}${description === undefined ? "" : `: ${description}`})`
+        }
+      }
+      // Docker Desktop and some WSL setups answer for 169.254.169.254 themselves with a 403 saying
+      // the network is unreachable: there is no IMDS here (as @azure/identity also concludes).
+      if (status === 403 && /unreachable/i.test(description ?? "")) {
+        return {
+          reason: "host-unreachable",
+          message: `IMDS: the network to the metadata service is unreachable from here (403: ${description})`
+        }
+      }
+      return undefined
+    }
+  },
+  advice: {
+    selected: (variables) =>
+      `No other source is configured, so tokens come from the Azure Instance Metadata Service (IMDS)${variables[AZURE_POD_IDENTITY_AUTHORITY_HOST.name] ? " through AAD Pod Identity" : ""}. It answers only on Azure VMs, scale sets and AKS nodes that have a managed identity; elsewhere the first request fails fast and a credential chain moves on.`,
+    unreachable: "On a VM, check that nothing (a firewall, a proxy) blocks 169.254.169.254.",
+    slow: "IMDS answers slowly while it is updating; the request is retried with exponential backoff.",
+    userAssigned:
+      "Check the client id, object id or resource id you pass, and that the identity is assigned to this VM or scale set.",
+    warnings: (variables) =>
+      variables[AZURE_POD_IDENTITY_AUTHORITY_HOST.name] === undefined
+        ? []
+        : [
+            `${AZURE_POD_IDENTITY_AUTHORITY_HOST.name} is set: IMDS requests go to AAD Pod Identity, which is deprecated in favour of workload identity`
+          ]
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

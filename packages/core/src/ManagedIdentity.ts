@@ -24,10 +24,14 @@ import * as Identity from "./Identity.js"
 import { type EndpointError, InvalidArgument, type ManagedIdentityError, Transient } from "./ManagedIdentityError.js"
 import * as Resource from "./Resource.js"
 import * as RetryPolicy from "./RetryPolicy.js"
-import * as Source from "./Source.js"
+import type * as Source from "./Source.js"
+import * as SourceCatalog from "./SourceCatalog.js"
 import type { SourceName } from "./SourceName.js"
+import * as SourceRequirements from "./SourceRequirements.js"
 import * as Telemetry from "./Telemetry.js"
 import * as TokenCache from "./TokenCache.js"
+import { isLoopback } from "./internal/endpoint.js"
+import * as TelemetryInternal from "./internal/telemetry.js"
 
 /**
  * Options of one `getToken` call.
@@ -107,6 +111,8 @@ export interface Service {
   readonly source: SourceName
   /** The source's endpoint (no query string). */
   readonly endpoint: string
+  /** What the source needs from the runtime: its origin, the files it reads, certificate pinning. */
+  readonly requirements: SourceRequirements.SourceRequirements
   /** The identity requested. */
   readonly identity: Identity.Identity
   /** A token for a resource or for exactly one scope (`…/.default`). */
@@ -192,10 +198,7 @@ export const getToken = (
  * ManagedIdentity.allowLoopbackOnly(new URL("http://169.254.169.254/metadata")) // false
  * ```
  */
-export const allowLoopbackOnly = (endpoint: URL): boolean => {
-  const host = endpoint.hostname.toLowerCase()
-  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
+export const allowLoopbackOnly = (endpoint: URL): boolean => isLoopback(endpoint)
 
 const DEFAULT_ATTEMPT_TIMEOUT = Duration.seconds(10)
 
@@ -227,35 +230,12 @@ const resolveIdentity = (identity: Config["identity"]): Either.Either<Identity.I
 export const make = (
   config: Config = {}
 ): Effect.Effect<Service, InvalidArgument | ManagedIdentityError, Requirements | Scope.Scope> =>
-  makeWith(Source.catalog, config)
-
-/**
- * `make` over a catalog of sources: an adapter for a runtime that cannot use some sources passes
- * only the ones it can, so a bundler leaves the others' code out. A detected source missing from
- * the catalog is an `Unavailable` (`unsupported-runtime`), before any request.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { ManagedIdentity, Source } from "@managed-identity/core"
- *
- * const imdsOnly = Effect.scoped(
- *   Effect.flatMap(ManagedIdentity.makeWith({ IMDS: Source.catalog.IMDS }), (mi) => mi.getToken("https://vault.azure.net"))
- * )
- * ```
- */
-export const makeWith = (
-  sources: Source.Catalog,
-  config: Config = {}
-): Effect.Effect<Service, InvalidArgument | ManagedIdentityError, Requirements | Scope.Scope> =>
   Effect.gen(function* () {
     const identity = yield* fromEither(resolveIdentity(config.identity))
     const source =
       config.source === undefined
-        ? yield* Source.detectFrom(sources, config.sourceOptions)
-        : yield* Source.makeFrom(sources, config.source, config.sourceOptions)
+        ? yield* SourceCatalog.detect(config.sourceOptions)
+        : yield* SourceCatalog.make(config.source, config.sourceOptions)
 
     if (config.endpointGuard !== undefined) {
       let allowed = false
@@ -278,8 +258,8 @@ export const makeWith = (
     const attemptTimeout = Duration.decode(config.attemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT)
     const policy =
       config.retry === false
-        ? RetryPolicy.make({ ...RetryPolicy.forSource(source.name), maxRetries: 0, goneWindow: Duration.zero })
-        : RetryPolicy.make({ ...RetryPolicy.forSource(source.name), ...config.retry })
+        ? RetryPolicy.make({ ...source.descriptor.retry, maxRetries: 0, goneWindow: Duration.zero })
+        : RetryPolicy.make({ ...source.descriptor.retry, ...config.retry })
     const breaker =
       config.circuitBreaker === false ? undefined : yield* CircuitBreaker.make(config.circuitBreaker ?? {})
     const cache = config.cache === false ? undefined : yield* TokenCache.make(config.cache ?? {})
@@ -332,7 +312,7 @@ export const makeWith = (
     const identityKind = identity._tag
     const spanOf = { source: source.name, identityKind } as const
     const getToken: Service["getToken"] = (input, options = {}) =>
-      Telemetry.traceGetToken<AccessToken, ManagedIdentityError, never>(spanOf, (span, now) => {
+      TelemetryInternal.traceGetToken<AccessToken, ManagedIdentityError, never>(spanOf, (span, now) => {
         const resolved = resolve(input)
         if (Either.isLeft(resolved)) return Effect.fail(resolved.left)
         const { resource, key } = resolved.right
@@ -344,7 +324,7 @@ export const makeWith = (
           // The common case, answered without running the cache's effect: a token that needs no
           // refresh yet. Everything else (a miss, a refresh due, an expired token) goes below.
           const token = cache.peek(key, now)
-          if (token !== undefined) return Effect.as(Telemetry.recordCacheHitOn(span), token)
+          if (token !== undefined) return Effect.as(TelemetryInternal.recordCacheHitOn(span), token)
         }
         const run = cached
           ? cache.get(
@@ -383,6 +363,7 @@ export const makeWith = (
     return {
       source: source.name,
       endpoint: source.endpoint,
+      requirements: SourceRequirements.of(source),
       identity,
       getToken,
       peek,

@@ -16,7 +16,6 @@ import type * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/retry.js"
 import type { EndpointError } from "./ManagedIdentityError.js"
-import type { SourceName } from "./SourceName.js"
 
 /**
  * How to retry one source's token requests.
@@ -171,20 +170,6 @@ export const workloadIdentity: RetryPolicy = internal.workloadIdentity
  * ```
  */
 export const defaults: RetryPolicy = internal.imds
-
-/**
- * The default policy of a source.
- *
- * @since 0.1.0
- * @category policies
- * @example
- * ```ts
- * import { RetryPolicy } from "@managed-identity/core"
- *
- * RetryPolicy.forSource("IMDS") === RetryPolicy.imds // true
- * ```
- */
-export const forSource: (name: SourceName) => RetryPolicy = internal.forSource
 
 /**
  * A policy from overrides; unspecified fields come from `defaults`. Out-of-range values are

@@ -20,16 +20,24 @@ import type { Variables } from "./Environment.js"
 import type { Identity } from "./Identity.js"
 import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  identitySelector,
-  printable,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { IDENTITY_ENDPOINT, IDENTITY_HEADER } from "./internal/hostVariables.js"
+import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
+
+/**
+ * `IDENTITY_SERVER_THUMBPRINT`: the thumbprint of the cluster's self-signed certificate.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const IDENTITY_SERVER_THUMBPRINT: Variable = { name: "IDENTITY_SERVER_THUMBPRINT", secret: false }
+
+const thumbprintProblem = (value: string): string | undefined =>
+  normalizeThumbprint(value) === undefined
+    ? `${IDENTITY_SERVER_THUMBPRINT.name} is not 40 or 64 hexadecimal digits: Service Fabric cannot pin its certificate`
+    : undefined
 
 /**
  * The API version sent.
@@ -71,41 +79,42 @@ export interface Config {
  * })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  const endpoint = variables.IDENTITY_ENDPOINT
-  const header = variables.IDENTITY_HEADER
-  const thumbprint = variables.IDENTITY_SERVER_THUMBPRINT
-  if (!endpoint || !header || !thumbprint) {
-    return Either.left(
-      new Unavailable({
-        source: "ServiceFabric",
-        reason: "not-configured",
-        message: "ServiceFabric: IDENTITY_ENDPOINT, IDENTITY_HEADER and IDENTITY_SERVER_THUMBPRINT must all be set",
-        attempts: 0,
-        elapsedMs: 0
-      })
-    )
-  }
-  const normalized = normalizeThumbprint(thumbprint)
-  if (normalized === undefined) {
-    return Either.left(
-      new InvalidArgument({
-        argument: "IDENTITY_SERVER_THUMBPRINT",
-        message:
-          "IDENTITY_SERVER_THUMBPRINT: is not a certificate thumbprint (40 or 64 hexadecimal digits, colons allowed)"
-      })
-    )
-  }
-  return Either.map(
-    Either.all({
-      endpoint: endpointFromVariable("IDENTITY_ENDPOINT", endpoint),
-      identityHeader: secretFromVariable("IDENTITY_HEADER", header)
-    }),
-    (config) => ({ ...config, thumbprint: normalized })
+export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(
+    readVariables("ServiceFabric", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER, IDENTITY_SERVER_THUMBPRINT]),
+    ([endpoint, header, thumbprint]) => {
+      const normalized = normalizeThumbprint(thumbprint)
+      if (normalized === undefined) {
+        return Either.left(
+          new InvalidArgument({
+            argument: IDENTITY_SERVER_THUMBPRINT.name,
+            message: `${IDENTITY_SERVER_THUMBPRINT.name}: is not a certificate thumbprint (40 or 64 hexadecimal digits, colons allowed)`
+          })
+        )
+      }
+      return Either.map(
+        Either.all({
+          endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
+          identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
+        }),
+        (config) => ({ ...config, thumbprint: normalized })
+      )
+    }
   )
-}
 
-const idParameter = { ClientId: "client_id", ObjectId: "object_id", ResourceId: "mi_res_id" } as const
+/**
+ * How the cluster's token service is asked for a user-assigned identity: the generic names, which
+ * it ignores when the application's manifest binds the identity.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  ClientId: "client_id",
+  ObjectId: "object_id",
+  ResourceId: "mi_res_id",
+  unsupported: "Service Fabric selects every kind of user-assigned identity"
+}
 
 /**
  * The token request for an identity and a resource (pure: nothing is sent).
@@ -131,11 +140,14 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.map(checkIdentity(identity), (identity) => {
-    const url = tokenUrl(config.endpoint, API_VERSION, resource, identitySelector(identity, idParameter))
-    return HttpClientRequest.get(url, { headers: { secret: Redacted.value(config.identityHeader) } })
-  })
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+  Either.map(
+    identityParameter("ServiceFabric", identities, identity, Endpoint.printable(config.endpoint)),
+    (parameter) =>
+      HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+        headers: { secret: Redacted.value(config.identityHeader) }
+      })
+  )
 
 /**
  * The Service Fabric source: each request goes through `CertificatePinning.client(thumbprint)`.
@@ -156,13 +168,16 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(config.endpoint)
+  const endpoint = Endpoint.printable(config.endpoint)
   return {
     name: "ServiceFabric",
+    descriptor,
     endpoint,
+    files: [],
     acquire: ({ identity, resource }) =>
       acquireOnce({
         source: "ServiceFabric",
+        rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [Redacted.value(config.identityHeader)],
@@ -174,4 +189,50 @@ export const make = (config: Config): Source => {
         )
       })
   }
+}
+
+/**
+ * Everything about Service Fabric's managed identity.
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { ServiceFabricSource } from "@managed-identity/core"
+ *
+ * ServiceFabricSource.descriptor.certificatePinning // true
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "ServiceFabric",
+  displayName: "Service Fabric",
+  variables: [
+    {
+      variable: IDENTITY_ENDPOINT,
+      role: "token endpoint",
+      required: true,
+      signals: false,
+      check: Endpoint.check(IDENTITY_ENDPOINT.name)
+    },
+    { variable: IDENTITY_HEADER, role: "secret header", required: true, signals: false },
+    {
+      variable: IDENTITY_SERVER_THUMBPRINT,
+      role: "certificate thumbprint",
+      required: true,
+      signals: true,
+      check: thumbprintProblem
+    }
+  ],
+  identities,
+  certificatePinning: true,
+  retry: RetryPolicy.appService,
+  classification: {},
+  advice: {
+    selected: () =>
+      `${IDENTITY_ENDPOINT.name}, ${IDENTITY_HEADER.name} and ${IDENTITY_SERVER_THUMBPRINT.name} are set, so tokens come from the Service Fabric cluster's token service, over TLS pinned to that thumbprint.`,
+    unreachable: `Check the endpoint variable ${IDENTITY_ENDPOINT.name} and that the cluster's token service runs on this node.`,
+    slow: "The cluster's token service is overloaded or starting up; the request is retried with exponential backoff.",
+    userAssigned: "For Service Fabric, user-assigned identities are bound to the application in its manifest."
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

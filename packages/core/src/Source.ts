@@ -1,29 +1,28 @@
 /**
- * Identity sources: where tokens come from on this host. A `Source` makes one attempt at a token
- * (no retry, no cache: those are layered on top). `detect` picks the source the way
- * `@azure/identity` does, in this order: Service Fabric, App Service, Azure ML, Cloud Shell,
- * Azure Arc, workload identity, and IMDS as the default.
+ * What an identity source is. Every source module (`ImdsSource`, `AppServiceSource`, ...) exports
+ * one `Descriptor` holding everything about that source: its name, the variables it reads and what
+ * for, how it is selected, how it builds its endpoint, what it needs from the runtime (files,
+ * certificate pinning), which identities it can select and how, its retry policy, how its error
+ * answers are read, and what `doctor` says about it. `SourceCatalog` lists the descriptors in
+ * detection order and detects; `Diagnostics`, `SourceRequirements`, `RetryPolicy`, classification
+ * and the adapters read descriptors and keep no per-source table of their own.
+ *
+ * This module holds only types and the few pure helpers every descriptor uses.
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import type { AccessToken } from "./AccessToken.js"
-import * as AppServiceSource from "./AppServiceSource.js"
-import * as AzureArcSource from "./AzureArcSource.js"
-import * as AzureMlSource from "./AzureMlSource.js"
 import type { CertificatePinning } from "./CertificatePinning.js"
-import * as CloudShellSource from "./CloudShellSource.js"
-import { Environment, type Platform, type Variables, normalize } from "./Environment.js"
-import { FileReader } from "./FileReader.js"
+import type { Platform, Variables } from "./Environment.js"
+import type { FileReader } from "./FileReader.js"
 import type { HttpTransport } from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
-import * as ImdsSource from "./ImdsSource.js"
-import { type EndpointError, type InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import type { EndpointError, InvalidArgument, Unavailable, UnavailableReason } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as ServiceFabricSource from "./ServiceFabricSource.js"
+import type { RetryPolicy } from "./RetryPolicy.js"
 import type { SourceName } from "./SourceName.js"
-import * as WorkloadIdentitySource from "./WorkloadIdentitySource.js"
 
 /**
  * What to get a token for.
@@ -39,19 +38,86 @@ export interface AcquireRequest {
 }
 
 /**
- * An identity source.
+ * A file (or a directory of files) a source reads.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileRequirement {
+  readonly path: string
+  readonly kind: "file" | "directory"
+  /** What is read there, in a few words ("the federated token"). */
+  readonly purpose: string
+}
+
+/**
+ * A source built from the environment: ready to make one attempt at a token (no retry, no cache:
+ * those are layered on top).
  *
  * @since 0.1.0
  * @category models
  */
 export interface Source {
   readonly name: SourceName
+  /** Everything known about this kind of source. */
+  readonly descriptor: Descriptor
   /** scheme://host/path, no query: safe to print. */
   readonly endpoint: string
+  /** The files this source reads (workload identity's token file, Azure Arc's key directory). */
+  readonly files: ReadonlyArray<FileRequirement>
   /** One attempt, no retry: build the request, send it, parse or classify. */
   readonly acquire: (
     request: AcquireRequest
   ) => Effect.Effect<AccessToken, EndpointError, HttpTransport | FileReader | CertificatePinning>
+}
+
+/**
+ * An environment variable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Variable {
+  readonly name: string
+  /** Its value is a credential: never printed, never quoted. */
+  readonly secret: boolean
+}
+
+/**
+ * How a source uses one variable.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VariableUse {
+  readonly variable: Variable
+  /** What the source does with it, in a few words ("token endpoint", "secret header"). */
+  readonly role: string
+  /** The source is selected when every required variable is set. */
+  readonly required: boolean
+  /**
+   * Set without the source's other required variables, this one still means someone meant the
+   * source, so `doctor` warns about what is missing (`IMDS_ENDPOINT` does, `AZURE_CLIENT_ID` does
+   * not: it also names a user-assigned identity).
+   */
+  readonly signals: boolean
+  /** A sentence when a value cannot be used (`doctor` prints it), `undefined` when it is fine. */
+  readonly check?: ((value: string) => string | undefined) | undefined
+}
+
+/**
+ * How a source sends each kind of user-assigned identity: the query (or form) parameter name, or
+ * nothing when it cannot select that kind.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface IdentitySupport {
+  readonly ClientId?: string | undefined
+  readonly ObjectId?: string | undefined
+  readonly ResourceId?: string | undefined
+  /** Why a kind without a parameter cannot be selected. */
+  readonly unsupported: string
 }
 
 /**
@@ -71,246 +137,119 @@ export interface SourceOptions {
 }
 
 /**
- * Which source the variables select, in detection order. Pure: whether the Arc agent is
- * installed is passed in.
- *
- * @since 0.1.0
- * @category detection
- * @example
- * ```ts
- * import { Source } from "@managed-identity/core"
- *
- * Source.detectName({ IDENTITY_ENDPOINT: "http://127.0.0.1:1/token", IDENTITY_HEADER: "x" }, { arcAgentInstalled: false })
- * // "AppService"
- * Source.detectName({}, { arcAgentInstalled: false }) // "IMDS"
- * ```
- */
-export const detectName = (variables: Variables, options: { readonly arcAgentInstalled: boolean }): SourceName => {
-  const v = normalize(variables)
-  if (v.IDENTITY_ENDPOINT && v.IDENTITY_HEADER && v.IDENTITY_SERVER_THUMBPRINT) return "ServiceFabric"
-  if (v.IDENTITY_ENDPOINT && v.IDENTITY_HEADER) return "AppService"
-  if (v.MSI_ENDPOINT && v.MSI_SECRET) return "AzureML"
-  if (v.MSI_ENDPOINT) return "CloudShell"
-  if ((v.IDENTITY_ENDPOINT && v.IMDS_ENDPOINT) || options.arcAgentInstalled) return "AzureArc"
-  if (v.AZURE_FEDERATED_TOKEN_FILE && v.AZURE_CLIENT_ID && v.AZURE_TENANT_ID) return "WorkloadIdentity"
-  return "IMDS"
-}
-
-// Whether detection gets as far as Azure Arc's file check (nothing before it is configured and
-// its variables are not both set): only then is the file system asked.
-const needsAgentCheck = (variables: Variables): boolean => {
-  const name = detectName(variables, { arcAgentInstalled: false })
-  return name === "WorkloadIdentity" || name === "IMDS"
-}
-
-const agentInstalled = (
-  catalog: Catalog,
-  variables: Variables,
-  platform: Platform,
-  options: SourceOptions | undefined
-): Effect.Effect<boolean, never, FileReader> =>
-  catalog.AzureArc !== undefined && needsAgentCheck(variables)
-    ? Effect.flatMap(FileReader, (files) =>
-        files.exists(options?.arcAgentPath ?? AzureArcSource.DEFAULT_AGENT_PATH[platform])
-      )
-    : Effect.succeed(false)
-
-/**
- * What a builder is given besides the variables.
+ * What a descriptor is given besides the variables when it builds its source.
  *
  * @since 0.1.0
  * @category models
  */
 export interface BuildContext {
   readonly platform: Platform
-  readonly arcAgentInstalled: boolean
+  /** The sources whose agent file was found (see `Descriptor.installedAt`). */
+  readonly installed: ReadonlyArray<SourceName>
   readonly options?: SourceOptions | undefined
 }
 
 /**
- * Builds one source from the variables, or says why it cannot be used.
+ * A source's own reading of an error answer, before the generic rules: what only this endpoint
+ * means by a status.
  *
  * @since 0.1.0
  * @category models
  */
-export type Builder = (
-  variables: Variables,
-  context: BuildContext
-) => Either.Either<Source, InvalidArgument | Unavailable>
+export interface ClassificationRules {
+  /** Words added to a transient status's message ("IMDS is updating and is back within 70 seconds"). */
+  readonly statusHint?: ((status: number) => string | undefined) | undefined
+  /**
+   * An answer that means "no managed identity here" for this source (IMDS's 400 "identity not
+   * found"), given the status and what the body said.
+   */
+  readonly unavailable?:
+    | ((answer: {
+        readonly status: number
+        readonly error: string | undefined
+        readonly description: string | undefined
+      }) => { readonly reason: UnavailableReason; readonly message: string } | undefined)
+    | undefined
+}
 
 /**
- * The sources an adapter can use, by name. An adapter for a runtime that cannot use some sources
- * (the edge has no file system) passes a smaller catalog to `ManagedIdentity.makeWith`, so a
- * bundler leaves the other sources' code out; a detected source missing from the catalog is an
- * `Unavailable` (`unsupported-runtime`), or whatever its entry answers.
+ * What `doctor` and `Diagnostics.explain` say about a source.
  *
  * @since 0.1.0
  * @category models
  */
-export type Catalog = { readonly [Name in SourceName]?: Builder | undefined }
-
-/**
- * Every source.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import { Source } from "@managed-identity/core"
- *
- * console.log(Object.keys(Source.catalog)) // ["ServiceFabric", "AppService", ...]
- * ```
- */
-export const catalog: Catalog = {
-  ServiceFabric: (variables) => Either.map(ServiceFabricSource.fromVariables(variables), ServiceFabricSource.make),
-  AppService: (variables) => Either.map(AppServiceSource.fromVariables(variables), AppServiceSource.make),
-  AzureML: (variables) => Either.map(AzureMlSource.fromVariables(variables), AzureMlSource.make),
-  CloudShell: (variables) => Either.map(CloudShellSource.fromVariables(variables), CloudShellSource.make),
-  AzureArc: (variables, context) =>
-    Either.map(
-      AzureArcSource.fromVariables(variables, {
-        platform: context.platform,
-        agentInstalled: context.arcAgentInstalled,
-        keyDirectory: context.options?.arcKeyDirectory
-      }),
-      AzureArcSource.make
-    ),
-  WorkloadIdentity: (variables) =>
-    Either.map(WorkloadIdentitySource.fromVariables(variables), WorkloadIdentitySource.make),
-  IMDS: (variables) => Either.map(ImdsSource.fromVariables(variables), ImdsSource.make)
-}
-
-const build = (
-  catalog: Catalog,
-  name: SourceName,
-  variables: Variables,
-  context: BuildContext
-): Either.Either<Source, InvalidArgument | Unavailable> => {
-  const builder = catalog[name]
-  return builder === undefined
-    ? Either.left(
-        new Unavailable({
-          source: name,
-          reason: "unsupported-runtime",
-          message: `${name}: the environment selects this source, but this runtime's adapter cannot use it`,
-          attempts: 0,
-          elapsedMs: 0
-        })
-      )
-    : builder(variables, context)
+export interface Advice {
+  /** Why this source was selected, for a given environment. */
+  readonly selected: (variables: Variables, context: { readonly installed: ReadonlyArray<SourceName> }) => string
+  /** What to check when nothing answers at the endpoint. */
+  readonly unreachable: string
+  /** Why an answer can be slow here. */
+  readonly slow: string
+  /** How to select a user-assigned identity here. */
+  readonly userAssigned: string
+  /** Sentences about this environment beyond missing variables (deprecations, hosts half set up). */
+  readonly warnings?: ((variables: Variables) => ReadonlyArray<string>) | undefined
 }
 
 /**
- * `detect` over a catalog of sources.
+ * Everything about one identity source. Adding a source is one module exporting its descriptor
+ * plus one line in `SourceCatalog.all` (and its name in `SourceName`).
  *
  * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { Environment, FileReader, Source } from "@managed-identity/core"
- *
- * const imdsOnly: Source.Catalog = { IMDS: Source.catalog.IMDS }
- * const program = Source.detectFrom(imdsOnly).pipe(
- *   Effect.provide(Environment.layer({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} })))
- * )
- * Effect.runPromiseExit(program).then((exit) => console.log(exit._tag)) // Failure: CloudShell is not in it
- * ```
+ * @category models
  */
-export const detectFrom = (
-  catalog: Catalog,
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader> =>
-  Effect.gen(function* () {
-    const env = yield* Environment
-    const variables = normalize(env.variables)
-    const installed = yield* agentInstalled(catalog, variables, env.platform, options)
-    const name = detectName(variables, { arcAgentInstalled: installed })
-    const context: BuildContext = { platform: env.platform, arcAgentInstalled: installed, options }
-    const built = build(catalog, name, variables, context)
-    if (Either.isRight(built)) return built.right
-    if (built.left._tag === "InvalidArgument" || built.left.reason === "unsupported-runtime") {
-      return yield* Effect.fail(built.left)
-    }
-    // Detection only names a source whose variables are all set, so it cannot be unconfigured;
-    // were it ever, IMDS (which needs no variable) is the documented default.
-    return yield* build(catalog, "IMDS", variables, context)
-  })
+export interface Descriptor {
+  readonly name: SourceName
+  /** The source as people call it ("App Service / Azure Functions"). */
+  readonly displayName: string
+  /** Every variable it reads; the required ones select it, in `SourceCatalog` order. */
+  readonly variables: ReadonlyArray<VariableUse>
+  /** A file whose existence selects the source even without its variables (Azure Arc's agent). */
+  readonly installedAt?: ((platform: Platform, options: SourceOptions | undefined) => string) | undefined
+  /** How each kind of user-assigned identity is sent. */
+  readonly identities: IdentitySupport
+  /** Whether the endpoint's TLS certificate is pinned by thumbprint (Service Fabric). */
+  readonly certificatePinning: boolean
+  /** The default retry policy. */
+  readonly retry: RetryPolicy
+  /** What this source's error answers mean beyond the generic rules. */
+  readonly classification: ClassificationRules
+  /** What to tell people. */
+  readonly advice: Advice
+  /**
+   * The source for these variables: `Unavailable` (`not-configured`) when a required variable is
+   * missing, `InvalidArgument` naming the variable when a value is unusable.
+   */
+  readonly build: (variables: Variables, context: BuildContext) => Either.Either<Source, InvalidArgument | Unavailable>
+}
 
 /**
- * Detects the source from the environment and builds it. Variables that select a source but
- * hold an invalid endpoint are an `InvalidArgument` naming the variable.
+ * The required variables of a source.
  *
  * @since 0.1.0
- * @category constructors
+ * @category accessors
  * @example
  * ```ts
- * import * as Effect from "effect/Effect"
- * import { Environment, FileReader, Source } from "@managed-identity/core"
+ * import { AppServiceSource, Source } from "@managed-identity/core"
  *
- * const program = Source.detect().pipe(
- *   Effect.provide(Environment.layer({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} })))
- * )
- * Effect.runPromise(program).then((source) => console.log(source.name)) // CloudShell
+ * Source.requiredVariables(AppServiceSource.descriptor).map((v) => v.name) // ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]
  * ```
  */
-export const detect = (
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader> => detectFrom(catalog, options)
+export const requiredVariables = (descriptor: Descriptor): ReadonlyArray<Variable> =>
+  descriptor.variables.filter((use) => use.required).map((use) => use.variable)
 
 /**
- * `make` over a catalog of sources.
+ * Whether the variables select a source (every required variable set; a source with none, IMDS,
+ * is always selected). Variables are expected normalized (empty values removed).
  *
  * @since 0.1.0
- * @category constructors
+ * @category accessors
  * @example
  * ```ts
- * import * as Effect from "effect/Effect"
- * import { Environment, FileReader, Source } from "@managed-identity/core"
+ * import { CloudShellSource, Source } from "@managed-identity/core"
  *
- * const program = Source.makeFrom({ IMDS: Source.catalog.IMDS }, "IMDS").pipe(
- *   Effect.provide(Environment.layer({})),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} })))
- * )
+ * Source.configuredBy(CloudShellSource.descriptor, { MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" }) // true
  * ```
  */
-export const makeFrom = (
-  catalog: Catalog,
-  name: SourceName,
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader> =>
-  Effect.gen(function* () {
-    const env = yield* Environment
-    const variables = normalize(env.variables)
-    const installed =
-      name === "AzureArc" && catalog.AzureArc !== undefined && !(variables.IDENTITY_ENDPOINT && variables.IMDS_ENDPOINT)
-        ? yield* Effect.flatMap(FileReader, (files) =>
-            files.exists(options?.arcAgentPath ?? AzureArcSource.DEFAULT_AGENT_PATH[env.platform])
-          )
-        : false
-    return yield* build(catalog, name, variables, { platform: env.platform, arcAgentInstalled: installed, options })
-  })
-
-/**
- * Builds a named source from the environment: `Unavailable` (`not-configured`) when its
- * variables are not set, `InvalidArgument` when one is invalid.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { Environment, FileReader, Source } from "@managed-identity/core"
- *
- * const program = Source.make("IMDS").pipe(
- *   Effect.provide(Environment.layer({})),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} })))
- * )
- * ```
- */
-export const make = (
-  name: SourceName,
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader> => makeFrom(catalog, name, options)
+export const configuredBy = (descriptor: Descriptor, variables: Variables): boolean =>
+  descriptor.variables.every((use) => !use.required || variables[use.variable.name] !== undefined)

@@ -1,5 +1,6 @@
 /**
- * The names of the identity sources, in the order they are detected.
+ * The names of the identity sources. Their order, and everything else about them, is in
+ * `SourceCatalog` and each source's descriptor.
  *
  * @since 0.1.0
  */
@@ -18,25 +19,3 @@ export type SourceName =
   | "AzureArc"
   | "WorkloadIdentity"
   | "IMDS"
-
-/**
- * Every source, in detection order (IMDS is the default, always last).
- *
- * @since 0.1.0
- * @category constants
- * @example
- * ```ts
- * import { SourceName } from "@managed-identity/core"
- *
- * console.log(SourceName.all.at(-1)) // "IMDS"
- * ```
- */
-export const all: ReadonlyArray<SourceName> = [
-  "ServiceFabric",
-  "AppService",
-  "AzureML",
-  "CloudShell",
-  "AzureArc",
-  "WorkloadIdentity",
-  "IMDS"
-]

@@ -9,17 +9,14 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
-import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricLabel from "effect/MetricLabel"
-import type * as Tracer from "effect/Tracer"
 import type { Identity } from "./Identity.js"
-import { isManagedIdentityError, type ManagedIdentityError } from "./ManagedIdentityError.js"
+import type { ManagedIdentityError } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
+import * as internal from "./internal/telemetry.js"
 
 /**
  * The span of one `getToken` call.
@@ -33,7 +30,7 @@ import type { SourceName } from "./SourceName.js"
  * console.log(Telemetry.spanName) // "managed_identity.get_token"
  * ```
  */
-export const spanName = "managed_identity.get_token"
+export const spanName: "managed_identity.get_token" = internal.spanName
 
 /**
  * The span of a background refresh started by the token cache. It is a root span linked to the
@@ -48,7 +45,7 @@ export const spanName = "managed_identity.get_token"
  * console.log(Telemetry.refreshSpanName) // "managed_identity.refresh"
  * ```
  */
-export const refreshSpanName = "managed_identity.refresh"
+export const refreshSpanName: "managed_identity.refresh" = internal.refreshSpanName
 
 /**
  * The span attribute keys.
@@ -63,15 +60,7 @@ export const refreshSpanName = "managed_identity.refresh"
  * Effect.annotateCurrentSpan(Telemetry.attributes.resource, "https://vault.azure.net")
  * ```
  */
-export const attributes = {
-  source: "managed_identity.source",
-  identityKind: "managed_identity.identity_kind",
-  resource: "managed_identity.resource",
-  attempt: "managed_identity.attempt",
-  cache: "managed_identity.cache",
-  outcome: "managed_identity.outcome",
-  status: "managed_identity.status"
-} as const
+export const attributes: typeof internal.attributes = internal.attributes
 
 /**
  * How a `getToken` call ended: `success`, an error tag, or `interrupted` (the caller gave up) or
@@ -106,10 +95,7 @@ export type CacheResult = "hit" | "miss" | "refresh-ahead"
  * const failures = Metric.value(Telemetry.requests.pipe(Metric.tagged("outcome", "Transient")))
  * ```
  */
-export const requests = Metric.counter("managed_identity.requests", {
-  description: "Managed-identity getToken calls by outcome and HTTP status",
-  incremental: true
-})
+export const requests: typeof internal.requests = internal.requests
 
 /**
  * `managed_identity.cache_hits`: calls served from the token cache (fresh or refresh-ahead).
@@ -124,10 +110,7 @@ export const requests = Metric.counter("managed_identity.requests", {
  * const hits = Metric.value(Telemetry.cacheHits)
  * ```
  */
-export const cacheHits = Metric.counter("managed_identity.cache_hits", {
-  description: "Token requests served from the cache",
-  incremental: true
-})
+export const cacheHits: typeof internal.cacheHits = internal.cacheHits
 
 /**
  * `managed_identity.cache_misses`: calls that waited for an acquisition (no token, expired, forced).
@@ -142,10 +125,7 @@ export const cacheHits = Metric.counter("managed_identity.cache_hits", {
  * const misses = Metric.value(Telemetry.cacheMisses)
  * ```
  */
-export const cacheMisses = Metric.counter("managed_identity.cache_misses", {
-  description: "Token requests that waited for an acquisition",
-  incremental: true
-})
+export const cacheMisses: typeof internal.cacheMisses = internal.cacheMisses
 
 /**
  * `managed_identity.latency_ms`: the duration of `getToken` calls, in exponential buckets from
@@ -161,11 +141,7 @@ export const cacheMisses = Metric.counter("managed_identity.cache_misses", {
  * const histogram = Metric.value(Telemetry.latencyMs)
  * ```
  */
-export const latencyMs = Metric.histogram(
-  "managed_identity.latency_ms",
-  MetricBoundaries.exponential({ start: 1, factor: 2, count: 19 }),
-  "Duration of managed-identity getToken calls in milliseconds"
-)
+export const latencyMs: typeof internal.latencyMs = internal.latencyMs
 
 /**
  * `managed_identity.retries`: retries made by the retry policy, tagged `source`.
@@ -180,10 +156,7 @@ export const latencyMs = Metric.histogram(
  * const imdsRetries = Metric.value(Telemetry.retries.pipe(Metric.tagged("source", "IMDS")))
  * ```
  */
-export const retries = Metric.counter("managed_identity.retries", {
-  description: "Retries of managed-identity token requests",
-  incremental: true
-})
+export const retries: typeof internal.retries = internal.retries
 
 /**
  * The outcome of a finished call.
@@ -198,30 +171,7 @@ export const retries = Metric.counter("managed_identity.retries", {
  * Telemetry.outcomeOf(Exit.succeed(1)) // "success"
  * ```
  */
-export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome => {
-  if (Exit.isSuccess(exit)) return "success"
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "Some") return isManagedIdentityError(failure.value) ? failure.value._tag : "defect"
-  return Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"
-}
-
-const statusOf = (exit: Exit.Exit<unknown, unknown>): number | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "None" || !isManagedIdentityError(failure.value) || failure.value._tag === "InvalidArgument") {
-    return undefined
-  }
-  return failure.value.status
-}
-
-const attemptsOf = (exit: Exit.Exit<unknown, unknown>): number | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "None" || !isManagedIdentityError(failure.value) || failure.value._tag === "InvalidArgument") {
-    return undefined
-  }
-  return failure.value.attempts
-}
+export const outcomeOf: (exit: Exit.Exit<unknown, unknown>) => Outcome = internal.outcomeOf
 
 /**
  * Counts one `getToken` call in `managed_identity.requests`.
@@ -281,13 +231,6 @@ export const recordLatency = (options: {
 export const recordRetry = (source: SourceName): Effect.Effect<void> =>
   Metric.increment(Metric.tagged(retries, "source", source))
 
-const hit = Effect.zipRight(Metric.increment(cacheHits), Effect.annotateCurrentSpan(attributes.cache, "hit"))
-const refreshAhead = Effect.zipRight(
-  Metric.increment(cacheHits),
-  Effect.annotateCurrentSpan(attributes.cache, "refresh-ahead")
-)
-const miss = Effect.zipRight(Metric.increment(cacheMisses), Effect.annotateCurrentSpan(attributes.cache, "miss"))
-
 /**
  * Counts a cache hit or miss and sets the current span's `managed_identity.cache` attribute.
  *
@@ -300,8 +243,7 @@ const miss = Effect.zipRight(Metric.increment(cacheMisses), Effect.annotateCurre
  * Telemetry.recordCacheResult("refresh-ahead")
  * ```
  */
-export const recordCacheResult = (result: CacheResult): Effect.Effect<void> =>
-  result === "hit" ? hit : result === "miss" ? miss : refreshAhead
+export const recordCacheResult: (result: CacheResult) => Effect.Effect<void> = internal.recordCacheResult
 
 /**
  * Wraps one `getToken` call: a `managed_identity.get_token` span with the source and identity kind,
@@ -322,147 +264,4 @@ export const recordCacheResult = (result: CacheResult): Effect.Effect<void> =>
 export const observeGetToken = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options: { readonly source: SourceName; readonly identityKind: Identity["_tag"] }
-): Effect.Effect<A, E, R> => traceGetToken(options, (span) => Effect.withParentSpan(effect, span))
-
-/**
- * `observeGetToken` for a call that is handed its span: the span is not made the current one, so a
- * call answered synchronously (a cache hit) annotates `span` directly and skips installing it as the
- * parent of spans it never creates; a call that does more work wraps it in `Effect.withParentSpan`.
- * `now` is the clock's time when the call started.
- *
- * @since 0.1.0
- * @category combinators
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { Telemetry } from "@managed-identity/core"
- *
- * declare const acquire: Effect.Effect<string>
- * const observed = Telemetry.traceGetToken({ source: "IMDS", identityKind: "SystemAssigned" }, (span) =>
- *   Effect.withParentSpan(acquire, span)
- * )
- * ```
- */
-export const traceGetToken = <A, E, R>(
-  options: { readonly source: SourceName; readonly identityKind: Identity["_tag"] },
-  body: (span: Tracer.Span, now: number) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  Effect.useSpan(spanName, spanOptionsOf(options), (span) =>
-    Effect.clockWith((clock) => {
-      const start = clock.unsafeCurrentTimeMillis()
-      return Effect.onExit(body(span, start), (exit) =>
-        FiberRef.getWith(FiberRef.currentMetricLabels, (tags) =>
-          Effect.sync(() => {
-            const outcome = outcomeOf(exit)
-            const status = statusOf(exit)
-            const attempts = attemptsOf(exit)
-            span.attribute(attributes.outcome, outcome)
-            if (status !== undefined) span.attribute(attributes.status, status)
-            if (attempts !== undefined) span.attribute(attributes.attempt, attempts)
-            const source = options.source
-            requests.unsafeUpdate(1, withTags(labelsFor(outcome, status, source), tags))
-            latencyMs.unsafeUpdate(
-              Math.max(0, clock.unsafeCurrentTimeMillis() - start),
-              withTags(sourceLabelFor(source), tags)
-            )
-          })
-        )
-      )
-    })
-  )
-
-/**
- * Records a cache hit answered without running the cache's own effect: the
- * `managed_identity.cache_hits` counter (with the fiber's metric labels) and `cache: hit` on `span`.
- *
- * @since 0.1.0
- * @category recorders
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { Telemetry } from "@managed-identity/core"
- *
- * const hit = Effect.useSpan("example", (span) => Telemetry.recordCacheHitOn(span))
- * ```
- */
-export const recordCacheHitOn = (span: Tracer.Span): Effect.Effect<void> =>
-  FiberRef.getWith(FiberRef.currentMetricLabels, (tags) =>
-    Effect.sync(() => {
-      cacheHits.unsafeUpdate(1, tags)
-      span.attribute(attributes.cache, "hit")
-    })
-  )
-
-// Built once per caller's options object (`ManagedIdentity` passes the same one on every call),
-// and the label sets once per outcome × status × source: not on every call.
-const spanOptionsByCaller = new WeakMap<object, Tracer.SpanOptions>()
-const spanOptionsOf = (options: {
-  readonly source: SourceName
-  readonly identityKind: Identity["_tag"]
-}): Tracer.SpanOptions => {
-  let spanOptions = spanOptionsByCaller.get(options)
-  if (spanOptions === undefined) {
-    spanOptions = {
-      attributes: { [attributes.source]: options.source, [attributes.identityKind]: options.identityKind },
-      // A stack trace per call costs more than the rest of a cache hit; the span's name and
-      // attributes say where it comes from.
-      captureStackTrace: false
-    }
-    spanOptionsByCaller.set(options, spanOptions)
-  }
-  return spanOptions
-}
-
-const labelSets = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
-const labelsFor = (
-  outcome: Outcome,
-  status: number | undefined,
-  source: SourceName
-): ReadonlyArray<MetricLabel.MetricLabel> => {
-  const statusLabel = status === undefined ? "none" : String(status)
-  const key = `${outcome} ${statusLabel} ${source}`
-  let labels = labelSets.get(key)
-  if (labels === undefined) {
-    labels = [
-      MetricLabel.make("outcome", outcome),
-      MetricLabel.make("status", statusLabel),
-      MetricLabel.make("source", source)
-    ]
-    if (labelSets.size < 1_000) labelSets.set(key, labels)
-  }
-  return labels
-}
-
-// A metric finds its registry entry by the identity of the label array it is given (a cache keyed
-// by the array): the same labels must come as the same array, or every update builds a new key.
-const combined = new WeakMap<
-  ReadonlyArray<MetricLabel.MetricLabel>,
-  WeakMap<ReadonlyArray<MetricLabel.MetricLabel>, ReadonlyArray<MetricLabel.MetricLabel>>
->()
-const withTags = (
-  labels: ReadonlyArray<MetricLabel.MetricLabel>,
-  tags: ReadonlyArray<MetricLabel.MetricLabel>
-): ReadonlyArray<MetricLabel.MetricLabel> => {
-  if (tags.length === 0) return labels
-  let byLabels = combined.get(tags)
-  if (byLabels === undefined) {
-    byLabels = new WeakMap()
-    combined.set(tags, byLabels)
-  }
-  let both = byLabels.get(labels)
-  if (both === undefined) {
-    both = [...labels, ...tags]
-    byLabels.set(labels, both)
-  }
-  return both
-}
-
-const sourceLabels = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
-const sourceLabelFor = (source: SourceName): ReadonlyArray<MetricLabel.MetricLabel> => {
-  let labels = sourceLabels.get(source)
-  if (labels === undefined) {
-    labels = [MetricLabel.make("source", source)]
-    sourceLabels.set(source, labels)
-  }
-  return labels
-}
+): Effect.Effect<A, E, R> => internal.traceGetToken(options, (span) => Effect.withParentSpan(effect, span))

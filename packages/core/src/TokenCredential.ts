@@ -35,19 +35,41 @@ export interface RetryOptions {
 }
 
 /**
- * Options of `ManagedIdentityCredential`: `@azure/identity`'s (`clientId`, `objectId`, `resourceId`,
- * `retryOptions`) plus this library's (`retry`, and `managedIdentity` for every core setting).
+ * Every core setting a credential takes under `managedIdentity` (all but the identity, which is
+ * given the `@azure/identity` way). An adapter widens it with its runtime's own settings.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ManagedIdentityCredentialOptions extends Identity.IdentityOptions {
+export type Settings = Omit<ManagedIdentity.Config, "identity">
+
+/**
+ * Options of `ManagedIdentityCredential`: `@azure/identity`'s (`clientId`, `objectId`, `resourceId`,
+ * `retryOptions`) plus this library's (`retry`, and `managedIdentity` for every core setting and the
+ * adapter's own, `S`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManagedIdentityCredentialOptions<S extends Settings = Settings> extends Identity.IdentityOptions {
   /** Retry options (alias: `retryOptions`, as in `@azure/identity`). */
   readonly retry?: RetryOptions | undefined
   /** `@azure/identity`'s name for `retry`. */
   readonly retryOptions?: RetryOptions | undefined
-  /** Any core setting: forced source, cache, circuit breaker, timeouts, endpoint guard, ... */
-  readonly managedIdentity?: Omit<ManagedIdentity.Config, "identity"> | undefined
+  /** Any core setting (forced source, cache, circuit breaker, timeouts, endpoint guard, ...) and the adapter's. */
+  readonly managedIdentity?: S | undefined
+}
+
+/**
+ * What a credential's options become: the adapter's settings with the identity validated and the
+ * retry options merged, ready for the adapter's layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ConfigOf<S extends Settings> = Partial<S> & {
+  readonly identity: Identity.Identity
+  readonly retry: ManagedIdentity.Config["retry"]
 }
 
 /**
@@ -280,22 +302,22 @@ export const toError = (error: ManagedIdentityError): Error => {
  * Either.isRight(TokenCredential.toConfig({ clientId: "abc", retry: { maxRetries: 2 } })) // true
  * ```
  */
-export const toConfig = (
-  options: ManagedIdentityCredentialOptions = {}
-): Either.Either<ManagedIdentity.Config, ManagedIdentityError> =>
+export const toConfig = <S extends Settings = Settings>(
+  options: ManagedIdentityCredentialOptions<S> = {}
+): Either.Either<ConfigOf<S>, ManagedIdentityError> =>
   Either.map(Identity.fromOptions(options), (identity) => {
     const retry = options.retry ?? options.retryOptions
-    const base = options.managedIdentity ?? {}
-    const retryOverrides =
+    const base: Partial<S> = options.managedIdentity ?? {}
+    const retryOverrides: ManagedIdentity.Config["retry"] =
       retry === undefined
         ? base.retry
         : {
-            ...(base.retry === false ? {} : base.retry),
+            ...(base.retry === false || base.retry === undefined ? {} : base.retry),
             ...(retry.maxRetries !== undefined ? { maxRetries: retry.maxRetries } : {}),
             ...(retry.retryDelayInMs !== undefined ? { delta: retry.retryDelayInMs } : {}),
             ...(retry.maxRetryDelayInMs !== undefined ? { maxDelay: retry.maxRetryDelayInMs } : {})
           }
-    return { ...base, identity, retry: retryOverrides } as ManagedIdentity.Config
+    return { ...base, identity, retry: retryOverrides }
   })
 
 const results = new WeakMap<AccessToken, AccessTokenResult>()
@@ -339,10 +361,10 @@ export const toResult = (token: AccessToken): AccessTokenResult => {
  * TokenCredential.normalizeArguments("abc") // { clientId: "abc" }
  * ```
  */
-export const normalizeArguments = (
-  clientIdOrOptions?: string | ManagedIdentityCredentialOptions,
-  options?: ManagedIdentityCredentialOptions
-): ManagedIdentityCredentialOptions =>
+export const normalizeArguments = <S extends Settings>(
+  clientIdOrOptions?: string | ManagedIdentityCredentialOptions<S>,
+  options?: ManagedIdentityCredentialOptions<S>
+): ManagedIdentityCredentialOptions<S> =>
   typeof clientIdOrOptions === "string" ? { ...options, clientId: clientIdOrOptions } : (clientIdOrOptions ?? {})
 
 /**
@@ -351,8 +373,8 @@ export const normalizeArguments = (
  * @since 0.1.0
  * @category models
  */
-export type LayerFor = (
-  config: ManagedIdentity.Config
+export type LayerFor<S extends Settings = Settings> = (
+  config: ConfigOf<S>
 ) => Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError>
 
 /**
@@ -367,19 +389,22 @@ export type LayerFor = (
  * ```ts
  * import { TokenCredential } from "@managed-identity/core"
  *
- * declare const layerFor: TokenCredential.LayerFor
- * class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential {
- *   constructor(options?: TokenCredential.ManagedIdentityCredentialOptions) {
+ * interface MySettings extends TokenCredential.Settings {
+ *   readonly connectTimeout?: number | undefined
+ * }
+ * declare const layerFor: TokenCredential.LayerFor<MySettings>
+ * class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential<MySettings> {
+ *   constructor(options?: TokenCredential.ManagedIdentityCredentialOptions<MySettings>) {
  *     super(options ?? {}, layerFor)
  *   }
  * }
  * ```
  */
-export class ManagedIdentityTokenCredential {
+export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
   readonly #runtime: ManagedRuntime.ManagedRuntime<ManagedIdentity.ManagedIdentity, ManagedIdentityError>
   #service: ManagedIdentity.Service | undefined
 
-  constructor(options: ManagedIdentityCredentialOptions, layerFor: LayerFor) {
+  constructor(options: ManagedIdentityCredentialOptions<S>, layerFor: LayerFor<S>) {
     const config = toConfig(options)
     if (Either.isLeft(config)) throw toError(config.left)
     this.#runtime = ManagedRuntime.make(layerFor(config.right))

@@ -12,19 +12,51 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
 import { FileReader } from "./FileReader.js"
-import type { Identity } from "./Identity.js"
+import { HttpTransport } from "./HttpTransport.js"
+import * as Identity from "./Identity.js"
 import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import { type Resource, toScope } from "./Resource.js"
-import type { Source } from "./Source.js"
-import {
-  acquireOnce,
-  checkIdentity,
-  endpointFromVariable,
-  isLoopback,
-  printable,
-  unsupportedIdentity
-} from "./internal/sourceExchange.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as Endpoint from "./internal/endpoint.js"
+import { AZURE_CLIENT_ID } from "./internal/hostVariables.js"
+import { acquireOnce, identityParameter, readVariables } from "./internal/sourceExchange.js"
+
+/**
+ * `AZURE_FEDERATED_TOKEN_FILE`: the pod's projected service-account token.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const AZURE_FEDERATED_TOKEN_FILE: Variable = { name: "AZURE_FEDERATED_TOKEN_FILE", secret: false }
+
+/**
+ * `AZURE_TENANT_ID`: the Entra tenant of the app.
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const AZURE_TENANT_ID: Variable = { name: "AZURE_TENANT_ID", secret: false }
+
+/**
+ * `AZURE_AUTHORITY_HOST`: the Entra authority (default: the public cloud's).
+ *
+ * @since 0.1.0
+ * @category variables
+ */
+export const AZURE_AUTHORITY_HOST: Variable = { name: "AZURE_AUTHORITY_HOST", secret: false }
+
+/**
+ * Workload identity federation selects an app by client id only (sent as the form's `client_id`,
+ * in place of `AZURE_CLIENT_ID`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const identities: IdentitySupport = {
+  ClientId: "client_id",
+  unsupported: "workload identity federation selects an app by client id only"
+}
 
 /**
  * Entra's public-cloud authority, used when `AZURE_AUTHORITY_HOST` is not set.
@@ -57,13 +89,12 @@ export interface Config {
   /** `AZURE_TENANT_ID`: a GUID or a domain name. */
   readonly tenantId: string
   /** `AZURE_CLIENT_ID`: the app whose federated credential trusts the cluster. */
-  readonly clientId: string
+  readonly clientId: Identity.Id
   /** `AZURE_FEDERATED_TOKEN_FILE`: read on every request. */
   readonly tokenFile: string
 }
 
 const tenantPattern = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,254})$/
-const idPattern = /^[\x21-\x7e]{1,1024}$/
 
 /**
  * The configuration from the environment, validated: tenant id, client id, authority host.
@@ -81,34 +112,31 @@ const idPattern = /^[\x21-\x7e]{1,1024}$/
  * })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  const tokenFile = variables.AZURE_FEDERATED_TOKEN_FILE
-  const clientId = variables.AZURE_CLIENT_ID
-  const tenantId = variables.AZURE_TENANT_ID
-  if (!tokenFile || !clientId || !tenantId) {
-    return Either.left(
-      new Unavailable({
-        source: "WorkloadIdentity",
-        reason: "not-configured",
-        message: "WorkloadIdentity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID must all be set",
-        attempts: 0,
-        elapsedMs: 0
-      })
-    )
-  }
-  const invalid = (argument: string, message: string) =>
-    Either.left(new InvalidArgument({ argument, message: `${argument}: ${message}` }))
-  if (!tenantPattern.test(tenantId)) {
-    return invalid("AZURE_TENANT_ID", "must be a tenant id (a GUID) or a domain name such as contoso.onmicrosoft.com")
-  }
-  if (!idPattern.test(clientId)) return invalid("AZURE_CLIENT_ID", "must be a client id without spaces")
-  const authority = variables.AZURE_AUTHORITY_HOST ?? DEFAULT_AUTHORITY_HOST
-  return Either.flatMap(endpointFromVariable("AZURE_AUTHORITY_HOST", authority), (authorityHost) =>
-    authorityHost.protocol !== "https:" && !isLoopback(authorityHost)
-      ? invalid("AZURE_AUTHORITY_HOST", "must be an https:// URL (plain http is accepted on loopback only)")
-      : Either.right({ authorityHost, tenantId, clientId, tokenFile })
+export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(
+    readVariables("WorkloadIdentity", variables, [AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID]),
+    ([tokenFile, clientId, tenantId]) => {
+      const invalid = (argument: string, message: string) =>
+        Either.left(new InvalidArgument({ argument, message: `${argument}: ${message}` }))
+      if (!tenantPattern.test(tenantId)) {
+        return invalid(
+          AZURE_TENANT_ID.name,
+          "must be a tenant id (a GUID) or a domain name such as contoso.onmicrosoft.com"
+        )
+      }
+      const authority = variables[AZURE_AUTHORITY_HOST.name] ?? DEFAULT_AUTHORITY_HOST
+      return Either.flatMap(
+        Either.all([
+          Identity.id(clientId, AZURE_CLIENT_ID.name),
+          Endpoint.fromVariable(AZURE_AUTHORITY_HOST.name, authority)
+        ]),
+        ([clientId, authorityHost]) =>
+          authorityHost.protocol !== "https:" && !Endpoint.isLoopback(authorityHost)
+            ? invalid(AZURE_AUTHORITY_HOST.name, "must be an https:// URL (plain http is accepted on loopback only)")
+            : Either.right({ authorityHost, tenantId, clientId, tokenFile })
+      )
+    }
   )
-}
 
 /**
  * The token endpoint: `{authority}/{tenant}/oauth2/v2.0/token`.
@@ -121,13 +149,11 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
  *
  * WorkloadIdentitySource.tokenEndpoint({
  *   authorityHost: new URL("https://login.microsoftonline.com"),
- *   tenantId: "contoso.onmicrosoft.com",
- *   clientId: "abc",
- *   tokenFile: "/var/run/token"
+ *   tenantId: "contoso.onmicrosoft.com"
  * }).href // https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token
  * ```
  */
-export const tokenEndpoint = (config: Config): URL => {
+export const tokenEndpoint = (config: Pick<Config, "authorityHost" | "tenantId">): URL => {
   const url = new URL(config.authorityHost)
   url.search = ""
   url.hash = ""
@@ -149,45 +175,37 @@ export const tokenEndpoint = (config: Config): URL => {
  * import * as Either from "effect/Either"
  * import { Identity, Resource, WorkloadIdentitySource } from "@managed-identity/core"
  *
- * const config = {
- *   authorityHost: new URL("https://login.microsoftonline.com"),
- *   tenantId: "contoso.onmicrosoft.com",
- *   clientId: "abc",
- *   tokenFile: "/var/run/token"
- * }
+ * const config = Either.getOrThrow(
+ *   WorkloadIdentitySource.fromVariables({
+ *     AZURE_FEDERATED_TOKEN_FILE: "/var/run/token",
+ *     AZURE_CLIENT_ID: "abc",
+ *     AZURE_TENANT_ID: "contoso.onmicrosoft.com"
+ *   })
+ * )
  * const resource = Either.getOrThrow(Resource.make("https://management.azure.com/"))
  * WorkloadIdentitySource.request(config, Identity.systemAssigned, resource, "eyJ...")
  * ```
  */
 export const request = (
   config: Config,
-  identity: Identity,
+  identity: Identity.Identity,
   resource: Resource,
   assertion: string,
   claims?: string | undefined
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument> =>
-  Either.flatMap(checkIdentity(identity), (identity) => {
-    const endpoint = tokenEndpoint(config)
-    if (identity._tag === "ObjectId" || identity._tag === "ResourceId") {
-      return Either.left(
-        unsupportedIdentity(
-          "WorkloadIdentity",
-          identity,
-          printable(endpoint),
-          "workload identity federation selects an app by client id only"
-        )
-      )
-    }
+): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> => {
+  const endpoint = tokenEndpoint(config)
+  return Either.map(identityParameter("WorkloadIdentity", identities, identity, Endpoint.printable(endpoint)), (selected) => {
     const form: Array<[string, string]> = [
       ["grant_type", "client_credentials"],
-      ["client_id", identity._tag === "ClientId" ? identity.id : config.clientId],
+      ["client_id", selected === undefined ? config.clientId : selected[1]],
       ["scope", toScope(resource)],
       ["client_assertion_type", CLIENT_ASSERTION_TYPE],
       ["client_assertion", assertion]
     ]
     if (claims !== undefined && claims !== "") form.push(["claims", claims])
-    return Either.right(HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form)))
+    return HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form))
   })
+}
 
 /**
  * The workload identity source: reads the token file, then exchanges it at Entra.
@@ -208,7 +226,7 @@ export const request = (
  * ```
  */
 export const make = (config: Config): Source => {
-  const endpoint = printable(tokenEndpoint(config))
+  const endpoint = Endpoint.printable(tokenEndpoint(config))
   const readAssertion = Effect.flatMap(FileReader, (files) =>
     files.readText(config.tokenFile, { maxBytes: MAX_ASSERTION_BYTES })
   ).pipe(
@@ -241,11 +259,14 @@ export const make = (config: Config): Source => {
   )
   return {
     name: "WorkloadIdentity",
+    descriptor,
     endpoint,
+    files: [{ path: config.tokenFile, kind: "file", purpose: "the federated token" }],
     acquire: ({ identity, resource, claims }) =>
       Effect.flatMap(readAssertion, (assertion) =>
         acquireOnce({
           source: "WorkloadIdentity",
+          rules: descriptor.classification,
           endpoint,
           resource,
           secrets: [assertion],
@@ -254,4 +275,45 @@ export const make = (config: Config): Source => {
         })
       )
   }
+}
+
+/**
+ * Everything about workload identity federation.
+ *
+ * @since 0.1.0
+ * @category descriptors
+ * @example
+ * ```ts
+ * import { WorkloadIdentitySource } from "@managed-identity/core"
+ *
+ * WorkloadIdentitySource.descriptor.identities.ClientId // "client_id"
+ * ```
+ */
+export const descriptor: Descriptor = {
+  name: "WorkloadIdentity",
+  displayName: "workload identity (Kubernetes federation)",
+  variables: [
+    { variable: AZURE_FEDERATED_TOKEN_FILE, role: "service-account token file", required: true, signals: true },
+    { variable: AZURE_CLIENT_ID, role: "client id of the app", required: true, signals: false },
+    { variable: AZURE_TENANT_ID, role: "Entra tenant", required: true, signals: false },
+    {
+      variable: AZURE_AUTHORITY_HOST,
+      role: "Entra authority",
+      required: false,
+      signals: false,
+      check: Endpoint.check(AZURE_AUTHORITY_HOST.name)
+    }
+  ],
+  identities,
+  certificatePinning: false,
+  retry: RetryPolicy.workloadIdentity,
+  classification: {},
+  advice: {
+    selected: () =>
+      `${AZURE_FEDERATED_TOKEN_FILE.name}, ${AZURE_CLIENT_ID.name} and ${AZURE_TENANT_ID.name} are set, so the pod's service-account token is exchanged at Microsoft Entra for an access token (workload identity federation).`,
+    unreachable: `Check ${AZURE_AUTHORITY_HOST.name} and that the pod can reach Microsoft Entra.`,
+    slow: "Microsoft Entra is slow to answer; the request is retried with exponential backoff.",
+    userAssigned: `Workload identity selects the app by client id: pass clientId or set ${AZURE_CLIENT_ID.name}.`
+  },
+  build: (variables) => Either.map(fromVariables(variables), make)
 }

@@ -59,6 +59,8 @@ export * as ServiceFabricSource from "./ServiceFabricSource.js"
 /** @since 0.1.0 */
 export * as Source from "./Source.js"
 /** @since 0.1.0 */
+export * as SourceCatalog from "./SourceCatalog.js"
+/** @since 0.1.0 */
 export * as TokenResponse from "./TokenResponse.js"
 /** @since 0.1.0 */
 export * as WorkloadIdentitySource from "./WorkloadIdentitySource.js"

@@ -52,9 +52,9 @@ describe("AppServiceSource.request", () => {
   })
 
   it.each([
-    [Identity.clientId("cid"), "client_id", "cid"],
-    [Identity.objectId("oid"), "principal_id", "oid"],
-    [Identity.resourceId("/subscriptions/s/rg/uami"), "mi_res_id", "/subscriptions/s/rg/uami"]
+    [Either.getOrThrow(Identity.clientId("cid")), "client_id", "cid"],
+    [Either.getOrThrow(Identity.objectId("oid")), "principal_id", "oid"],
+    [Either.getOrThrow(Identity.resourceId("/subscriptions/s/rg/uami")), "mi_res_id", "/subscriptions/s/rg/uami"]
   ])("selects %j with %s", (identity, parameter, value) => {
     const url = urlOf(Either.getOrThrow(AppServiceSource.request(config, identity, VAULT)))
     expect([...url.searchParams.entries()]).toEqual([
@@ -67,7 +67,7 @@ describe("AppServiceSource.request", () => {
   it("encodes injection attempts; the host never changes", () => {
     const url = urlOf(
       Either.getOrThrow(
-        AppServiceSource.request(config, Identity.objectId("x&client_id=evil"), resource("https://a/#x?y&z"))
+        AppServiceSource.request(config, Either.getOrThrow(Identity.objectId("x&client_id=evil")), resource("https://a/#x?y&z"))
       )
     )
     expect(url.host).toBe("127.0.0.1:41741")

@@ -41,7 +41,7 @@ describe("AzureMlSource.request", () => {
   })
 
   it("selects a user-assigned identity by clientid (no underscore)", () => {
-    const url = urlOf(Either.getOrThrow(AzureMlSource.request(config, Identity.clientId("cid&x=1"), STORAGE)))
+    const url = urlOf(Either.getOrThrow(AzureMlSource.request(config, Either.getOrThrow(Identity.clientId("cid&x=1")), STORAGE)))
     expect([...url.searchParams.entries()]).toEqual([
       ["api-version", "2017-09-01"],
       ["resource", "https://storage.azure.com/"],
@@ -50,7 +50,7 @@ describe("AzureMlSource.request", () => {
     expect(url.searchParams.get("client_id")).toBeNull()
   })
 
-  it.each([Identity.objectId("oid"), Identity.resourceId("/subscriptions/s/uami")])(
+  it.each([Either.getOrThrow(Identity.objectId("oid")), Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami"))])(
     "refuses %j clearly as Unavailable unsupported-identity",
     (identity) => {
       const result = AzureMlSource.request(config, identity, STORAGE)
@@ -80,7 +80,7 @@ describe("AzureMlSource.make: acquire", () => {
         }
       ])
       const token = yield* AzureMlSource.make(config)
-        .acquire({ identity: Identity.clientId("cid"), resource: STORAGE })
+        .acquire({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: STORAGE })
         .pipe(Effect.provide(http.layer))
       expect(token.expiresOn).toBe(Date.UTC(2017, 8, 14, 12, 0, 0))
       expect(http.recorded[0]!.url.searchParams.get("clientid")).toBe("cid")
@@ -93,7 +93,7 @@ describe("AzureMlSource.make: acquire", () => {
       const http = fakeHttp([{ status: 200 }])
       const error = yield* Effect.flip(
         AzureMlSource.make(config)
-          .acquire({ identity: Identity.objectId("oid"), resource: STORAGE })
+          .acquire({ identity: Either.getOrThrow(Identity.objectId("oid")), resource: STORAGE })
           .pipe(Effect.provide(http.layer))
       )
       expect(error).toMatchObject({ _tag: "Unavailable", reason: "unsupported-identity", attempts: 0 })

@@ -34,10 +34,10 @@ describe("certificate rejection", () => {
     expect(error.message).not.toContain("y=1")
   })
 
-  it.scoped("Service Fabric's pinning failure keeps its message through the source", () =>
+  it.scoped("a runtime that cannot pin refuses Service Fabric with its reason, before any request", () =>
     Effect.gen(function* () {
       const http = fakeHttp([{ body: "{}" }])
-      const mi = yield* ManagedIdentity.make({ endpointGuard: ManagedIdentity.allowLoopbackOnly, retry: false }).pipe(
+      const made = ManagedIdentity.make({ endpointGuard: ManagedIdentity.allowLoopbackOnly, retry: false }).pipe(
         Effect.provide(
           Layer.mergeAll(
             http.layer,
@@ -50,8 +50,8 @@ describe("certificate rejection", () => {
           )
         )
       )
-      const error = yield* Effect.flip(mi.getToken("https://vault.azure.net"))
-      expect(error._tag).toBe("Unavailable")
+      const error = yield* Effect.flip(made)
+      expect(error).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime", source: "ServiceFabric" })
       expect(error.message).toContain("this runtime has no TLS hooks")
       expect(http.recorded).toHaveLength(0)
     })

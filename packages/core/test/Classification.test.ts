@@ -3,7 +3,9 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as fc from "effect/FastCheck"
-import { Classification, ManagedIdentityError } from "../src/index.js"
+import { Classification, ImdsSource, ManagedIdentityError } from "../src/index.js"
+
+const imds = { source: "IMDS", rules: ImdsSource.descriptor.classification } as const
 import { TOKEN } from "./support/sourceFakes.js"
 
 const json = (value: unknown) => JSON.stringify(value)
@@ -121,7 +123,7 @@ describe("Classification.classify: the documentation's error table", () => {
   for (const row of rows) {
     it(row.name, () => {
       const error = Classification.classify({
-        source: "IMDS",
+        ...imds,
         status: row.status,
         body: row.body,
         headers: row.headers
@@ -136,7 +138,7 @@ describe("Classification.classify: the documentation's error table", () => {
 
   it("keeps error and error_description on Rejected", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       status: 400,
       body: json({ error: "invalid_resource", error_description: "AADSTS500011: not found" })
     })
@@ -152,7 +154,7 @@ describe("Classification.classify: the documentation's error table", () => {
 
   it("treats the Docker Desktop 403 'unreachable network' answer for IMDS as Unavailable", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       status: 403,
       body: json({
         error: "forbidden",
@@ -192,7 +194,7 @@ describe("Classification.classify: the documentation's error table", () => {
 
   it("refuses to follow a redirect", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       status: 302,
       headers: { location: "http://evil.example/" }
     })
@@ -201,7 +203,7 @@ describe("Classification.classify: the documentation's error table", () => {
   })
 
   it("calls a 2xx given to classify an answer without a token", () => {
-    const error = Classification.classify({ source: "IMDS", status: 200, body: json({ error: "weird" }) })
+    const error = Classification.classify({ ...imds, status: 200, body: json({ error: "weird" }) })
     expect(error._tag).toBe("InvalidResponse")
   })
 
@@ -231,14 +233,14 @@ describe("Classification.classify: context", () => {
   })
 
   it("cuts the query even from an endpoint that is not a URL", () => {
-    expect(Classification.classify({ source: "IMDS", status: 500, endpoint: "not a url?resource=x#f" }).endpoint).toBe(
+    expect(Classification.classify({ ...imds, status: 500, endpoint: "not a url?resource=x#f" }).endpoint).toBe(
       "not a url"
     )
   })
 
   it("drops query strings from the transport message it keeps", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       transport: fetchFailed(
         new Error("request to http://127.0.0.1:1/token?resource=x&client_id=y failed, reason: boom")
       )
@@ -249,7 +251,7 @@ describe("Classification.classify: context", () => {
   })
 
   it("defaults attempts to 1 and elapsed time to 0", () => {
-    expect(Classification.classify({ source: "IMDS", status: 500 })).toMatchObject({ attempts: 1, elapsedMs: 0 })
+    expect(Classification.classify({ ...imds, status: 500 })).toMatchObject({ attempts: 1, elapsedMs: 0 })
   })
 
   it.each([
@@ -260,7 +262,7 @@ describe("Classification.classify: context", () => {
     [{}, json({ message: "x", correlationId: "r5" }), "r5"],
     [{}, undefined, undefined]
   ])("takes the correlation id from %j / %s", (headers, body, expected) => {
-    expect(Classification.classify({ source: "IMDS", status: 400, headers, body }).correlationId).toBe(expected)
+    expect(Classification.classify({ ...imds, status: 400, headers, body }).correlationId).toBe(expected)
   })
 })
 
@@ -284,7 +286,7 @@ describe("Classification.retryAfterMs", () => {
 
   it("prefers the millisecond headers Azure services send", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       status: 429,
       headers: { "retry-after": "10", "x-ms-retry-after-ms": "2500" }
     })
@@ -293,7 +295,7 @@ describe("Classification.retryAfterMs", () => {
 
   it("reads an HTTP-date Retry-After against now", () => {
     const error = Classification.classify({
-      source: "IMDS",
+      ...imds,
       status: 503,
       headers: { "retry-after": "Thu, 01 Jan 1970 00:01:00 GMT" },
       now: 30_000
@@ -459,7 +461,7 @@ describe("Classification.classify: transport failures", () => {
   for (const [cause, tag, reason] of table) {
     it(`${tag} ${reason}`, () => {
       const error = Classification.classify({
-        source: "IMDS",
+        ...imds,
         transport: platformError(cause),
         status: 500,
         endpoint: "http://169.254.169.254/metadata/identity/oauth2/token?resource=x",
@@ -498,8 +500,8 @@ describe("Classification.classify: secrets", () => {
       headers: { "x-ms-request-id": secret },
       secrets: [secret]
     },
-    { source: "IMDS", status: 500, body: json({ access_token: TOKEN, error: "x" }), secrets: [secret] },
-    { source: "IMDS", status: 401, body: `raw ${TOKEN} ${secret}`, secrets: [secret] },
+    { ...imds, status: 500, body: json({ access_token: TOKEN, error: "x" }), secrets: [secret] },
+    { ...imds, status: 401, body: `raw ${TOKEN} ${secret}`, secrets: [secret] },
     {
       source: "WorkloadIdentity",
       status: 400,
@@ -511,7 +513,7 @@ describe("Classification.classify: secrets", () => {
       transport: fetchFailed(new Error(`failed with header ${secret} and token ${TOKEN}`)),
       secrets: [secret]
     },
-    { source: "IMDS", status: 200, body: `access_token=${TOKEN}`, secrets: [secret] },
+    { ...imds, status: 200, body: `access_token=${TOKEN}`, secrets: [secret] },
     {
       source: "IMDS",
       status: 400,

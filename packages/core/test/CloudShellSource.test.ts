@@ -37,7 +37,7 @@ describe("CloudShellSource", () => {
     expect(new URLSearchParams(bodyText(request)).get("client_id")).toBeNull()
   })
 
-  it.each([Identity.clientId("c"), Identity.objectId("o"), Identity.resourceId("/r")])(
+  it.each([Either.getOrThrow(Identity.clientId("c")), Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])(
     "refuses the user-assigned identity %j",
     (identity) => {
       const result = CloudShellSource.request(config, identity, ARM)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Classification, Diagnostics, ManagedIdentityError } from "../src/index.js"
 
-const posix = { platform: "posix" as const, arcAgentInstalled: false }
+const posix = { platform: "posix" as const, installed: [] }
 
 describe("Diagnostics.diagnose", () => {
   it("explains the default: IMDS", () => {
@@ -20,7 +20,7 @@ describe("Diagnostics.diagnose", () => {
     expect(d.source).toBe("IMDS")
     expect(d.missing).toEqual(["IDENTITY_HEADER"])
     expect(d.warnings).toContain(
-      "IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not: App Service needs both; falling back to IMDS"
+      "IDENTITY_ENDPOINT is set but IDENTITY_HEADER is not: App Service / Azure Functions needs both; falling back to the Azure Instance Metadata Service (IMDS)"
     )
   })
 
@@ -57,11 +57,11 @@ describe("Diagnostics.diagnose", () => {
       "Service Fabric needs all three"
     ],
     [{ IMDS_ENDPOINT: "http://127.0.0.1:40342" }, ["IDENTITY_ENDPOINT"], "Azure Arc needs both"],
-    [{ MSI_SECRET: "x" }, ["MSI_ENDPOINT"], "Azure Machine Learning needs both"],
+    [{ MSI_SECRET: "x" }, ["MSI_ENDPOINT"], "Azure Machine Learning (or legacy App Service) needs both"],
     [
       { AZURE_FEDERATED_TOKEN_FILE: "/var/run/token" },
       ["AZURE_CLIENT_ID", "AZURE_TENANT_ID"],
-      "AZURE_FEDERATED_TOKEN_FILE is set but AZURE_CLIENT_ID and AZURE_TENANT_ID are not: workload identity needs all three"
+      "AZURE_FEDERATED_TOKEN_FILE is set but AZURE_CLIENT_ID and AZURE_TENANT_ID are not: workload identity (Kubernetes federation) needs all three"
     ]
   ])("reports half-configured %j", (variables, missing, warning) => {
     const d = Diagnostics.diagnose(variables, posix)
@@ -89,7 +89,7 @@ describe("Diagnostics.diagnose", () => {
     expect(d.endpoint).toBeUndefined()
     expect(d.warnings).toEqual(
       expect.arrayContaining([
-        "IDENTITY_ENDPOINT is not a valid http(s) URL: the library refuses to use it",
+        "IDENTITY_ENDPOINT is not a valid http(s) URL without credentials: the library refuses to use it",
         "IDENTITY_SERVER_THUMBPRINT is not 40 or 64 hexadecimal digits: Service Fabric cannot pin its certificate",
         expect.stringContaining("AAD Pod Identity, which is deprecated")
       ])
@@ -141,7 +141,7 @@ describe("Diagnostics.diagnose", () => {
       expect(d.explanation).toContain(words)
       expect(d.endpoint).toBeDefined()
     }
-    const agent = Diagnostics.diagnose({}, { platform: "posix", arcAgentInstalled: true })
+    const agent = Diagnostics.diagnose({}, { platform: "posix", installed: ["AzureArc"] })
     expect(agent.source).toBe("AzureArc")
     expect(agent.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
     expect(agent.explanation).toContain("agent is installed")

@@ -2,12 +2,25 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { Identity } from "../src/index.js"
 
+const valid = (identity: Either.Either<Identity.Identity, unknown>): Identity.Identity => Either.getOrThrow(identity)
+
 describe("Identity constructors", () => {
   it("builds each kind", () => {
     expect(Identity.systemAssigned).toEqual({ _tag: "SystemAssigned" })
-    expect(Identity.clientId("c")).toEqual({ _tag: "ClientId", id: "c" })
-    expect(Identity.objectId("o")).toEqual({ _tag: "ObjectId", id: "o" })
-    expect(Identity.resourceId("/r")).toEqual({ _tag: "ResourceId", id: "/r" })
+    expect(valid(Identity.clientId("c"))).toEqual({ _tag: "ClientId", id: "c" })
+    expect(valid(Identity.objectId("o"))).toEqual({ _tag: "ObjectId", id: "o" })
+    expect(valid(Identity.resourceId("/r"))).toEqual({ _tag: "ResourceId", id: "/r" })
+  })
+
+  it.each([
+    ["clientId", Identity.clientId, ""],
+    ["objectId", Identity.objectId, "a b"],
+    ["resourceId", Identity.resourceId, "/r\r\n"],
+    ["clientId", Identity.clientId, "x".repeat(1025)],
+    ["clientId", Identity.clientId, "é"]
+  ] as const)("%s refuses %j with an InvalidArgument naming the option", (argument, make, value) => {
+    const result = make(value)
+    expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "InvalidArgument", argument })
   })
 
   it("freezes the system-assigned identity", () => {
@@ -20,13 +33,13 @@ describe("Identity.fromOptions", () => {
     [undefined, Identity.systemAssigned],
     [{}, Identity.systemAssigned],
     [{ clientId: undefined }, Identity.systemAssigned],
-    [{ clientId: "11111111-1111-1111-1111-111111111111" }, Identity.clientId("11111111-1111-1111-1111-111111111111")],
-    [{ objectId: "oid" }, Identity.objectId("oid")],
+    [{ clientId: "11111111-1111-1111-1111-111111111111" }, valid(Identity.clientId("11111111-1111-1111-1111-111111111111"))],
+    [{ objectId: "oid" }, valid(Identity.objectId("oid"))],
     [
       { resourceId: "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u" },
-      Identity.resourceId(
+      valid(Identity.resourceId(
         "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"
-      )
+      ))
     ]
   ])("%j → %j", (options, expected) => {
     expect(Either.getOrThrow(Identity.fromOptions(options))).toEqual(expected)
@@ -62,15 +75,15 @@ describe("Identity.fromOptions", () => {
 describe("Identity.key and describe", () => {
   it.each([
     [Identity.systemAssigned, "SystemAssigned", "system-assigned identity"],
-    [Identity.clientId("c"), "ClientId:c", "user-assigned identity (client id c)"],
-    [Identity.objectId("o"), "ObjectId:o", "user-assigned identity (object id o)"],
-    [Identity.resourceId("/r"), "ResourceId:/r", "user-assigned identity (resource id /r)"]
+    [valid(Identity.clientId("c")), "ClientId:c", "user-assigned identity (client id c)"],
+    [valid(Identity.objectId("o")), "ObjectId:o", "user-assigned identity (object id o)"],
+    [valid(Identity.resourceId("/r")), "ResourceId:/r", "user-assigned identity (resource id /r)"]
   ])("%j", (identity, key, description) => {
     expect(Identity.key(identity)).toBe(key)
     expect(Identity.describe(identity)).toBe(description)
   })
 
   it("gives different keys to different kinds with the same id", () => {
-    expect(Identity.key(Identity.clientId("x"))).not.toBe(Identity.key(Identity.objectId("x")))
+    expect(Identity.key(valid(Identity.clientId("x")))).not.toBe(Identity.key(valid(Identity.objectId("x"))))
   })
 })

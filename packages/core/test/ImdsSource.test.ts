@@ -2,7 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
-import { Identity, ImdsSource } from "../src/index.js"
+import * as Layer from "effect/Layer"
+import { CertificatePinning, Environment, FileReader, Identity, ImdsSource, ManagedIdentity } from "../src/index.js"
 import { TOKEN, fakeHttp, resource, tokenBody, urlOf } from "./support/sourceFakes.js"
 
 const config = Either.getOrThrow(ImdsSource.fromVariables({}))
@@ -19,12 +20,12 @@ describe("ImdsSource.request", () => {
   })
 
   it.each([
-    [Identity.clientId("11111111-1111-1111-1111-111111111111"), "client_id"],
-    [Identity.objectId("22222222-2222-2222-2222-222222222222"), "object_id"],
+    [Either.getOrThrow(Identity.clientId("11111111-1111-1111-1111-111111111111")), "client_id"],
+    [Either.getOrThrow(Identity.objectId("22222222-2222-2222-2222-222222222222")), "object_id"],
     [
-      Identity.resourceId(
+      Either.getOrThrow(Identity.resourceId(
         "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
-      ),
+      )),
       "msi_res_id"
     ]
   ])("selects a user-assigned identity %j with %s", (identity, parameter) => {
@@ -34,7 +35,7 @@ describe("ImdsSource.request", () => {
   })
 
   it("encodes injection attempts in ids and resources; the host never changes", () => {
-    const evil = Identity.clientId("abc&client_id=evil#frag?x=1")
+    const evil = Either.getOrThrow(Identity.clientId("abc&client_id=evil#frag?x=1"))
     const url = urlOf(Either.getOrThrow(ImdsSource.request(config, evil, resource("https://x/?a=1&client_id=evil#f"))))
     expect(url.host).toBe("169.254.169.254")
     expect(url.searchParams.getAll("client_id")).toEqual(["abc&client_id=evil#frag?x=1"])
@@ -42,9 +43,9 @@ describe("ImdsSource.request", () => {
     expect(url.hash).toBe("")
   })
 
-  it("refuses ids with CRLF or spaces before building anything", () => {
+  it("cannot be handed an id with CRLF or spaces: no such Identity can be made", () => {
     for (const id of ["abc\r\nX-Injected: 1", "a b", ""]) {
-      const result = ImdsSource.request(config, Identity.clientId(id), ARM)
+      const result = Identity.clientId(id)
       expect(Either.isLeft(result) && result.left._tag).toBe("InvalidArgument")
     }
   })
@@ -65,7 +66,8 @@ describe("ImdsSource.request", () => {
   })
 })
 
-const POD = Either.getOrThrow(ImdsSource.fromVariables({ AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:2579" }))
+const POD_VARIABLES = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:2579" }
+const POD = Either.getOrThrow(ImdsSource.fromVariables(POD_VARIABLES))
 
 describe("ImdsSource.make: acquire", () => {
   it.effect("gets a token end to end against a fake endpoint", () =>
@@ -76,7 +78,7 @@ describe("ImdsSource.make: acquire", () => {
       ])
       const source = ImdsSource.make(POD)
       const token = yield* source
-        .acquire({ identity: Identity.clientId("cid"), resource: ARM })
+        .acquire({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: ARM })
         .pipe(Effect.provide(http.layer))
       expect(token.token).toBe(TOKEN)
       expect(token.expiresOn).toBe(1_000_000 + 3_599_000)
@@ -145,16 +147,22 @@ describe("ImdsSource.make: acquire", () => {
     })
   )
 
-  it.effect("refuses a bad id as Rejected without sending anything", () =>
+  it.scoped("refuses a bad id as InvalidArgument when the service is made, sending nothing", () =>
     Effect.gen(function* () {
       const http = fakeHttp([{ status: 200, body: tokenBody() }])
       const error = yield* Effect.flip(
-        ImdsSource.make(POD)
-          .acquire({ identity: Identity.clientId("a\r\nb"), resource: ARM })
-          .pipe(Effect.provide(http.layer))
+        ManagedIdentity.make({ identity: { clientId: "a\r\nb" } }).pipe(
+          Effect.provide(
+            Layer.mergeAll(
+              http.layer,
+              Environment.layer(POD_VARIABLES),
+              FileReader.layer(FileReader.memory({ files: {} })),
+              CertificatePinning.unsupported("not needed")
+            )
+          )
+        )
       )
-      expect(error._tag).toBe("Rejected")
-      expect(error.attempts).toBe(0)
+      expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "clientId" })
       expect(http.recorded).toHaveLength(0)
     })
   )

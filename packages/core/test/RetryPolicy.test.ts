@@ -11,6 +11,7 @@ import * as Random from "effect/Random"
 import * as TestClock from "effect/TestClock"
 import { type EndpointError, InvalidResponse, Rejected, Transient, Unavailable } from "../src/ManagedIdentityError.js"
 import * as RetryPolicy from "../src/RetryPolicy.js"
+import * as SourceCatalog from "../src/SourceCatalog.js"
 
 const transient = (status: number | undefined, retryAfterMs?: number): Transient =>
   new Transient({
@@ -338,13 +339,17 @@ describe("RetryPolicy", () => {
     })
   })
 
-  describe("forSource", () => {
+  describe("each source's descriptor", () => {
     it("gives IMDS its 70 s window on 410 and the others none", () => {
-      expect(RetryPolicy.forSource("IMDS")).toBe(RetryPolicy.imds)
-      expect(Duration.toMillis(RetryPolicy.forSource("IMDS").goneWindow)).toBe(70_000)
-      expect(RetryPolicy.forSource("AppService")).toBe(RetryPolicy.appService)
-      expect(Duration.toMillis(RetryPolicy.forSource("AzureArc").goneWindow)).toBe(0)
-      expect(RetryPolicy.forSource("WorkloadIdentity")).toBe(RetryPolicy.workloadIdentity)
+      const retryOf = (name: Parameters<typeof SourceCatalog.get>[0]) => SourceCatalog.get(name).retry
+      expect(retryOf("IMDS")).toBe(RetryPolicy.imds)
+      expect(Duration.toMillis(retryOf("IMDS").goneWindow)).toBe(70_000)
+      expect(retryOf("AppService")).toBe(RetryPolicy.appService)
+      expect(Duration.toMillis(retryOf("AzureArc").goneWindow)).toBe(0)
+      expect(retryOf("WorkloadIdentity")).toBe(RetryPolicy.workloadIdentity)
+      for (const descriptor of SourceCatalog.all) {
+        if (descriptor.name !== "IMDS") expect(Duration.toMillis(descriptor.retry.goneWindow), descriptor.name).toBe(0)
+      }
     })
   })
 

@@ -49,9 +49,9 @@ describe("ServiceFabricSource.request", () => {
 
   // MSAL's ServiceFabric source passes the id under the generic names; the cluster decides.
   it.each([
-    [Identity.clientId("cid"), "client_id"],
-    [Identity.objectId("oid"), "object_id"],
-    [Identity.resourceId("/subscriptions/s/uami"), "mi_res_id"]
+    [Either.getOrThrow(Identity.clientId("cid")), "client_id"],
+    [Either.getOrThrow(Identity.objectId("oid")), "object_id"],
+    [Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami")), "mi_res_id"]
   ])("passes %j as %s", (identity, parameter) => {
     const url = urlOf(Either.getOrThrow(ServiceFabricSource.request(config, identity, VAULT)))
     expect(url.searchParams.get(parameter)).toBe(identity._tag === "SystemAssigned" ? null : identity.id)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -73,17 +74,17 @@ const REFRESH_AT = 55 * MINUTE
 describe("TokenCache", () => {
   describe("key", () => {
     it("separates source, identity and resource unambiguously", () => {
-      const a = TokenCache.key({ source: "IMDS", identity: Identity.clientId("x"), resource: "https://a" })
+      const a = TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" })
       const keys = new Set([
         a,
-        TokenCache.key({ source: "IMDS", identity: Identity.objectId("x"), resource: "https://a" }),
-        TokenCache.key({ source: "AppService", identity: Identity.clientId("x"), resource: "https://a" }),
+        TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.objectId("x")), resource: "https://a" }),
+        TokenCache.key({ source: "AppService", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" }),
         TokenCache.key({ source: "IMDS", identity: Identity.systemAssigned, resource: "https://a" }),
-        TokenCache.key({ source: "IMDS", identity: Identity.clientId("x"), resource: "https://b" }),
-        TokenCache.key({ source: "IMDS", identity: Identity.clientId('x","https://a'), resource: "" })
+        TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://b" }),
+        TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId('x","https://a')), resource: "" })
       ])
       expect(keys.size).toBe(6)
-      expect(TokenCache.key({ source: "IMDS", identity: Identity.clientId("x"), resource: "https://a" })).toBe(a)
+      expect(TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" })).toBe(a)
     })
   })
 

@@ -89,7 +89,7 @@ describe("WorkloadIdentitySource.request", () => {
     const request = Either.getOrThrow(
       WorkloadIdentitySource.request(
         config,
-        Identity.clientId("other&scope=x"),
+        Either.getOrThrow(Identity.clientId("other&scope=x")),
         resource("https://vault.azure.net"),
         "a",
         '{"x":1}'
@@ -101,7 +101,7 @@ describe("WorkloadIdentitySource.request", () => {
     expect(form.get("claims")).toBe('{"x":1}')
   })
 
-  it.each([Identity.objectId("o"), Identity.resourceId("/r")])("refuses %j as unsupported-identity", (identity) => {
+  it.each([Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])("refuses %j as unsupported-identity", (identity) => {
     const result = WorkloadIdentitySource.request(config, identity, ARM, ASSERTION_1)
     expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "Unavailable", reason: "unsupported-identity" })
   })

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Environment, ManagedIdentityError, SourceRequirements } from "@managed-identity/core"
+import { Environment, ManagedIdentityError, SourceCatalog } from "@managed-identity/core"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -35,14 +35,14 @@ const notDeno = () =>
 const noEnvPermission = () =>
   new ManagedIdentityError.InvalidArgument({
     argument: "permissions",
-    message: `Deno may not read the environment: run with --allow-env (or at least --allow-env=${SourceRequirements.variableNames.join(",")})`
+    message: `Deno may not read the environment: run with --allow-env (or at least --allow-env=${SourceCatalog.variableNames.join(",")})`
   })
 
 // Granted variables only: reading any other would make Deno prompt (or throw) once per name.
 const readGranted = (runtime: DenoNamespace): Record<string, string> | undefined => {
   const variables: Record<string, string> = {}
   let granted = 0
-  for (const name of SourceRequirements.variableNames) {
+  for (const name of SourceCatalog.variableNames) {
     if (permission({ name: "env", variable: name }, { ask: false }) !== "granted") continue
     granted++
     const value = runtime.env.get(name)

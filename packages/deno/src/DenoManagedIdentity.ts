@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { ManagedIdentity, type ManagedIdentityError, SourceRequirements } from "@managed-identity/core"
+import { ManagedIdentity, type ManagedIdentityError } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import type * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
@@ -77,7 +77,7 @@ export const layer = (
   return Layer.scoped(
     ManagedIdentity.ManagedIdentity,
     Effect.tap(ManagedIdentity.make(config), (service) =>
-      Effect.flatMap(SourceRequirements.fromService(service, config.sourceOptions), permissions.check)
+      permissions.check(service.requirements)
     )
   ).pipe(Layer.provide(services({ connectTimeout, environment })))
 }

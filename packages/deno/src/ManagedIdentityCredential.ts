@@ -8,17 +8,22 @@ import * as TokenCredential from "@managed-identity/core/TokenCredential"
 import * as DenoManagedIdentity from "./DenoManagedIdentity.js"
 
 /**
- * Options: `@azure/identity`'s (`clientId`, `objectId`, `resourceId`, `retryOptions`) plus `retry` and
- * `managedIdentity` (every core setting).
+ * The settings under `managedIdentity`: every core setting, plus Deno's own (`connectTimeout`, and
+ * `environment` instead of `Deno.env`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ManagedIdentityCredentialOptions
-  extends Omit<TokenCredential.ManagedIdentityCredentialOptions, "managedIdentity"> {
-  /** Any core setting, plus `connectTimeout`, and `environment` instead of `Deno.env`. */
-  readonly managedIdentity?: Omit<DenoManagedIdentity.Options, "identity"> | undefined
-}
+export type Settings = Omit<DenoManagedIdentity.Options, "identity">
+
+/**
+ * Options: `@azure/identity`'s (`clientId`, `objectId`, `resourceId`, `retryOptions`) plus `retry` and
+ * `managedIdentity` (every core setting and Deno's own).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ManagedIdentityCredentialOptions extends TokenCredential.ManagedIdentityCredentialOptions<Settings> {}
 
 /**
  * Gets tokens from the host's managed identity; use it with any Azure SDK client.
@@ -34,45 +39,18 @@ export interface ManagedIdentityCredentialOptions
  * // new SecretClient("https://myvault.vault.azure.net", credential)
  * ```
  */
-export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential {
+export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential<Settings> {
   constructor(
     clientIdOrOptions?: string | ManagedIdentityCredentialOptions,
     options?: ManagedIdentityCredentialOptions
   ) {
-    super(
-      TokenCredential.normalizeArguments(
-        clientIdOrOptions,
-        options
-      ) as TokenCredential.ManagedIdentityCredentialOptions,
-      // `managedIdentity` is spread into the config, so Deno's own options arrive here too.
-      (config) => DenoManagedIdentity.layer(config as DenoManagedIdentity.Options)
-    )
+    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), DenoManagedIdentity.layer)
   }
 }
 
 export {
-  /**
-   * The abort signal fired before a token arrived.
-   *
-   * @since 0.1.0
-   */
   AbortError,
-  /**
-   * The endpoint answered without a token.
-   *
-   * @since 0.1.0
-   */
   AuthenticationError,
-  /**
-   * No managed-identity endpoint here (or Deno may not reach it); chains move on.
-   *
-   * @since 0.1.0
-   */
   CredentialUnavailableError,
-  /**
-   * The caller's input is wrong.
-   *
-   * @since 0.1.0
-   */
   InvalidArgumentError
 } from "@managed-identity/core/TokenCredential"

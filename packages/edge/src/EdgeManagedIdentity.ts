@@ -10,17 +10,10 @@
  *
  * @since 0.1.0
  */
-import * as AppServiceSource from "@managed-identity/core/AppServiceSource"
-import * as AzureMlSource from "@managed-identity/core/AzureMlSource"
 import * as CertificatePinning from "@managed-identity/core/CertificatePinning"
-import * as CloudShellSource from "@managed-identity/core/CloudShellSource"
 import * as FileReader from "@managed-identity/core/FileReader"
-import * as ImdsSource from "@managed-identity/core/ImdsSource"
 import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
-import { type ManagedIdentityError, Unavailable } from "@managed-identity/core/ManagedIdentityError"
-import type * as Source from "@managed-identity/core/Source"
-import * as SourceRequirements from "@managed-identity/core/SourceRequirements"
-import * as Either from "effect/Either"
+import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
 import * as Layer from "effect/Layer"
 import * as EdgeEnvironment from "./EdgeEnvironment.js"
 import * as EdgeHttpClient from "./EdgeHttpClient.js"
@@ -75,60 +68,6 @@ export const services = (options: Pick<Options, "env" | "fetch">): Layer.Layer<M
     CertificatePinning.unsupported(noCertificatePinning)
   )
 
-// Why a source that needs a file or a pinned certificate cannot run here, before any request.
-const refuse =
-  (source: "ServiceFabric" | "AzureArc" | "WorkloadIdentity"): Source.Builder =>
-  (variables, context) => {
-    const requirements = SourceRequirements.of({
-      source,
-      endpoint:
-        source === "WorkloadIdentity"
-          ? (variables.AZURE_AUTHORITY_HOST ?? "https://login.microsoftonline.com/")
-          : (variables.IDENTITY_ENDPOINT ?? ""),
-      variables,
-      platform: context.platform,
-      sourceOptions: context.options
-    })
-    const refusal =
-      SourceRequirements.withoutFileSystem(requirements, noFileSystem) ??
-      SourceRequirements.withoutCertificatePinning(requirements, noCertificatePinning)
-    return Either.left(
-      refusal ??
-        new Unavailable({
-          source,
-          reason: "unsupported-runtime",
-          message: `${source}: cannot be used here: ${noFileSystem}`,
-          attempts: 0,
-          elapsedMs: 0
-        })
-    )
-  }
-
-/**
- * The sources an edge runtime can use: those that need only `fetch` and variables (App Service
- * and Functions, Azure ML, Cloud Shell, IMDS). Service Fabric (a pinned certificate), Azure Arc
- * and workload identity (files) are refused with the reason, before any request, and their code
- * stays out of the bundle.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import { EdgeManagedIdentity } from "@managed-identity/edge"
- *
- * console.log(Object.keys(EdgeManagedIdentity.sources)) // ["AppService", "AzureML", "CloudShell", "IMDS", ...]
- * ```
- */
-export const sources: Source.Catalog = {
-  AppService: (variables) => Either.map(AppServiceSource.fromVariables(variables), AppServiceSource.make),
-  AzureML: (variables) => Either.map(AzureMlSource.fromVariables(variables), AzureMlSource.make),
-  CloudShell: (variables) => Either.map(CloudShellSource.fromVariables(variables), CloudShellSource.make),
-  IMDS: (variables) => Either.map(ImdsSource.fromVariables(variables), ImdsSource.make),
-  ServiceFabric: refuse("ServiceFabric"),
-  AzureArc: refuse("AzureArc"),
-  WorkloadIdentity: refuse("WorkloadIdentity")
-}
-
 /**
  * The `ManagedIdentity` service on an edge runtime, for the environment given.
  *
@@ -155,7 +94,5 @@ export const sources: Source.Catalog = {
  */
 export const layer = (options: Options): Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError> => {
   const { env, fetch, ...config } = options
-  return Layer.scoped(ManagedIdentity.ManagedIdentity, ManagedIdentity.makeWith(sources, config)).pipe(
-    Layer.provide(services({ env, fetch }))
-  )
+  return ManagedIdentity.layer(config).pipe(Layer.provide(services({ env, fetch })))
 }

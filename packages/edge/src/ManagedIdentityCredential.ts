@@ -15,13 +15,18 @@ import * as EdgeManagedIdentity from "./EdgeManagedIdentity.js"
  * @since 0.1.0
  * @category models
  */
-export interface ManagedIdentityCredentialOptions
-  extends Omit<TokenCredential.ManagedIdentityCredentialOptions, "managedIdentity"> {
+export interface ManagedIdentityCredentialOptions extends TokenCredential.ManagedIdentityCredentialOptions<Settings> {
   /** The variables: edge runtimes have no `process.env`. */
   readonly env: Readonly<Record<string, unknown>>
-  /** Any core setting, plus the `fetch` to use. */
-  readonly managedIdentity?: Omit<EdgeManagedIdentity.Options, "identity" | "env"> | undefined
 }
+
+/**
+ * The settings under `managedIdentity`: every core setting, plus the `fetch` to use.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Settings = Omit<EdgeManagedIdentity.Options, "identity" | "env">
 
 /**
  * Gets tokens from the managed identity the environment points at; use it with any Azure SDK client.
@@ -43,49 +48,23 @@ export interface ManagedIdentityCredentialOptions
  * }
  * ```
  */
-export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential {
+export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential<Settings> {
   constructor(options: ManagedIdentityCredentialOptions)
   constructor(clientId: string, options: ManagedIdentityCredentialOptions)
   constructor(
     clientIdOrOptions: string | ManagedIdentityCredentialOptions,
     options?: ManagedIdentityCredentialOptions
   ) {
-    const normalized = TokenCredential.normalizeArguments(
-      clientIdOrOptions,
-      options
-    ) as ManagedIdentityCredentialOptions
-    const env = normalized.env ?? {}
-    super(
-      normalized as TokenCredential.ManagedIdentityCredentialOptions,
-      // `managedIdentity` is spread into the config, so the edge options (`fetch`) arrive here too.
-      (config) => EdgeManagedIdentity.layer({ ...(config as Omit<EdgeManagedIdentity.Options, "env">), env })
-    )
+    const given =
+      typeof clientIdOrOptions === "string" ? { ...options, clientId: clientIdOrOptions } : clientIdOrOptions
+    const env = given?.env ?? {}
+    super(given ?? {}, (config) => EdgeManagedIdentity.layer({ ...config, env }))
   }
 }
 
 export {
-  /**
-   * The abort signal fired before a token arrived.
-   *
-   * @since 0.1.0
-   */
   AbortError,
-  /**
-   * The endpoint answered without a token.
-   *
-   * @since 0.1.0
-   */
   AuthenticationError,
-  /**
-   * No managed-identity endpoint here, or the source needs what edge runtimes lack; chains move on.
-   *
-   * @since 0.1.0
-   */
   CredentialUnavailableError,
-  /**
-   * The caller's input is wrong.
-   *
-   * @since 0.1.0
-   */
   InvalidArgumentError
 } from "@managed-identity/core/TokenCredential"

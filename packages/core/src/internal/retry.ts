@@ -8,7 +8,6 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import { type EndpointError, withAttempts } from "../ManagedIdentityError.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
-import type { SourceName } from "../SourceName.js"
 import { attributes } from "../Telemetry.js"
 
 /**
@@ -92,21 +91,6 @@ export const workloadIdentity: RetryPolicy.RetryPolicy = {
   ...imds,
   goneWindow: Duration.zero,
   retryOn: isRetryableEntraStatus
-}
-
-export const forSource = (name: SourceName): RetryPolicy.RetryPolicy => {
-  switch (name) {
-    case "IMDS":
-      return imds
-    case "WorkloadIdentity":
-      return workloadIdentity
-    case "ServiceFabric":
-    case "AppService":
-    case "AzureML":
-    case "CloudShell":
-    case "AzureArc":
-      return appService
-  }
 }
 
 export const make = (overrides: RetryPolicy.MakeOptions = {}): RetryPolicy.RetryPolicy => {

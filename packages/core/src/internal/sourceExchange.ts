@@ -1,7 +1,7 @@
 /**
- * What every source does the same way: validate an endpoint URL from the environment, refuse an
- * identity it cannot select, send one request without leaking its secret header, read the body
- * under the size cap, then parse a 2xx or classify anything else.
+ * What every source does the same way: read its variables, select an identity the way its
+ * descriptor says, send one request without leaking its secret header, read the body under the
+ * size cap, then parse a 2xx or classify anything else with the source's own rules.
  *
  * @internal
  */
@@ -12,7 +12,7 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { AccessToken } from "../AccessToken.js"
 import { classify } from "../Classification.js"
-import type { Service as HttpTransportService } from "../HttpTransport.js"
+import type { Answer, Service as HttpTransportService } from "../HttpTransport.js"
 import * as Identity from "../Identity.js"
 import {
   type EndpointError,
@@ -22,30 +22,87 @@ import {
   Transient,
   Unavailable
 } from "../ManagedIdentityError.js"
+import type { ClassificationRules, IdentitySupport, Variable } from "../Source.js"
 import type { SourceName } from "../SourceName.js"
 import * as TokenResponse from "../TokenResponse.js"
-import { quote, safeUrl, stripQuery } from "./sourceSecrets.js"
 
 /**
- * Reads an endpoint URL from an environment variable: absolute, http or https, no credentials.
+ * The words for "these must be set": "X is not set", "X and Y must both be set", "X, Y and Z must
+ * all be set".
  *
  * @internal
  */
-export const endpointFromVariable = (variable: string, value: string): Either.Either<URL, InvalidArgument> => {
-  const url = safeUrl(value.trim())
-  const invalid = (why: string) =>
-    Either.left(
-      new InvalidArgument({
-        argument: variable,
-        message: `${variable}: "${quote(stripQuery(value), [], 120)}" ${why}`
+export const mustBeSet = (names: ReadonlyArray<string>): string => {
+  if (names.length === 1) return `${names[0]} is not set`
+  const list = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`
+  return `${list} must ${names.length === 2 ? "both" : "all"} be set`
+}
+
+/**
+ * The values of a source's variables, or `Unavailable` (`not-configured`) naming the required ones
+ * when one is missing. Variables are expected normalized (empty values removed).
+ *
+ * @internal
+ */
+export const readVariables = <const V extends ReadonlyArray<Variable>>(
+  source: SourceName,
+  variables: Readonly<Record<string, string | undefined>>,
+  required: V,
+  extra = ""
+): Either.Either<{ readonly [K in keyof V]: string }, Unavailable> => {
+  const values = required.map((variable) => variables[variable.name])
+  if (values.some((value) => value === undefined || value === "")) {
+    return Either.left(
+      new Unavailable({
+        source,
+        reason: "not-configured",
+        message: `${source}: ${mustBeSet(required.map((variable) => variable.name))}${extra}`,
+        attempts: 0,
+        elapsedMs: 0
       })
     )
-  if (url === undefined) return invalid("is not a valid absolute URL")
-  if (url.protocol !== "http:" && url.protocol !== "https:") return invalid("must be an http:// or https:// URL")
-  if (url.username !== "" || url.password !== "") return invalid("must not contain a user name or password")
-  url.hash = ""
-  return Either.right(url)
+  }
+  return Either.right(values as unknown as { readonly [K in keyof V]: string })
 }
+
+/**
+ * The `[parameter, id]` a source sends for an identity (nothing for the system-assigned one), or
+ * the `Unavailable` (`unsupported-identity`) of a source that cannot select that kind.
+ *
+ * @internal
+ */
+export const identityParameter = (
+  source: SourceName,
+  identities: IdentitySupport,
+  identity: Identity.Identity,
+  endpoint: string
+): Either.Either<readonly [string, string] | undefined, Unavailable> => {
+  if (identity._tag === "SystemAssigned") return Either.right(undefined)
+  const parameter = identities[identity._tag]
+  return parameter === undefined
+    ? Either.left(unsupportedIdentity(source, identity, endpoint, identities.unsupported))
+    : Either.right([parameter, identity.id])
+}
+
+/**
+ * The refusal of a source that cannot select the requested identity.
+ *
+ * @internal
+ */
+export const unsupportedIdentity = (
+  source: SourceName,
+  identity: Identity.Identity,
+  endpoint: string,
+  why: string
+): Unavailable =>
+  new Unavailable({
+    source,
+    reason: "unsupported-identity",
+    message: `${source} cannot select a ${Identity.describe(identity)}: ${why}`,
+    attempts: 0,
+    elapsedMs: 0,
+    endpoint
+  })
 
 /**
  * Reads a secret header value from an environment variable: printable text only, so it cannot
@@ -74,78 +131,14 @@ export const secretFromVariable = (
 export const isHeaderValue = (value: string): boolean => /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value)
 
 /**
- * Whether a host name is the loopback interface (where plain http is acceptable for Entra).
- *
- * @internal
- */
-export const isLoopback = (url: URL): boolean =>
-  url.hostname === "localhost" || url.hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(url.hostname)
-
-/**
- * The endpoint as a source prints it: scheme, host and path.
- *
- * @internal
- */
-export const printable = (url: URL): string => stripQuery(url.toString())
-
-/**
- * Refuses identity ids with whitespace or control characters: URLSearchParams would encode
- * them safely, but no real id contains them, so they are a caller's mistake or an attack.
- *
- * @internal
- */
-export const checkIdentity = (identity: Identity.Identity): Either.Either<Identity.Identity, InvalidArgument> => {
-  if (identity._tag === "SystemAssigned") return Either.right(identity)
-  const argument = identity._tag === "ClientId" ? "clientId" : identity._tag === "ObjectId" ? "objectId" : "resourceId"
-  if (typeof identity.id !== "string" || !/^[\x21-\x7e]{1,1024}$/.test(identity.id)) {
-    return Either.left(
-      new InvalidArgument({
-        argument,
-        message: `${argument}: must be a non-empty id without spaces or control characters`
-      })
-    )
-  }
-  return Either.right(identity)
-}
-
-/**
- * The refusal of a source that cannot select the requested identity.
- *
- * @internal
- */
-export const unsupportedIdentity = (
-  source: SourceName,
-  identity: Identity.Identity,
-  endpoint: string,
-  why: string
-): Unavailable =>
-  new Unavailable({
-    source,
-    reason: "unsupported-identity",
-    message: `${source} cannot select a ${Identity.describe(identity)}: ${why}`,
-    attempts: 0,
-    elapsedMs: 0,
-    endpoint
-  })
-
-/**
- * An answer read in full (under the cap).
- *
- * @internal
- */
-export interface Answer {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
-
-/**
  * Where and how one exchange happens.
  *
  * @internal
  */
 export interface Exchange {
   readonly source: SourceName
+  /** The source's own reading of error answers. */
+  readonly rules: ClassificationRules
   readonly endpoint: string
   readonly resource: string
   /** Secret values in the request, scrubbed from anything quoted. */
@@ -204,6 +197,7 @@ export const send = (
           return Effect.fail(
             classify({
               source: exchange.source,
+              rules: exchange.rules,
               transport: error.cause ?? error,
               attempts: exchange.attempts,
               elapsedMs,
@@ -244,6 +238,7 @@ export const interpret = (
   return Either.left(
     classify({
       source: exchange.source,
+      rules: exchange.rules,
       status: answer.status,
       headers: answer.headers,
       body: answer.body,
@@ -257,21 +252,6 @@ export const interpret = (
 }
 
 /**
- * A request that was refused before sending (an invalid id): not retried, so `Rejected`.
- *
- * @internal
- */
-export const refusedBeforeSending = (source: SourceName, endpoint: string, error: InvalidArgument): Rejected =>
-  new Rejected({
-    source,
-    error: "invalid_argument",
-    message: `${source}: the request was not sent: ${error.message}`,
-    attempts: 0,
-    elapsedMs: 0,
-    endpoint
-  })
-
-/**
  * Builds, sends and reads one request: the whole of `acquire` for the sources without a
  * challenge.
  *
@@ -279,20 +259,20 @@ export const refusedBeforeSending = (source: SourceName, endpoint: string, error
  */
 export const acquireOnce = <R>(options: {
   readonly source: SourceName
+  readonly rules: ClassificationRules
   readonly endpoint: string
   readonly resource: string
   readonly secrets: ReadonlyArray<string>
-  readonly request: Either.Either<HttpClientRequest.HttpClientRequest, Unavailable | InvalidArgument>
+  readonly request: Either.Either<HttpClientRequest.HttpClientRequest, Unavailable>
   readonly client: Effect.Effect<HttpTransportService, EndpointError, R>
 }): Effect.Effect<AccessToken, EndpointError, R> =>
   Effect.gen(function* () {
-    const request = yield* Either.mapLeft(options.request, (error) =>
-      error._tag === "InvalidArgument" ? refusedBeforeSending(options.source, options.endpoint, error) : error
-    )
+    const request = yield* options.request
     const client = yield* options.client
     const startedAt = yield* Clock.currentTimeMillis
     const exchange: Exchange = {
       source: options.source,
+      rules: options.rules,
       endpoint: options.endpoint,
       resource: options.resource,
       secrets: options.secrets,
@@ -321,10 +301,3 @@ export const tokenUrl = (
   if (selector !== undefined) url.searchParams.set(selector[0], selector[1])
   return url
 }
-
-/** The `[parameter, id]` pair for a user-assigned identity, from a source's parameter names. */
-export const identitySelector = (
-  identity: Identity.Identity,
-  names: { readonly ClientId: string; readonly ObjectId: string; readonly ResourceId: string }
-): readonly [string, string] | undefined =>
-  identity._tag === "SystemAssigned" ? undefined : [names[identity._tag], identity.id]

@@ -27,7 +27,7 @@ import {
   Identity,
   ManagedIdentity,
   Resource,
-  Source,
+  SourceCatalog,
   type SourceName
 } from "../../src/index.js"
 
@@ -368,7 +368,7 @@ describe("fuzzing every source's acquire", () => {
         const files = countingReader()
         const now = Date.now()
         const exit = await Effect.runPromiseExit(
-          Effect.flatMap(Source.make(name, { arcKeyDirectory: KEY_DIRECTORY }), (source) =>
+          Effect.flatMap(SourceCatalog.make(name, { arcKeyDirectory: KEY_DIRECTORY }), (source) =>
             source.acquire({ identity: Identity.systemAssigned, resource })
           ).pipe(Effect.provide(services(name, http.client, files.reader)))
         )

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { Environment, FileReader, Identity, Source, type SourceName } from "../src/index.js"
+import { CertificatePinning, Environment, FileReader, Identity, Source, SourceCatalog, type SourceName } from "../src/index.js"
 import { TOKEN, countingFiles, fakeHttp, resource, tokenBody } from "./support/sourceFakes.js"
 
 const SF = {
@@ -22,7 +22,7 @@ const WORKLOAD = {
   AZURE_TENANT_ID: "72f988bf-86f1-41af-91ab-2d7cd011db47"
 }
 
-describe("Source.detectName", () => {
+describe("SourceCatalog.detectName", () => {
   const table: ReadonlyArray<readonly [string, Record<string, string | undefined>, boolean, SourceName.SourceName]> = [
     ["nothing set", {}, false, "IMDS"],
     ["Service Fabric", SF, false, "ServiceFabric"],
@@ -50,17 +50,22 @@ describe("Source.detectName", () => {
     ["workload identity without tenant", { ...WORKLOAD, AZURE_TENANT_ID: undefined }, false, "IMDS"]
   ]
   for (const [name, variables, arcAgentInstalled, expected] of table) {
-    it(`${name} → ${expected}`, () => expect(Source.detectName(variables, { arcAgentInstalled })).toBe(expected))
+    it(`${name} → ${expected}`, () =>
+      expect(SourceCatalog.detectName(variables, { installed: arcAgentInstalled ? ["AzureArc"] : [] })).toBe(expected))
   }
 })
 
 const provide = (
   variables: Environment.Variables,
   files: FileReader.FileReader["Type"],
-  platform: Environment.Platform = "posix"
-) => Effect.provide(Layer.merge(Environment.layer(variables, platform), FileReader.layer(files)))
+  platform: Environment.Platform = "posix",
+  pinning: Layer.Layer<CertificatePinning.CertificatePinning> = CertificatePinning.layer(() => ({
+    client: { send: () => Effect.die("no request expected") },
+    close: () => {}
+  }))
+) => Effect.provide(Layer.mergeAll(Environment.layer(variables, platform), FileReader.layer(files), pinning))
 
-describe("Source.detect", () => {
+describe("SourceCatalog.detect", () => {
   it.effect("builds the detected source", () =>
     Effect.gen(function* () {
       const cases: ReadonlyArray<readonly [Record<string, string>, SourceName.SourceName, string]> = [
@@ -77,7 +82,7 @@ describe("Source.detect", () => {
         [{}, "IMDS", "http://169.254.169.254/metadata/identity/oauth2/token"]
       ]
       for (const [variables, name, endpoint] of cases) {
-        const source = yield* Source.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
+        const source = yield* SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
         expect([source.name, source.endpoint]).toEqual([name, endpoint])
       }
     })
@@ -86,13 +91,13 @@ describe("Source.detect", () => {
   it.effect("detects the Arc agent by its file, at the platform's default path or the given one", () =>
     Effect.gen(function* () {
       const posix = countingFiles({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* Source.detect().pipe(provide({}, posix.reader))
+      const source = yield* SourceCatalog.detect().pipe(provide({}, posix.reader))
       expect(source.name).toBe("AzureArc")
       expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
       const windows = FileReader.memory({ files: { "C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe": "" } })
-      expect((yield* Source.detect().pipe(provide({}, windows, "windows"))).name).toBe("AzureArc")
+      expect((yield* SourceCatalog.detect().pipe(provide({}, windows, "windows"))).name).toBe("AzureArc")
       const custom = FileReader.memory({ files: { "/tmp/fake-himds": "" } })
-      expect((yield* Source.detect({ arcAgentPath: "/tmp/fake-himds" }).pipe(provide({}, custom))).name).toBe(
+      expect((yield* SourceCatalog.detect({ arcAgentPath: "/tmp/fake-himds" }).pipe(provide({}, custom))).name).toBe(
         "AzureArc"
       )
     })
@@ -101,7 +106,7 @@ describe("Source.detect", () => {
   it.effect("does not touch the file system when an earlier source is configured", () =>
     Effect.gen(function* () {
       const files = countingFiles({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* Source.detect().pipe(provide(APP, files.reader))
+      const source = yield* SourceCatalog.detect().pipe(provide(APP, files.reader))
       expect(source.name).toBe("AppService")
       expect(files.calls.exists).toBe(0)
     })
@@ -117,7 +122,7 @@ describe("Source.detect", () => {
   for (const [variables, argument] of invalid) {
     it.effect(`fails with InvalidArgument naming ${argument} when it is invalid`, () =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(Source.detect().pipe(provide(variables, FileReader.memory({ files: {} }))))
+        const error = yield* Effect.flip(SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} }))))
         expect(error).toMatchObject({ _tag: "InvalidArgument", argument })
       })
     )
@@ -131,7 +136,7 @@ describe("Source.detect", () => {
         { status: 200, body: tokenBody() }
       ])
       const files = FileReader.memory({ files: { [keyPath]: "key" } })
-      const source = yield* Source.detect({ arcKeyDirectory: "/srv/emulator/tokens" }).pipe(provide(ARC, files))
+      const source = yield* SourceCatalog.detect({ arcKeyDirectory: "/srv/emulator/tokens" }).pipe(provide(ARC, files))
       const token = yield* source
         .acquire({ identity: Identity.systemAssigned, resource: resource() })
         .pipe(Effect.provide(FileReader.layer(files)), Effect.provide(http.layer))
@@ -141,10 +146,10 @@ describe("Source.detect", () => {
   )
 })
 
-describe("Source.make", () => {
+describe("SourceCatalog.make", () => {
   it.effect("builds a named source", () =>
     Effect.gen(function* () {
-      const source = yield* Source.make("CloudShell").pipe(provide(SHELL, FileReader.memory({ files: {} })))
+      const source = yield* SourceCatalog.make("CloudShell").pipe(provide(SHELL, FileReader.memory({ files: {} })))
       expect(source.name).toBe("CloudShell")
     })
   )
@@ -159,10 +164,10 @@ describe("Source.make", () => {
         "AzureArc",
         "WorkloadIdentity"
       ] as const) {
-        const error = yield* Effect.flip(Source.make(name).pipe(provide({}, FileReader.memory({ files: {} }))))
+        const error = yield* Effect.flip(SourceCatalog.make(name).pipe(provide({}, FileReader.memory({ files: {} }))))
         expect(error).toMatchObject({ _tag: "Unavailable", reason: "not-configured", source: name })
       }
-      const imds = yield* Source.make("IMDS").pipe(provide({}, FileReader.memory({ files: {} })))
+      const imds = yield* SourceCatalog.make("IMDS").pipe(provide({}, FileReader.memory({ files: {} })))
       expect(imds.name).toBe("IMDS")
     })
   )
@@ -170,8 +175,76 @@ describe("Source.make", () => {
   it.effect("builds Azure Arc from the installed agent", () =>
     Effect.gen(function* () {
       const files = FileReader.memory({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* Source.make("AzureArc").pipe(provide({}, files))
+      const source = yield* SourceCatalog.make("AzureArc").pipe(provide({}, files))
       expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
     })
   )
+})
+
+describe("SourceCatalog, for runtimes that lack a capability", () => {
+  const noFiles = FileReader.unsupported("edge runtimes have no file system")
+  const noPinning = CertificatePinning.unsupported("fetch always validates the certificate chain")
+
+  it.effect("refuses a file-reading source up front, saying which file and why", () =>
+    Effect.gen(function* () {
+      const arc = yield* Effect.flip(SourceCatalog.detect().pipe(provide(ARC, noFiles)))
+      expect(arc).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime", source: "AzureArc", attempts: 0 })
+      expect(arc.message).toBe(
+        "AzureArc: cannot be used here: it reads the agent's key files in /var/opt/azcmagent/tokens, but edge runtimes have no file system"
+      )
+      const workload = yield* Effect.flip(SourceCatalog.detect().pipe(provide(WORKLOAD, noFiles)))
+      expect(workload.message).toBe(
+        "WorkloadIdentity: cannot be used here: it reads the federated token from /var/run/secrets/azure/tokens/azure-identity-token, but edge runtimes have no file system"
+      )
+    })
+  )
+
+  it.effect("refuses a pinning source up front, and only that one", () =>
+    Effect.gen(function* () {
+      const fabric = yield* Effect.flip(SourceCatalog.detect().pipe(provide(SF, noFiles, "posix", noPinning)))
+      expect(fabric).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime", source: "ServiceFabric" })
+      expect(fabric.message).toBe(
+        "ServiceFabric: cannot be used here: its endpoint's self-signed certificate must be pinned by thumbprint, but fetch always validates the certificate chain"
+      )
+      for (const variables of [APP, ML, SHELL, {}]) {
+        const source = yield* SourceCatalog.detect().pipe(provide(variables, noFiles, "posix", noPinning))
+        expect(source.files).toEqual([])
+      }
+    })
+  )
+})
+
+describe("the catalog's descriptors", () => {
+  it("are in detection order, each name once, IMDS (which needs no variable) last", () => {
+    const names = SourceCatalog.all.map((descriptor) => descriptor.name)
+    expect(new Set(names).size).toBe(names.length)
+    expect(names.at(-1)).toBe("IMDS")
+    expect(Source.requiredVariables(SourceCatalog.get("IMDS"))).toEqual([])
+    for (const descriptor of SourceCatalog.all.slice(0, -1)) {
+      expect(Source.requiredVariables(descriptor).length, descriptor.name).toBeGreaterThan(0)
+    }
+  })
+
+  it("give every variable one definition: same name, same object, same secrecy", () => {
+    const byName = new Map<string, Source.Variable>()
+    for (const descriptor of SourceCatalog.all) {
+      for (const use of descriptor.variables) {
+        const seen = byName.get(use.variable.name)
+        if (seen !== undefined) expect(use.variable, use.variable.name).toBe(seen)
+        byName.set(use.variable.name, use.variable)
+      }
+    }
+    expect([...SourceCatalog.variableNames].sort()).toEqual([...byName.keys()].sort())
+    expect(byName.get("IDENTITY_HEADER")?.secret).toBe(true)
+    expect(byName.get("MSI_SECRET")?.secret).toBe(true)
+  })
+
+  it("signal their source with at least one variable each (but IMDS)", () => {
+    for (const descriptor of SourceCatalog.all.slice(0, -1)) {
+      expect(
+        descriptor.variables.some((use) => use.signals && use.required),
+        descriptor.name
+      ).toBe(true)
+    }
+  })
 })

@@ -1,0 +1,60 @@
+/**
+ * Endpoints named by the environment: parsed once, checked, and printed without their query
+ * string or credentials. The one loopback check of the package lives here.
+ *
+ * @internal
+ */
+import * as Either from "effect/Either"
+import { InvalidArgument } from "../ManagedIdentityError.js"
+import { quote, safeUrl, stripQuery } from "./sourceSecrets.js"
+
+/**
+ * Whether a host is the loopback interface: `localhost`, 127.0.0.0/8 or `[::1]`.
+ *
+ * @internal
+ */
+export const isLoopback = (url: URL): boolean => {
+  const host = url.hostname.toLowerCase()
+  return host === "localhost" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host)
+}
+
+/**
+ * Reads an endpoint URL from an environment variable: absolute, http or https, no credentials.
+ *
+ * @internal
+ */
+export const fromVariable = (variable: string, value: string): Either.Either<URL, InvalidArgument> => {
+  const url = safeUrl(value.trim())
+  const invalid = (why: string) =>
+    Either.left(
+      new InvalidArgument({
+        argument: variable,
+        message: `${variable}: "${quote(stripQuery(value), [], 120)}" ${why}`
+      })
+    )
+  if (url === undefined) return invalid("is not a valid absolute URL")
+  if (url.protocol !== "http:" && url.protocol !== "https:") return invalid("must be an http:// or https:// URL")
+  if (url.username !== "" || url.password !== "") return invalid("must not contain a user name or password")
+  url.hash = ""
+  return Either.right(url)
+}
+
+/**
+ * The endpoint as a source prints it: scheme, host and path.
+ *
+ * @internal
+ */
+export const printable = (url: URL): string => stripQuery(url.toString())
+
+/**
+ * The `check` of an endpoint variable (`VariableUse.check`): what `doctor` says when the value
+ * cannot be used.
+ *
+ * @internal
+ */
+export const check =
+  (variable: string) =>
+  (value: string): string | undefined =>
+    Either.isLeft(fromVariable(variable, value))
+      ? `${variable} is not a valid http(s) URL without credentials: the library refuses to use it`
+      : undefined
