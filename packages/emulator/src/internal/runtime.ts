@@ -18,13 +18,13 @@ import type {
   ManagedIdentity,
   Source
 } from "../Emulator.js"
-import { EmulatorOptionsError } from "../Emulator.js"
 import type { EndpointName, Fault, FaultAction, FaultDefinition, FaultTarget } from "../Fault.js"
 import { FaultSyntaxError } from "../Fault.js"
 import { type AdminApi, handleAdmin } from "./admin.js"
 import { ArcKeys } from "./arcKeys.js"
 import { generateCertificate } from "./certificate.js"
 import * as Entra from "./entra.js"
+import { EmulatorOptionsError } from "./errors.js"
 import { FaultEngine } from "./faults.js"
 import { parseFault, validateFault } from "./faultSyntax.js"
 import { IdentityStore, parseIdentitySpec, tokenExchangeAudience } from "./identities.js"
