@@ -10,7 +10,7 @@ import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
 import { Emulator } from "@managed-identity/emulator"
 import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
-import * as Harness from "../../conformance/src/Harness.js"
+import * as Harness from "@managed-identity/conformance/Harness"
 import { BunCertificatePinning } from "../src/index.js"
 
 let emulator: Emulator.Emulator

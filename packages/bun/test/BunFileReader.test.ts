@@ -6,7 +6,7 @@ import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import * as Harness from "../../conformance/src/Harness.js"
+import * as Harness from "@managed-identity/conformance/Harness"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const bun = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url))

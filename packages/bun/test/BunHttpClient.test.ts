@@ -5,7 +5,7 @@
  * transport suite's.
  */
 import * as Effect from "effect/Effect"
-import { transportSuite } from "../../conformance/src/TransportSuite.js"
+import { transportSuite } from "@managed-identity/conformance/TransportSuite"
 import { BunHttpClient } from "../src/index.js"
 
 transportSuite("BunHttpClient", {

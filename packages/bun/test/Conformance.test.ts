@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Emulator } from "@managed-identity/emulator"
 import { fileURLToPath } from "node:url"
-import * as Harness from "../../conformance/src/Harness.js"
-import * as Suite from "../../conformance/src/Suite.js"
+import * as Harness from "@managed-identity/conformance/Harness"
+import * as Suite from "@managed-identity/conformance/Suite"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const bun = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url))

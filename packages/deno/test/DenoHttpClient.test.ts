@@ -5,7 +5,7 @@
  * The probe itself is tested in core (test/ConnectProbe.test.ts); the cases are the shared
  * transport suite's.
  */
-import { transportSuite } from "../../conformance/src/TransportSuite.js"
+import { transportSuite } from "@managed-identity/conformance/TransportSuite"
 import { DenoHttpClient } from "../src/index.js"
 
 transportSuite("DenoHttpClient", { make: DenoHttpClient.make, layer: DenoHttpClient.layer })

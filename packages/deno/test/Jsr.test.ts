@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import * as Harness from "../../conformance/src/Harness.js"
+import * as Harness from "@managed-identity/conformance/Harness"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const workspaceManifest = fileURLToPath(new URL("../../../package.json", import.meta.url))

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/v
 import { ManagedIdentity } from "@managed-identity/core"
 import { Emulator } from "@managed-identity/emulator"
 import * as Effect from "effect/Effect"
-import * as Harness from "../../conformance/src/Harness.js"
-import { assertLoopbackOnly } from "../../conformance/src/Suite.js"
+import * as Harness from "@managed-identity/conformance/Harness"
+import { assertLoopbackOnly } from "@managed-identity/conformance/Suite"
 import { EdgeManagedIdentity } from "../src/index.js"
 
 let emulator: Emulator.Emulator

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Emulator } from "@managed-identity/emulator"
 import { Miniflare } from "miniflare"
-import * as Harness from "../../conformance/src/Harness.js"
-import { assertLoopbackOnly } from "../../conformance/src/Suite.js"
+import * as Harness from "@managed-identity/conformance/Harness"
+import { assertLoopbackOnly } from "@managed-identity/conformance/Suite"
 import { bundle } from "./support.js"
 
 let emulator: Emulator.Emulator

@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 import type { EndpointName, Fault, FaultDefinition, FaultTarget } from "./Fault.js"
+import * as environment from "./internal/environment.js"
+import { EmulatorOptionsError } from "./internal/errors.js"
 import { parseIdentitySpec } from "./internal/identities.js"
 import { startEmulator } from "./internal/runtime.js"
 
@@ -45,30 +47,7 @@ export type Source = "imds" | "appservice" | "azureml" | "cloudshell" | "arc" | 
  * console.log(Emulator.sources.length) // 7
  * ```
  */
-export const sources: ReadonlyArray<Source> = [
-  "imds",
-  "appservice",
-  "azureml",
-  "cloudshell",
-  "arc",
-  "servicefabric",
-  "workloadidentity"
-]
-
-const sourceAliases: Record<string, Source> = {
-  imds: "imds",
-  appservice: "appservice",
-  functions: "appservice",
-  azureml: "azureml",
-  machinelearning: "azureml",
-  cloudshell: "cloudshell",
-  arc: "arc",
-  azurearc: "arc",
-  servicefabric: "servicefabric",
-  workloadidentity: "workloadidentity",
-  workload: "workloadidentity",
-  entra: "workloadidentity"
-}
+export const sources: ReadonlyArray<Source> = environment.sources
 
 /**
  * Reads a source name leniently: case, `-` and `_` are ignored, and the core's names
@@ -83,8 +62,7 @@ const sourceAliases: Record<string, Source> = {
  * console.log(Emulator.parseSource("AzureArc")) // "arc"
  * ```
  */
-export const parseSource = (text: string): Source | undefined =>
-  sourceAliases[text.toLowerCase().replace(/[-_\s]/g, "")]
+export const parseSource = (text: string): Source | undefined => environment.parseSource(text)
 
 /**
  * A federated identity credential: which external tokens (`iss`, `sub`, `aud`) Entra accepts as
@@ -352,26 +330,16 @@ export interface Emulator {
   close(): Promise<void>
 }
 
-/**
- * Invalid emulator options (a non-loopback host, a bad port, a bad identity or fault spec).
- *
- * @since 0.1.0
- * @category errors
- * @example
- * ```ts
- * import { Emulator } from "@managed-identity/emulator"
- *
- * Emulator.start({ host: "0.0.0.0" }).catch((error) => {
- *   if (error instanceof Emulator.EmulatorOptionsError) console.error(error.message)
- * })
- * ```
- */
-export class EmulatorOptionsError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = "EmulatorOptionsError"
-  }
-}
+export {
+  /**
+   * Invalid emulator options (a non-loopback host, a bad port, a bad identity or fault spec);
+   * declared, with its example, in an internal module so the runtime can raise it.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  EmulatorOptionsError
+} from "./internal/errors.js"
 
 /**
  * Starts an emulator on 127.0.0.1; rejects with `EmulatorOptionsError` for invalid options.

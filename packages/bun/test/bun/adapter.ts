@@ -3,7 +3,7 @@
  * the adapter reported, as one JSON line. The setup arrives as an argument.
  */
 import { ManagedIdentity } from "@managed-identity/core"
-import type * as Suite from "../../../conformance/src/Suite.js"
+import type * as Suite from "@managed-identity/conformance/Suite"
 import { ManagedIdentityCredential } from "../../src/index.js"
 
 const setup = JSON.parse(process.argv[2] ?? "null") as Suite.Setup

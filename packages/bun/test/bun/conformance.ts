@@ -4,7 +4,7 @@
  */
 import { test } from "bun:test"
 import { ManagedIdentity } from "@managed-identity/core"
-import * as Suite from "../../../conformance/src/Suite.js"
+import * as Suite from "@managed-identity/conformance/Suite"
 import {
   AbortError,
   AuthenticationError,

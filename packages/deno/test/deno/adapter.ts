@@ -5,7 +5,7 @@
  */
 import { Environment, ManagedIdentity } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
-import type * as Suite from "../../../conformance/src/Suite.js"
+import type * as Suite from "@managed-identity/conformance/Suite"
 import { DenoEnvironment, ManagedIdentityCredential } from "../../src/index.js"
 
 declare const Deno: { readonly args: ReadonlyArray<string> }

@@ -3,7 +3,7 @@
  * the Node process that runs this file (test/Conformance.test.ts) and holds the emulator.
  */
 import { ManagedIdentity } from "@managed-identity/core"
-import * as Suite from "../../../conformance/src/Suite.js"
+import * as Suite from "@managed-identity/conformance/Suite"
 import {
   AbortError,
   AuthenticationError,

@@ -2,7 +2,7 @@
  * The conformance suite in Vercel's `edge-runtime` (a service-worker-style script): the setup
  * arrives as the request body, the report goes back as the response.
  */
-import * as Suite from "../../../conformance/src/Suite.js"
+import * as Suite from "@managed-identity/conformance/Suite"
 import { target } from "./target.js"
 
 declare const addEventListener: (

@@ -3,7 +3,7 @@
  * (as Worker bindings would be), there is no file system and no certificate pinning.
  */
 import { ManagedIdentity } from "@managed-identity/core"
-import type * as Suite from "../../../conformance/src/Suite.js"
+import type * as Suite from "@managed-identity/conformance/Suite"
 import {
   AbortError,
   AuthenticationError,

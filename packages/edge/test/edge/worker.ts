@@ -2,7 +2,7 @@
  * The conformance suite as a module Worker (run by workerd through miniflare): the setup arrives
  * as a binding, the report goes back as the response.
  */
-import * as Suite from "../../../conformance/src/Suite.js"
+import * as Suite from "@managed-identity/conformance/Suite"
 import { target } from "./target.js"
 
 export default {

@@ -3,8 +3,9 @@
  * identities, the environment and federated tokens. Its own requests are not recorded or faulted.
  */
 import type { Emulator, FaultController, IdentityRegistry, RequestLog } from "../Emulator.js"
-import { EmulatorOptionsError, parseSource } from "../Emulator.js"
 import type { EndpointName, FaultDefinition, FaultTarget } from "../Fault.js"
+import { parseSource } from "./environment.js"
+import { EmulatorOptionsError } from "./errors.js"
 import { endpoints, parseFault, validateFault } from "./faultSyntax.js"
 import { json, type Reply } from "./replies.js"
 

@@ -1,9 +1,26 @@
 /**
  * The installed faults and the decision, per request, of which of them apply: every firing
- * `latency` adds up, and the first other firing fault decides how the request is answered.
+ * `latency` adds up, and the first other firing fault decides how the request is answered. The
+ * `refuse` faults are not decided per request: the listeners follow them, stopping to listen.
  */
+import type { FaultController } from "../Emulator.js"
 import type { EndpointName, Fault, FaultAction, FaultDefinition, FaultTarget } from "../Fault.js"
-import { formatFault } from "./faultSyntax.js"
+import { FaultSyntaxError } from "../Fault.js"
+import { formatFault, parseFault, validateFault } from "./faultSyntax.js"
+import type { Listeners } from "./listeners.js"
+import type { Timers } from "./timers.js"
+
+/** A definition as given, or the one a spec describes; throws `FaultSyntaxError` when invalid. */
+export const toFaultDefinition = (fault: FaultDefinition | string): FaultDefinition => {
+  if (typeof fault === "string") {
+    const parsed = parseFault(fault)
+    if (typeof parsed === "string") throw new FaultSyntaxError(fault, parsed)
+    return parsed
+  }
+  const reason = validateFault(fault)
+  if (reason !== undefined) throw new FaultSyntaxError(JSON.stringify(fault), reason)
+  return fault
+}
 
 interface State {
   readonly id: string
@@ -131,5 +148,40 @@ export class FaultEngine {
       hits: state.hits,
       ...(state.remaining === undefined ? {} : { remaining: state.remaining })
     })
+  }
+}
+
+/** The public `FaultController` over an engine; the listeners follow its `refuse` faults. */
+export const faultController = (
+  engine: FaultEngine,
+  listeners: Pick<Listeners, "follow" | "settled">,
+  timers: Timers
+): FaultController => {
+  const followRefusals = (): Promise<void> => listeners.follow(engine.refusals())
+  return {
+    add: (input) => {
+      const fault = engine.add(toFaultDefinition(input))
+      if (fault.action.kind === "refuse") {
+        // The window runs on real time: the listener must come back even if the injected clock stands still.
+        if (fault.durationMs !== undefined)
+          timers.later(fault.durationMs, () => {
+            engine.remove(fault.id)
+            void followRefusals()
+          })
+        void followRefusals()
+      }
+      return fault
+    },
+    remove: (id) => {
+      const removed = engine.remove(id)
+      void followRefusals()
+      return removed
+    },
+    clear: (target) => {
+      engine.clear(target)
+      void followRefusals()
+    },
+    list: () => engine.list(),
+    settled: () => listeners.settled()
   }
 }

@@ -3,7 +3,8 @@
  * IMDS does: by an id when given, else the system-assigned identity, else the only user-assigned one.
  */
 import { randomUUID } from "node:crypto"
-import type { FederatedCredential, IdentityInput, ManagedIdentity } from "../Emulator.js"
+import type { FederatedCredential, IdentityInput, IdentityRegistry, ManagedIdentity } from "../Emulator.js"
+import { EmulatorOptionsError } from "./errors.js"
 
 /** Which id a request selected its identity by. */
 export type IdSelector =
@@ -144,3 +145,19 @@ export const parseIdentitySpec = (spec: string): IdentityInput | string => {
       : []
   return { kind: kindText, ...ids, ...(federatedCredentials.length > 0 ? { federatedCredentials } : {}) }
 }
+
+/** An identity input as given, or the one a spec describes; throws `EmulatorOptionsError` for a bad spec. */
+export const toIdentityInput = (identity: IdentityInput | string): IdentityInput => {
+  if (typeof identity !== "string") return identity
+  const parsed = parseIdentitySpec(identity)
+  if (typeof parsed === "string") throw new EmulatorOptionsError(parsed)
+  return parsed
+}
+
+/** The public `IdentityRegistry` over a store: it also takes specs. */
+export const registry = (store: IdentityStore): IdentityRegistry => ({
+  list: () => store.list(),
+  systemAssigned: () => store.systemAssigned(),
+  add: (identity) => store.add(toIdentityInput(identity)),
+  remove: (id) => store.remove(id)
+})

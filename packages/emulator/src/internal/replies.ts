@@ -4,7 +4,7 @@
  * Azure ML), Service Fabric's `{error: {code, message, correlationId}}`, and Entra's AADSTS errors.
  */
 import { randomUUID } from "node:crypto"
-import { STATUS_CODES } from "node:http"
+import { STATUS_CODES, type ServerResponse } from "node:http"
 import type { EndpointName } from "../Fault.js"
 
 /** A complete response, ready to write. */
@@ -12,6 +12,12 @@ export interface Reply {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: string
+}
+
+/** Writes `reply` as the whole response. */
+export const writeReply = (response: ServerResponse, reply: Reply): void => {
+  response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) })
+  response.end(reply.body)
 }
 
 /** A JSON response with Azure's content type. */

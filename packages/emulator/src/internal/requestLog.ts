@@ -3,7 +3,7 @@
  * and form fields are redacted before anything is stored, so no log can leak them.
  */
 import type { IncomingHttpHeaders } from "node:http"
-import type { EndpointCounters, RecordedRequest, RequestOutcome } from "../Emulator.js"
+import type { EndpointCounters, RequestLog as PublicRequestLog, RecordedRequest, RequestOutcome } from "../Emulator.js"
 import type { EndpointName } from "../Fault.js"
 
 /** What is stored in place of a secret value. */
@@ -118,5 +118,16 @@ export class RequestLog {
   clear(): void {
     this.#entries = []
     this.#counters.clear()
+  }
+
+  /** The public view of the log: reading and clearing, no recording. */
+  view(): PublicRequestLog {
+    return {
+      all: (endpoint) => this.all(endpoint),
+      last: (endpoint) => this.all(endpoint).at(-1),
+      count: (endpoint) => this.all(endpoint).length,
+      counters: () => this.counters(),
+      clear: () => this.clear()
+    }
   }
 }
