@@ -1,7 +1,7 @@
 /**
  * Core's `FileReader` on Bun (`Bun.file`): reads the workload-identity token file and Azure Arc's
- * key file. `readText` enforces its byte limit without reading a large file into memory, and errors
- * name the path, never the contents.
+ * key file. This module gives core's `FileReader.make` Bun's primitives and maps Bun's error codes;
+ * the byte limit and the checks are core's. Errors name the path, never the contents.
  *
  * @since 0.1.0
  */
@@ -12,8 +12,8 @@ import * as internal from "./internal/fileReader.js"
 
 /**
  * Builds the reader: `realPath` resolves every symbolic link, `stat` follows links, `readText`
- * refuses a file over `maxBytes` (checked with `stat` first, then by reading at most one byte
- * more), and failures map to `not-found` (ENOENT), `permission-denied` (EACCES, EPERM) and
+ * refuses a file over `maxBytes` (core's `FileReader.make`: checked with `stat` first, then by
+ * reading at most one byte more), and failures map to `not-found` (ENOENT), `permission-denied` (EACCES, EPERM) and
  * `not-a-file` (a directory or device).
  *
  * @since 0.1.0

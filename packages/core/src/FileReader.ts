@@ -1,7 +1,8 @@
 /**
  * Reading small files: the workload-identity token file and Azure Arc's key file. Core never
- * imports a file system: adapters provide this service (`node:fs`, `Deno.readTextFile`,
- * `Bun.file`); the edge adapter provides `unsupported`, so sources that need a file say why.
+ * imports a file system, and it owns the policy of the capped read (`make`): an adapter gives a few
+ * primitives over its runtime (`node:fs`, `Deno.open`, `Bun.file`) and maps its errors; the edge
+ * adapter provides `unsupported`, so sources that need a file say why.
  *
  * @since 0.1.0
  */
@@ -9,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
 /**
  * Why a file could not be read.
@@ -161,6 +163,137 @@ export class FileReader extends Context.Tag("@managed-identity/core/FileReader")
 >() {}
 
 /**
+ * A file opened for reading by `Primitives.open`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OpenFile {
+  /** Size and kind of the opened file itself, which is not what the path names if it was swapped since. */
+  readonly stat: Effect.Effect<FileInfo, FileError>
+  /** Reads into `buffer` from the current position; the number of bytes read, 0 at the end of the file. */
+  readonly read: (buffer: Uint8Array) => Effect.Effect<number, FileError>
+}
+
+/**
+ * What an adapter gives `make`: its runtime's file operations, each failing with a `FileError`
+ * mapped from the runtime's error (`errorFromCode`, `errorFromCause`). No size or type checks: those
+ * are `make`'s.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Primitives {
+  /** The canonical absolute path, with every symbolic link resolved. */
+  readonly realPath: (path: string) => Effect.Effect<string, FileError>
+  /** Size and kind of the file the path names (links followed). */
+  readonly stat: (path: string) => Effect.Effect<FileInfo, FileError>
+  /**
+   * Opens the file for reading without ever blocking (a FIFO must not wait for a writer); the file
+   * is closed when the scope closes.
+   */
+  readonly open: (path: string) => Effect.Effect<OpenFile, FileError, Scope.Scope>
+}
+
+/** Bytes asked for per read: the limits are a few KiB, so a small file takes one read. */
+const chunkBytes = 16 * 1024
+
+/** A byte limit as a whole number; anything that is not a number at least 0 allows nothing. */
+const byteLimit = (maxBytes: number): number => (maxBytes >= 0 ? Math.floor(maxBytes) : 0)
+
+/**
+ * Reads until the end of the file or until `limit` bytes, whichever comes first. The caller asks for
+ * one byte more than it allows, so getting `limit` bytes back means the file is too large, whatever
+ * `stat` said: files grow, and `/proc`-like files report size 0.
+ */
+const readAtMost = (file: OpenFile, limit: number): Effect.Effect<Uint8Array, FileError> =>
+  Effect.gen(function* () {
+    const chunks: Array<Uint8Array> = []
+    let total = 0
+    while (total < limit) {
+      const buffer = new Uint8Array(Math.min(chunkBytes, limit - total))
+      const read = Math.min(yield* file.read(buffer), buffer.length)
+      if (!(read > 0)) break
+      chunks.push(buffer.subarray(0, read))
+      total += read
+    }
+    if (chunks.length === 1) return chunks[0]!
+    const bytes = new Uint8Array(total)
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    return bytes
+  })
+
+const decoder = new TextDecoder()
+
+/**
+ * A reader from an adapter's primitives. `readText` holds the whole policy of the capped read:
+ * `stat` first, so a directory, device or FIFO is refused without opening it and a file over the
+ * limit without reading it; then `open` and `stat` the opened file, in case the path was swapped in
+ * between; then read at most one byte more than the limit and refuse the file if that byte came.
+ * `exists` is whether `stat` succeeds.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { FileReader } from "@managed-identity/core"
+ *
+ * const contents = new TextEncoder().encode("eyJ.payload.sig")
+ * const reader = FileReader.make({
+ *   realPath: (path) => Effect.succeed(path),
+ *   stat: () => Effect.succeed({ size: contents.byteLength, isFile: true }),
+ *   open: () => {
+ *     let position = 0
+ *     return Effect.succeed({
+ *       stat: Effect.succeed({ size: contents.byteLength, isFile: true }),
+ *       read: (buffer: Uint8Array) =>
+ *         Effect.sync(() => {
+ *           const chunk = contents.subarray(position, position + buffer.length)
+ *           buffer.set(chunk)
+ *           position += chunk.byteLength
+ *           return chunk.byteLength
+ *         })
+ *     })
+ *   }
+ * })
+ *
+ * Effect.runPromise(reader.readText("/var/run/secrets/token", { maxBytes: 4096 })) // "eyJ.payload.sig"
+ * ```
+ */
+export const make = (primitives: Primitives): Context.Tag.Service<FileReader> => {
+  const readText = (path: string, maxBytes: number): Effect.Effect<string, FileError> =>
+    Effect.gen(function* () {
+      const limit = byteLimit(maxBytes)
+      const before = yield* primitives.stat(path)
+      if (!before.isFile) return yield* Effect.fail(notAFile(path))
+      if (before.size > limit) return yield* Effect.fail(tooLarge(path, limit))
+      const bytes = yield* Effect.scoped(
+        Effect.flatMap(primitives.open(path), (file) =>
+          Effect.gen(function* () {
+            const opened = yield* file.stat
+            if (!opened.isFile) return yield* Effect.fail(notAFile(path))
+            if (opened.size > limit) return yield* Effect.fail(tooLarge(path, limit))
+            return yield* readAtMost(file, limit + 1)
+          })
+        )
+      )
+      if (bytes.byteLength > limit) return yield* Effect.fail(tooLarge(path, limit))
+      return decoder.decode(bytes)
+    })
+  return {
+    realPath: primitives.realPath,
+    stat: primitives.stat,
+    readText: (path, { maxBytes }) => readText(path, maxBytes),
+    exists: (path) => Effect.match(primitives.stat(path), { onFailure: () => false, onSuccess: () => true })
+  }
+}
+
+/**
  * A reader for runtimes with no file system: every call fails with `unsupported` and the reason.
  *
  * @since 0.1.0
@@ -174,12 +307,13 @@ export class FileReader extends Context.Tag("@managed-identity/core/FileReader")
  */
 export const unsupported = (why: string): Context.Tag.Service<FileReader> => {
   const fail = (path: string) => Effect.fail(new FileError({ path, reason: "unsupported", message: `${path}: ${why}` }))
-  return { realPath: fail, stat: fail, readText: fail, exists: () => Effect.succeed(false), unavailable: why }
+  return { ...make({ realPath: fail, stat: fail, open: fail }), unavailable: why }
 }
 
 /**
  * An in-memory file system: `files` maps absolute paths to contents, `links` maps a path to the
- * path it points at. For tests and for hosts that inject files.
+ * path it points at. For tests and for hosts that inject files. Built on `make`, so it keeps the
+ * same limits as the adapters' readers.
  *
  * @since 0.1.0
  * @category constructors
@@ -195,6 +329,7 @@ export const memory = (options: {
   readonly links?: Readonly<Record<string, string>> | undefined
 }): Context.Tag.Service<FileReader> => {
   const links = options.links ?? {}
+  const encoder = new TextEncoder()
   const resolve = (path: string): Effect.Effect<string, FileError> => {
     let current = path
     for (let hops = 0; hops < 32; hops++) {
@@ -202,22 +337,28 @@ export const memory = (options: {
       if (next === undefined) break
       current = next
     }
-    return current in options.files
-      ? Effect.succeed(current)
-      : Effect.fail(new FileError({ path, reason: "not-found", message: `${path}: no such file` }))
+    return Object.hasOwn(options.files, current) ? Effect.succeed(current) : Effect.fail(errorFromCode(path, "ENOENT"))
   }
-  const encoder = new TextEncoder()
-  return {
+  const contents = (path: string): Effect.Effect<Uint8Array, FileError> =>
+    Effect.map(resolve(path), (real) => encoder.encode(options.files[real]!))
+  return make({
     realPath: resolve,
-    stat: (path) =>
-      Effect.map(resolve(path), (real) => ({ size: encoder.encode(options.files[real]!).byteLength, isFile: true })),
-    readText: (path, { maxBytes }) =>
-      Effect.flatMap(resolve(path), (real) => {
-        const text = options.files[real]!
-        return encoder.encode(text).byteLength > maxBytes ? Effect.fail(tooLarge(path, maxBytes)) : Effect.succeed(text)
-      }),
-    exists: (path) => Effect.match(resolve(path), { onFailure: () => false, onSuccess: () => true })
-  }
+    stat: (path) => Effect.map(contents(path), (bytes) => ({ size: bytes.byteLength, isFile: true })),
+    open: (path) =>
+      Effect.map(contents(path), (bytes): OpenFile => {
+        let position = 0
+        return {
+          stat: Effect.succeed({ size: bytes.byteLength, isFile: true }),
+          read: (buffer) =>
+            Effect.sync(() => {
+              const chunk = bytes.subarray(position, position + buffer.length)
+              buffer.set(chunk)
+              position += chunk.byteLength
+              return chunk.byteLength
+            })
+        }
+      })
+  })
 }
 
 /**

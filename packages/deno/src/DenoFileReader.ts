@@ -1,8 +1,8 @@
 /**
  * Core's `FileReader` on Deno (`Deno.realPath`, `Deno.stat`, `Deno.open`): reads the
- * workload-identity token file and Azure Arc's key file. `readText` enforces its byte limit without
- * reading a large file into memory; errors name the path, never the contents, and a missing
- * `--allow-read` is an error that names the flag.
+ * workload-identity token file and Azure Arc's key file. This module gives core's `FileReader.make`
+ * Deno's primitives and maps Deno's errors; the byte limit and the checks are core's. Errors name the
+ * path, never the contents, and a missing `--allow-read` is an error that names the flag.
  *
  * @since 0.1.0
  */
@@ -13,8 +13,8 @@ import * as internal from "./internal/fileReader.js"
 
 /**
  * Builds the reader: `realPath` resolves every symbolic link, `stat` follows links, `readText`
- * refuses a file over `maxBytes` (checked with `stat` first, then by reading at most one byte
- * more), and failures map to `not-found`, `permission-denied` (the operating system's, or Deno's
+ * refuses a file over `maxBytes` (core's `FileReader.make`: checked with `stat` first, then by
+ * reading at most one byte more), and failures map to `not-found`, `permission-denied` (the operating system's, or Deno's
  * missing `--allow-read`) and `not-a-file`.
  *
  * @since 0.1.0

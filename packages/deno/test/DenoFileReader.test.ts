@@ -9,6 +9,8 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Harness from "@managed-identity/conformance/Harness"
 
+// 40 000 bytes of numbered lines: more than two of core's 16 KiB reads.
+const lines = Array.from({ length: 5000 }, (_, i) => String(i).padStart(7, "0")).join("\n") + "\n"
 const root = fileURLToPath(new URL("..", import.meta.url))
 const deno = fileURLToPath(new URL("../node_modules/.bin/deno", import.meta.url))
 
@@ -19,6 +21,7 @@ describe("DenoFileReader (in Deno)", () => {
     try {
       writeFileSync(join(directory, "token"), "header.payload.signature")
       writeFileSync(join(directory, "large.key"), "x".repeat(5000))
+      writeFileSync(join(directory, "lines"), lines)
       symlinkSync(join(directory, "token"), join(directory, "link"))
       writeFileSync(join(outside, "secret.key"), "never read")
       const outcome = await Harness.execute(
@@ -38,7 +41,7 @@ describe("DenoFileReader (in Deno)", () => {
         { cwd: root }
       )
       expect(outcome.code, outcome.stdout + outcome.stderr).toBe(0)
-      expect(outcome.stdout).toMatch(/ok \| 5 passed \| 0 failed/)
+      expect(outcome.stdout).toMatch(/ok \| 6 passed \| 0 failed/)
     } finally {
       rmSync(directory, { recursive: true, force: true })
       rmSync(outside, { recursive: true, force: true })

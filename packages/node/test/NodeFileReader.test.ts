@@ -48,6 +48,17 @@ describe("NodeFileReader", () => {
       })
     )
 
+    it.scoped("reads a file over several reads, in order, up to exactly maxBytes", () =>
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        // 40 000 bytes of numbered lines: more than two of core's 16 KiB reads.
+        const lines = Array.from({ length: 5000 }, (_, i) => String(i).padStart(7, "0")).join("\n") + "\n"
+        yield* write(join(dir, "lines"), lines)
+        expect(yield* reader.readText(join(dir, "lines"), { maxBytes: 40_000 })).toBe(lines)
+        expect((yield* Effect.flip(reader.readText(join(dir, "lines"), { maxBytes: 39_999 }))).reason).toBe("too-large")
+      })
+    )
+
     it.scoped("counts bytes, not characters", () =>
       Effect.gen(function* () {
         const dir = yield* tempDir

@@ -1,46 +1,45 @@
 import { FileReader } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import { realpath } from "node:fs/promises"
-import { type BunNamespace, bun } from "./runtime.js"
-
-type Service = FileReader.FileReader["Type"]
+import { type BunNamespace, type BunStats, bun } from "./runtime.js"
 
 // Bun's file-system errors carry Node's `code`s: core maps them, without Bun's message.
-const toFileError: (path: string, cause: unknown) => FileReader.FileError = FileReader.errorFromCause
+const attempt = <A>(path: string, run: () => Promise<A>): Effect.Effect<A, FileReader.FileError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => FileReader.errorFromCause(path, cause) })
 
-const stat = (runtime: BunNamespace, path: string) =>
-  Effect.tryPromise({ try: () => runtime.file(path).stat(), catch: (cause) => toFileError(path, cause) })
+const info = (stats: BunStats): FileReader.FileInfo => ({ size: stats.size, isFile: stats.isFile() })
 
-const readText = (runtime: BunNamespace, path: string, maxBytes: number) =>
-  Effect.gen(function* () {
-    const limit = Math.max(0, Math.floor(maxBytes))
-    // stat first: a huge file is refused without reading it, a directory or FIFO without opening it.
-    const info = yield* stat(runtime, path)
-    if (!info.isFile()) return yield* Effect.fail(FileReader.notAFile(path))
-    const tooLarge = FileReader.tooLarge(path, limit)
-    if (info.size > limit) return yield* Effect.fail(tooLarge)
-    // At most one byte more than allowed: getting it back means the file grew past the limit.
-    const bytes = yield* Effect.tryPromise({
-      try: () =>
-        runtime
-          .file(path)
-          .slice(0, limit + 1)
-          .arrayBuffer(),
-      catch: (cause) => toFileError(path, cause)
+/**
+ * Bun's file API has no open handle: a `Bun.file` is a path read on demand, so the opened file's
+ * `stat` is the path's, taken again just before reading, and each read is a slice from where the
+ * last one ended (a slice reads the file as it is now, grown or not).
+ *
+ * @internal
+ */
+export const primitives = (runtime: BunNamespace): FileReader.Primitives => ({
+  realPath: (path) => attempt(path, () => realpath(path)),
+  stat: (path) => attempt(path, async () => info(await runtime.file(path).stat())),
+  open: (path) =>
+    Effect.sync((): FileReader.OpenFile => {
+      const file = runtime.file(path)
+      let position = 0
+      return {
+        stat: attempt(path, async () => info(await file.stat())),
+        read: (buffer) =>
+          attempt(path, async () => {
+            const bytes = new Uint8Array(await file.slice(position, position + buffer.length).arrayBuffer())
+            buffer.set(bytes)
+            position += bytes.byteLength
+            return bytes.byteLength
+          })
+      }
     })
-    if (bytes.byteLength > limit) return yield* Effect.fail(tooLarge)
-    return new TextDecoder().decode(bytes)
-  })
+})
 
 /** @internal */
-export const make = (): Service => {
+export const make = (): FileReader.FileReader["Type"] => {
   const runtime = bun()
-  if (runtime === undefined) return FileReader.unsupported("@managed-identity/bun must run under Bun")
-  return {
-    realPath: (path) => Effect.tryPromise({ try: () => realpath(path), catch: (cause) => toFileError(path, cause) }),
-    stat: (path) => Effect.map(stat(runtime, path), (info) => ({ size: info.size, isFile: info.isFile() })),
-    readText: (path, { maxBytes }) => readText(runtime, path, maxBytes),
-    // Not `Bun.file(path).exists()`, which is false for a directory.
-    exists: (path) => Effect.match(stat(runtime, path), { onFailure: () => false, onSuccess: () => true })
-  }
+  return runtime === undefined
+    ? FileReader.unsupported("@managed-identity/bun must run under Bun")
+    : FileReader.make(primitives(runtime))
 }

@@ -22,6 +22,12 @@ test("reads a file within the limit, exactly at it too", async () => {
   equal(await Effect.runPromise(files.readText(`${directory}/token`, { maxBytes: 24 })), "header.payload.signature")
 })
 
+test("reads a file over several reads, in order, up to exactly the limit", async () => {
+  const lines = Array.from({ length: 5000 }, (_, i) => String(i).padStart(7, "0")).join("\n") + "\n"
+  equal(await Effect.runPromise(files.readText(`${directory}/lines`, { maxBytes: 40_000 })), lines)
+  equal((await failure(files.readText(`${directory}/lines`, { maxBytes: 39_999 }))).reason, "too-large")
+})
+
 test("refuses a file over the limit without quoting it", async () => {
   const error = await failure(files.readText(`${directory}/large.key`, { maxBytes: 4096 }))
   equal(error.reason, "too-large")

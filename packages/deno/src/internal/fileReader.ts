@@ -1,8 +1,6 @@
 import { FileReader } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
-import { type DenoFile, type DenoNamespace, deno, isMissingPermission } from "./runtime.js"
-
-type Service = FileReader.FileReader["Type"]
+import { type DenoNamespace, deno, isMissingPermission } from "./runtime.js"
 
 const nameOf = (cause: unknown): string | undefined =>
   typeof cause === "object" && cause !== null && typeof (cause as { name?: unknown }).name === "string"
@@ -25,86 +23,43 @@ export const toFileError = (path: string, cause: unknown): FileReader.FileError 
       })
     : FileReader.errorFromCode(path, nameOf(cause))
 
-const chunkBytes = 16 * 1024
+const attempt = <A>(path: string, run: () => Promise<A>): Effect.Effect<A, FileReader.FileError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => toFileError(path, cause) })
 
-/**
- * Reads at most `limit` bytes; the caller asks for one more than it allows, so getting `limit`
- * bytes back means the file is too large, whatever `stat` said (files grow).
- */
-const readAtMost = async (file: DenoFile, limit: number): Promise<Uint8Array> => {
-  const chunks: Array<Uint8Array> = []
-  let total = 0
-  while (total < limit) {
-    const buffer = new Uint8Array(Math.min(chunkBytes, limit - total))
-    const read = await file.read(buffer)
-    if (read === null || read === 0) break
-    chunks.push(buffer.subarray(0, read))
-    total += read
-  }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
-}
-
-const readText = (runtime: DenoNamespace, path: string, maxBytes: number) =>
-  Effect.gen(function* () {
-    const limit = Math.max(0, Math.floor(maxBytes))
-    // stat before open: a huge file is refused without opening it, a directory or FIFO without reading it.
-    const before = yield* Effect.tryPromise({
-      try: () => runtime.stat(path),
-      catch: (cause) => toFileError(path, cause)
-    })
-    if (!before.isFile) return yield* Effect.fail(FileReader.notAFile(path))
-    if (before.size > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
-    const bytes = yield* Effect.acquireUseRelease(
-      Effect.tryPromise({ try: () => runtime.open(path, { read: true }), catch: (cause) => toFileError(path, cause) }),
-      (file) =>
-        Effect.tryPromise({
-          try: async () => {
-            // The path may have been swapped between stat and open: check what was actually opened.
-            const opened = await file.stat()
-            return opened.isFile ? await readAtMost(file, limit + 1) : undefined
-          },
-          catch: (cause) => toFileError(path, cause)
-        }),
-      (file) =>
-        Effect.sync(() => {
-          try {
-            file.close()
-          } catch {
-            // already closed
-          }
-        })
-    )
-    if (bytes === undefined) return yield* Effect.fail(FileReader.notAFile(path))
-    if (bytes.byteLength > limit) return yield* Effect.fail(FileReader.tooLarge(path, limit))
-    return new TextDecoder().decode(bytes)
-  })
+const info = (stats: { readonly size: number; readonly isFile: boolean }): FileReader.FileInfo => ({
+  size: stats.size,
+  isFile: stats.isFile
+})
 
 /** @internal */
-export const make = (): Service => {
+export const primitives = (runtime: DenoNamespace): FileReader.Primitives => ({
+  realPath: (path) => attempt(path, () => runtime.realPath(path)),
+  stat: (path) => attempt(path, async () => info(await runtime.stat(path))),
+  open: (path) =>
+    Effect.map(
+      Effect.acquireRelease(
+        attempt(path, () => runtime.open(path, { read: true })),
+        (file) =>
+          Effect.sync(() => {
+            try {
+              file.close()
+            } catch {
+              // already closed
+            }
+          })
+      ),
+      (file): FileReader.OpenFile => ({
+        stat: attempt(path, async () => info(await file.stat())),
+        // Deno answers `null` at the end of the file.
+        read: (buffer) => attempt(path, async () => (await file.read(buffer)) ?? 0)
+      })
+    )
+})
+
+/** @internal */
+export const make = (): FileReader.FileReader["Type"] => {
   const runtime = deno()
-  if (runtime === undefined) return FileReader.unsupported("@managed-identity/deno must run under Deno")
-  return {
-    realPath: (path) =>
-      Effect.tryPromise({ try: () => runtime.realPath(path), catch: (cause) => toFileError(path, cause) }),
-    stat: (path) =>
-      Effect.tryPromise({
-        try: async () => {
-          const info = await runtime.stat(path)
-          return { size: info.size, isFile: info.isFile }
-        },
-        catch: (cause) => toFileError(path, cause)
-      }),
-    readText: (path, { maxBytes }) => readText(runtime, path, maxBytes),
-    exists: (path) =>
-      Effect.match(
-        Effect.tryPromise(() => runtime.stat(path)),
-        { onFailure: () => false, onSuccess: () => true }
-      )
-  }
+  return runtime === undefined
+    ? FileReader.unsupported("@managed-identity/deno must run under Deno")
+    : FileReader.make(primitives(runtime))
 }
