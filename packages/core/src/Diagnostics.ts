@@ -501,6 +501,14 @@ const explainInvalidResponse = (error: Of<"InvalidResponse">): Explanation => {
         summary: `${source} answered without an access token. ${error.message}`,
         advice: ["The endpoint may be misbehaving or be another service; run `managed-identity doctor`."]
       }
+    case "invalid-token":
+      return {
+        summary: `${source} answered with an access token that cannot be sent in an Authorization header. ${error.message}`,
+        advice: [
+          "A real token is visible ASCII only: something other than the managed-identity endpoint answered, or the answer was corrupted.",
+          "Check the endpoint variable and what answers there (run `managed-identity doctor`)."
+        ]
+      }
     case "invalid-field":
       return {
         summary: `${source} answered with an unusable token expiry. ${error.message}`,

@@ -15,6 +15,8 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
+import type * as FiberRef from "effect/FiberRef"
+import { backgroundWork } from "./internal/background.js"
 
 /**
  * An endpoint's answer, read in full.
@@ -263,3 +265,23 @@ export const failed = (status: number | undefined, cause: unknown): TransportErr
  */
 export const declaredTooLarge = (contentLength: string | null | undefined, maxBodyBytes: number): boolean =>
   typeof contentLength === "string" && /^\s*\d+\s*$/.test(contentLength) && Number(contentLength) > maxBodyBytes
+
+/**
+ * `true` while a request is made for nobody waiting: a token cache's background refresh. A
+ * transport whose runtime allows it lets such a request's connection not hold the process open
+ * (Node's `socket.unref()`), so an idle process can still exit while a refresh is on its way.
+ *
+ * @since 0.1.0
+ * @category fiber refs
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as FiberRef from "effect/FiberRef"
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const unrefIfBackground = FiberRef.getWith(HttpTransport.background, (background) =>
+ *   Effect.sync(() => background && console.log("this request must not keep the process alive"))
+ * )
+ * ```
+ */
+export const background: FiberRef.FiberRef<boolean> = backgroundWork

@@ -170,13 +170,15 @@ export type InvalidResponseReason =
   | "html"
   | "too-large"
   | "missing-token"
+  | "invalid-token"
   | "invalid-field"
   | "truncated"
   | "challenge"
 
 /**
  * The endpoint answered, but not with a token: not JSON, an HTML error page, a body over
- * 64 KiB, a missing or empty `access_token`, an unreadable expiry.
+ * 64 KiB, a missing or empty `access_token`, one that cannot go into an `Authorization` header, an
+ * unreadable expiry.
  *
  * @since 0.1.0
  * @category errors

@@ -11,13 +11,14 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import type { AccessToken } from "./AccessToken.js"
 import * as Identity from "./Identity.js"
 import * as ManagedIdentity from "./ManagedIdentity.js"
 import type { ManagedIdentityError } from "./ManagedIdentityError.js"
+import { processClock } from "./internal/background.js"
 
 /**
  * Retry options in `@azure/identity`'s shape.
@@ -407,7 +408,8 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
   constructor(options: ManagedIdentityCredentialOptions<S>, layerFor: LayerFor<S>) {
     const config = toConfig(options)
     if (Either.isLeft(config)) throw toError(config.left)
-    this.#runtime = ManagedRuntime.make(layerFor(config.right))
+    // The process clock: a background refresh's waits do not keep an idle process alive.
+    this.#runtime = ManagedRuntime.make(Layer.merge(layerFor(config.right), Layer.setClock(processClock)))
   }
 
   /**

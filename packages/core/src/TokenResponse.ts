@@ -169,6 +169,15 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
     )
   }
 
+  // It goes into an `Authorization: Bearer …` header: visible ASCII only (RFC 6750's b64token and
+  // every real token are), or a client that does not check would send a split or forged header.
+  if (!headerSafeToken.test(token)) {
+    return fail(
+      "invalid-token",
+      "with an access_token that cannot be sent in an Authorization header (it holds whitespace, control or non-ASCII characters; it is not shown)"
+    )
+  }
+
   const field = invalidField(json.value)
   // Name the field, never its value.
   if (field !== undefined) return fail("invalid-field", `with ${field} that is not a number of seconds or a time`)
@@ -206,6 +215,8 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
     })
   )
 }
+
+const headerSafeToken = /^[\x21-\x7e]+$/
 
 const lowerCase = (headers: ParseInput["headers"]): Record<string, string> => {
   const out: Record<string, string> = {}

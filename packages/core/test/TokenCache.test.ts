@@ -7,8 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as TestClock from "effect/TestClock"
 import { AccessToken, refreshOnFor } from "../src/AccessToken.js"
+import * as HttpTransport from "../src/HttpTransport.js"
 import * as Identity from "../src/Identity.js"
 import * as TokenCache from "../src/TokenCache.js"
 
@@ -296,16 +298,64 @@ describe("TokenCache", () => {
     })
   )
 
-  it.scoped("an acquisition whose every caller gave up still completes and is cached", () =>
+  it.scoped("an acquisition whose every caller gave up is interrupted: it sends nothing more, caches nothing", () =>
     Effect.gen(function* () {
       const cache = yield* TokenCache.make()
       const ep = fakeEndpoint(() => ok(1_000))
-      const fiber = yield* Effect.fork(cache.get("k", ep.acquire("k")))
+      const first = yield* Effect.fork(cache.get("k", ep.acquire("k")))
+      const second = yield* Effect.fork(cache.get("k", ep.acquire("k")))
       yield* TestClock.adjust("500 millis")
-      yield* Fiber.interrupt(fiber)
-      yield* TestClock.adjust("500 millis")
-      expect(cache.peek("k", 1_000)?.token).toBe("k#1")
+      yield* Fiber.interrupt(first)
+      expect(ep.interrupted()).toBe(0)
+      yield* Fiber.interrupt(second)
+      yield* TestClock.adjust("1 second")
+      expect(ep.interrupted()).toBe(1)
+      expect(cache.peek("k", 1_500)).toBeUndefined()
+      expect((yield* cache.stats).size).toBe(0)
+      // The next caller starts a fresh acquisition instead of joining the cancelled one.
+      const third = yield* Effect.fork(cache.get("k", ep.acquire("k")))
+      yield* TestClock.adjust("1 second")
+      expect((yield* Fiber.join(third)).token).toBe("k#2")
+      expect(ep.calls()).toBe(2)
+    })
+  )
+
+  it.scoped("a caller who joins before the last one leaves keeps the acquisition alive and gets its token", () =>
+    Effect.gen(function* () {
+      const cache = yield* TokenCache.make()
+      const ep = fakeEndpoint(() => ok(1_000))
+      const first = yield* Effect.fork(cache.get("k", ep.acquire("k")))
+      yield* TestClock.adjust("300 millis")
+      const second = yield* Effect.fork(cache.get("k", ep.acquire("k")))
+      yield* TestClock.adjust("300 millis")
+      yield* Fiber.interrupt(first)
+      yield* TestClock.adjust("400 millis")
+      expect((yield* Fiber.join(second)).token).toBe("k#1")
       expect(ep.calls()).toBe(1)
+      expect(ep.interrupted()).toBe(0)
+    })
+  )
+
+  it.scoped("a background refresh nobody waits for runs to its end, marked as background work", () =>
+    Effect.gen(function* () {
+      const cache = yield* TokenCache.make()
+      let marked: boolean | undefined
+      const ep = fakeEndpoint(() => ok(1_000))
+      const acquire = Effect.zipRight(
+        FiberRef.getWith(HttpTransport.background, (background) => Effect.sync(() => (marked = background))),
+        ep.acquire("k")
+      )
+      const fiber = yield* Effect.fork(cache.get("k", acquire))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(marked).toBe(false)
+      // The token arrived at 1 s, so it is due for refresh at 1 s + REFRESH_AT.
+      yield* TestClock.adjust(Duration.millis(REFRESH_AT))
+      const served = yield* cache.get("k", acquire)
+      expect(served.token).toBe("k#1")
+      yield* TestClock.adjust("1 second")
+      expect(marked).toBe(true)
+      expect(cache.peek("k", REFRESH_AT + 2_000)?.token).toBe("k#2")
     })
   )
 

@@ -372,3 +372,46 @@ describe("a token response's body, as a source reads it", () => {
     })
   )
 })
+
+describe("TokenResponse.parse: only header-safe tokens", () => {
+  const hostile = [
+    ["CR LF (header splitting)", "eyJ0eXAi.abc\r\nX-Injected: 1"],
+    ["a NUL", "eyJ0eXAi.abc\u0000def"],
+    ["inner spaces", "eyJ0eXAi abc"],
+    ["a leading space", " eyJ0eXAi.abc"],
+    ["a tab", "eyJ0eXAi.\tabc"],
+    ["non-ASCII", "eyJ0eXAi.abcé"],
+    ["a C1 control", "eyJ0eXAi.abc\u009b31m"],
+    ["DEL", "eyJ0eXAi.abc\u007f"]
+  ] as const
+  for (const [name, token] of hostile) {
+    it(`refuses an access_token with ${name}, without quoting it`, () => {
+      const error = left(JSON.stringify({ access_token: token, expires_in: 3600 }))
+      expect(error.reason).toBe("invalid-token")
+      expect(error.message).toContain("Authorization header")
+      expect(error.message).not.toContain("abc")
+    })
+  }
+
+  it("accepts every visible-ASCII token (JWTs, opaque base64, RFC 6750 b64token)", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[\x21-\x7e]{1,200}$/), (token) => {
+        expect(right(JSON.stringify({ access_token: token, expires_in: 3600 })).token).toBe(token)
+      })
+    )
+  })
+
+  it("refuses any token holding a character outside visible ASCII", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 20 }),
+        fc.integer({ min: 0, max: 0xffff }).filter((c) => c < 0x21 || c > 0x7e),
+        fc.string({ maxLength: 20 }),
+        (before, code, after) => {
+          const token = `eyJ${before}${String.fromCharCode(code)}${after}`
+          expect(left(JSON.stringify({ access_token: token, expires_in: 3600 })).reason).toBe("invalid-token")
+        }
+      )
+    )
+  })
+})

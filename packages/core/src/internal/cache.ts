@@ -4,22 +4,40 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { AccessToken } from "../AccessToken.js"
 import * as Identity from "../Identity.js"
-import { attributes, outcomeOf, recordCacheResult, refreshSpanName } from "../Telemetry.js"
+import { attributes, outcomeOf, recordCacheResult, refreshSpanName } from "./telemetry.js"
+import { backgroundWork } from "./background.js"
 import type * as TokenCache from "../TokenCache.js"
 
 const DEFAULT_MAX_ENTRIES = 4096
 const DEFAULT_REFRESH_RETRY_INTERVAL = Duration.seconds(30)
 
+/**
+ * One acquisition in flight. A foreground one (a caller is waiting) lives as long as someone waits:
+ * when the last waiter leaves (an abort, a deadline, an interruption) it is interrupted, so an
+ * abandoned call sends no more requests and holds no timer. A background refresh has no waiter to
+ * lose: it runs to the end of its own retry policy, marked as background work.
+ */
+interface Flight {
+  readonly deferred: Deferred.Deferred<AccessToken, unknown>
+  readonly background: boolean
+  /** Callers waiting on `deferred`. */
+  waiters: number
+  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  /** The acquisition has ended (its result is in `deferred`). */
+  done: boolean
+}
+
 interface Entry {
   /** The last token acquired for the key; kept through failed refreshes while it is valid. */
   token: AccessToken | undefined
   /** The acquisition in flight (foreground or background): every caller joins it, so there is one at a time. */
-  inflight: Deferred.Deferred<AccessToken, unknown> | undefined
+  inflight: Flight | undefined
   /** When the last background refresh failed, to space out the next one. */
   lastRefreshFailureAt: number | undefined
 }
@@ -83,12 +101,13 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
     const settle = (
       k: string,
       entry: Entry,
-      deferred: Deferred.Deferred<AccessToken, unknown>,
-      background: boolean,
+      flight: Flight,
       exit: Exit.Exit<AccessToken, unknown>,
       now: number
     ): void => {
-      if (entry.inflight === deferred) entry.inflight = undefined
+      const { deferred, background } = flight
+      flight.done = true
+      if (entry.inflight === flight) entry.inflight = undefined
       const current = entries.get(k) === entry
       if (Exit.isSuccess(exit)) {
         // A token that is already expired is handed to the waiting callers but never cached.
@@ -111,24 +130,28 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
 
     /**
      * Registers the one acquisition for `k` (synchronously, so no other caller can start a second one)
-     * and returns the effect that forks it into the cache's scope, where no caller's interruption
-     * cancels it.
+     * and returns the effect that forks it into the cache's scope, where it outlives any single caller.
      */
     const start = <E, R>(
       k: string,
       entry: Entry,
       acquire: Effect.Effect<AccessToken, E, R>,
       background: boolean
-    ): Effect.Effect<Deferred.Deferred<AccessToken, unknown>, never, R> => {
-      const deferred = Deferred.unsafeMake<AccessToken, unknown>(FiberId.none)
-      entry.inflight = deferred
+    ): Effect.Effect<Flight, never, R> => {
+      const flight: Flight = {
+        deferred: Deferred.unsafeMake<AccessToken, unknown>(FiberId.none),
+        background,
+        waiters: 0,
+        fiber: undefined,
+        done: false
+      }
+      entry.inflight = flight
       const settled = Effect.interruptible(acquire).pipe(
-        Effect.onExit((exit) =>
-          Effect.map(Clock.currentTimeMillis, (now) => settle(k, entry, deferred, background, exit, now))
-        )
+        Effect.onExit((exit) => Effect.map(Clock.currentTimeMillis, (now) => settle(k, entry, flight, exit, now)))
       )
       // A background refresh outlives the call that triggered it: it gets its own root span, linked to
-      // that call's span (which the forked fiber still sees as its current span).
+      // that call's span (which the forked fiber still sees as its current span), and is marked as
+      // background work, so timers and connections that allow it do not hold the process open.
       const traced = background
         ? Effect.flatMap(Effect.option(Effect.currentSpan), (parent) =>
             settled.pipe(
@@ -138,11 +161,46 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
                 links: Option.isSome(parent) ? [{ _tag: "SpanLink", span: parent.value, attributes: {} }] : [],
                 attributes: { [attributes.cache]: "refresh-ahead" },
                 captureStackTrace: false
-              })
+              }),
+              Effect.locally(backgroundWork, true)
             )
           )
         : settled
-      return Effect.as(Effect.forkIn(traced, scope), deferred)
+      return Effect.map(Effect.forkIn(traced, scope), (fiber) => {
+        flight.fiber = fiber
+        return flight
+      })
+    }
+
+    /**
+     * Waits for a flight as one of its callers. The last caller of a foreground flight to leave before
+     * it ends interrupts it and detaches it from the entry, so a caller who comes later starts afresh
+     * instead of joining an acquisition that is being cancelled.
+     */
+    const wait = <E>(
+      k: string,
+      entry: Entry,
+      flight: Flight,
+      restore: <A, E1, R1>(effect: Effect.Effect<A, E1, R1>) => Effect.Effect<A, E1, R1>
+    ): Effect.Effect<AccessToken, E> => {
+      flight.waiters++
+      return restore(Deferred.await(flight.deferred as Deferred.Deferred<AccessToken, E>)).pipe(
+        Effect.onExit((exit) =>
+          Effect.suspend(() => {
+            flight.waiters--
+            const fiber = flight.fiber
+            if (flight.waiters > 0 || flight.background || flight.done || fiber === undefined || !Exit.isInterrupted(exit)) {
+              return Effect.void
+            }
+            if (entry.inflight === flight) {
+              entry.inflight = undefined
+              if (entries.get(k) === entry && entry.token === undefined) remove(k)
+            }
+            // Forked: the caller who left must not wait for the acquisition's clean-up.
+            return Effect.asVoid(Fiber.interruptFork(fiber))
+          })
+        )
+      )
     }
 
     const peek = (k: string, now: number): AccessToken | undefined => {
@@ -191,9 +249,10 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
           misses++
           const inflight = entry.inflight
           const joined = inflight === undefined ? start(k, entry, acquire, false) : Effect.succeed(inflight)
+          const current = entry
           return joined.pipe(
             Effect.zipLeft(recordCacheResult("miss")),
-            Effect.flatMap((deferred) => restore(Deferred.await(deferred as Deferred.Deferred<AccessToken, E>)))
+            Effect.flatMap((flight) => wait<E>(k, current, flight, restore))
           )
         })
       )

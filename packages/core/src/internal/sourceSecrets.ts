@@ -21,13 +21,28 @@ const longOpaqueRun = /[A-Za-z0-9+/_=-]{40,}/g
 const looksLikePath = (run: string): boolean =>
   run.includes("/") && run.split("/").every((segment) => segment.length <= 36)
 
+// `scheme://user:password@host`: everything between `//` and the last `@` of the authority.
+const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s?#]*@/gi
+// `user:password@host` anywhere else: after no scheme, a broken one (`http:/`), or a slash.
+const bareUserinfo = /(^|[\s"'(<=,;/\\])[^\s/\\?#@"'<>]*:[^\s/\\?#"'<>]*@/g
+
+/**
+ * Removes the user name and password of every URL in a text, including from strings that do not
+ * parse as URLs (`user:secret@127.0.0.1:8080/token`): an endpoint variable may carry credentials,
+ * and no message, log or span may repeat them.
+ *
+ * @internal
+ */
+export const stripCredentials = (text: string): string =>
+  text.replace(urlUserinfo, "$1").replace(bareUserinfo, "$1")
+
 /**
  * Replaces every known secret and everything that looks like a credential with `<redacted>`.
  *
  * @internal
  */
 export const scrub = (text: string, secrets: ReadonlyArray<string> = []): string => {
-  let out = text
+  let out = stripCredentials(text)
   for (const secret of secrets) {
     // Very short "secrets" would redact ordinary words; real secret values are long.
     if (secret.length < 4) continue
@@ -68,7 +83,7 @@ export const stripQuery = (url: string): string => {
     return `${parsed.origin}${parsed.pathname}`
   }
   const cut = url.search(/[?#]/)
-  return cut === -1 ? url : url.slice(0, cut)
+  return stripCredentials(cut === -1 ? url : url.slice(0, cut))
 }
 
 /**
@@ -78,7 +93,7 @@ export const stripQuery = (url: string): string => {
  * @internal
  */
 export const stripQueries = (text: string): string =>
-  text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'()<>]*)[?#][^\s"'()<>]*/gi, "$1")
+  stripCredentials(text).replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'()<>]*)[?#][^\s"'()<>]*/gi, "$1")
 
 /**
  * `new URL` without exceptions.
