@@ -12,7 +12,7 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { AccessToken } from "../AccessToken.js"
 import { classify } from "../Classification.js"
-import type { Service as HttpTransportService } from "../HttpTransport.js"
+import type { Answer, Service as HttpTransportService } from "../HttpTransport.js"
 import * as Identity from "../Identity.js"
 import {
   type EndpointError,
@@ -127,17 +127,6 @@ export const unsupportedIdentity = (
     elapsedMs: 0,
     endpoint
   })
-
-/**
- * An answer read in full (under the cap).
- *
- * @internal
- */
-export interface Answer {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-}
 
 /**
  * Where and how one exchange happens.
