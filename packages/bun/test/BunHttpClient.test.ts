@@ -1,7 +1,7 @@
 /**
- * Bun's transport wiring, run in Node (the conformance suite runs it in the real Bun binary): core's
- * connect probe goes first, over `node:net`, and core's fetch transport never follows a redirect.
- * The probe itself is tested in core (test/ConnectProbe.test.ts); the cases are the shared
+ * Bun's transport wiring, run in Node (the conformance suite runs it in the real Bun binary):
+ * node-shared's connect probe goes first, over `node:net`, and core's fetch transport never follows a redirect.
+ * The probe itself is tested in node-shared (test/ConnectProbe.test.ts); the cases are the shared
  * transport suite's.
  */
 import * as Effect from "effect/Effect"

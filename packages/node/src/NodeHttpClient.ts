@@ -1,7 +1,7 @@
 /**
  * The transport that carries token requests on Node: it provides core's `HttpTransport` over
  * `node:http` / `node:https` with their own keep-alive connection pools (or, for a pinned
- * thumbprint, core's `PinnedHttpsClient` over `node:https`). It never follows a redirect, never
+ * thumbprint, node-shared's `PinnedHttpsTransport` over `node:https`). It never follows a redirect, never
  * uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads at most the
  * body cap it is given, and gives up connecting after a short timeout so "no endpoint here" is told
  * apart from "endpoint slow". Everything it uses is part of Node, so nothing is loaded or compiled
@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as HttpTransport from "@managed-identity/core/HttpTransport"
-import type * as Duration from "effect/Duration"
+import type * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -22,29 +22,19 @@ import type { ConnectionOptions } from "node:tls"
 import * as internal from "./internal/transport.js"
 
 /**
- * How the transport connects.
+ * How the transport connects: the connect timeout (default 1 second), keep-alive (default on) and
+ * pool size of every node-module transport, plus extra CAs or a pinned thumbprint.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /**
-   * How long to wait for the TCP (and TLS) handshake; a failure is a `TransportError` (reason
-   * `request`) whose cause carries the code `UND_ERR_CONNECT_TIMEOUT` (undici's name, kept for every
-   * transport). Default 1 second: short, because the first token request is also the probe that
-   * tells "no endpoint here" from "endpoint slow".
-   */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Reuse connections between requests. Default `true`. */
-  readonly keepAlive?: boolean | undefined
-  /** The most connections per origin. Default: unlimited. */
-  readonly maxSockets?: number | undefined
+export interface Options extends NodeConnection.Options {
   /** Extra certificate authorities to trust for HTTPS endpoints (ignored when pinning). */
   readonly ca?: ConnectionOptions["ca"] | undefined
   /**
    * Accept exactly the server certificate with this SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint,
-   * self-signed or not, and nothing else; plain HTTP is refused (core's `PinnedHttpsClient`, whose
-   * `CertificatePinError` is the failure's cause). A thumbprint that is not hex of either length
+   * self-signed or not, and nothing else; plain HTTP is refused (node-shared's `PinnedHttpsTransport`,
+   * whose `CertificatePinError` is the failure's cause). A thumbprint that is not hex of either length
    * matches no certificate: every request fails without connecting, with a cause whose code is
    * `ERR_MI_CERTIFICATE_PIN`.
    */

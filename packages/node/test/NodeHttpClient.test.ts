@@ -11,8 +11,8 @@ import * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
 import * as NodeHttpClient from "../src/NodeHttpClient.js"
-import { hasOpenssl, selfSigned } from "./fixtures/certificates.js"
-import { codesInChain, listen } from "./fixtures/servers.js"
+import { hasOpenssl, selfSigned } from "../../node-shared/test/fixtures/certificates.js"
+import { causeChain, codesInChain, listen } from "../../node-shared/test/fixtures/servers.js"
 
 /** A loopback HTTP server that records request targets and answers with `handler` (default 200 "ok"). */
 const recordingServer = (handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void) =>
@@ -275,7 +275,7 @@ describe("NodeHttpClient", () => {
   )
 
   describe("connect timeout", () => {
-    it.scoped("fails with UND_ERR_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
+    it.scoped("fails with ERR_MI_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
       Effect.gen(function* () {
         // Accepts TCP connections and never speaks: the connect timer covers the TLS
         // handshake, so this is a connect timeout on loopback with no injected connector.
@@ -283,7 +283,7 @@ describe("NodeHttpClient", () => {
         const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
         const error = yield* failure(get(client, `https://127.0.0.1:${port}/`))
         expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
-        expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        expect(codesInChain(error)).toContain("ERR_MI_CONNECT_TIMEOUT")
         // Core reads it as "no endpoint here", so a credential chain moves on.
         const classified = Classification.classify({ source: "IMDS", transport: error.cause })
         expect(classified._tag).toBe("Unavailable")
@@ -291,7 +291,7 @@ describe("NodeHttpClient", () => {
     )
 
     it.scoped.skipIf(process.platform === "win32")(
-      "fails with UND_ERR_CONNECT_TIMEOUT when the TCP handshake never completes",
+      "fails with ERR_MI_CONNECT_TIMEOUT when the TCP handshake never completes",
       () =>
         Effect.gen(function* () {
           // A listener whose process never accepts (its event loop is parked) and whose backlog
@@ -326,7 +326,7 @@ describe("NodeHttpClient", () => {
           yield* nextTurn
           const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
           const error = yield* failure(get(client, `http://127.0.0.1:${port}/`))
-          expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+          expect(codesInChain(error)).toContain("ERR_MI_CONNECT_TIMEOUT")
           expect(Classification.classify({ source: "IMDS", transport: error.cause })._tag).toBe("Unavailable")
         })
     )
@@ -346,6 +346,35 @@ describe("NodeHttpClient", () => {
 
         const trusting = yield* NodeHttpClient.make({ ca: certificate.cert })
         expect(yield* getText(trusting, url)).toBe("tls")
+      })
+    )
+  })
+
+  describe.skipIf(!hasOpenssl)("pinnedThumbprint", () => {
+    it.scoped("pins to the thumbprint (node-shared's pinned transport), and refuses a value that is not one", () =>
+      Effect.gen(function* () {
+        const right = selfSigned()
+        const other = selfSigned()
+        let requests = 0
+        const server = https.createServer({ key: right.key, cert: right.cert }, (_, res) => {
+          requests++
+          res.end("pinned")
+        })
+        const { port } = yield* listen(server)
+        const url = `https://127.0.0.1:${port}/metadata/identity/oauth2/token`
+        const good = yield* NodeHttpClient.make({ pinnedThumbprint: right.sha256 })
+        expect(yield* getText(good, url)).toBe("pinned")
+        const wrong = yield* NodeHttpClient.make({ pinnedThumbprint: other.sha1 })
+        const mismatch = yield* failure(get(wrong, url))
+        expect(causeChain(mismatch).map((link) => (link as { reason?: unknown }).reason)).toContain("mismatch")
+        // Not a thumbprint: refused without connecting, and the value is not quoted.
+        const bad = yield* NodeHttpClient.make({ pinnedThumbprint: "my-password-by-mistake" })
+        const error = yield* failure(get(bad, url))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+        expect(codesInChain(error)).toContain("ERR_MI_CERTIFICATE_PIN")
+        expect(JSON.stringify(causeChain(error).map(String))).not.toContain("my-password-by-mistake")
+        expect(Classification.classify({ source: "ServiceFabric", transport: error.cause })._tag).toBe("Rejected")
+        expect(requests).toBe(1)
       })
     )
   })
