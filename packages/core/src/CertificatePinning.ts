@@ -15,8 +15,8 @@ import type { Service as HttpTransportService } from "./HttpTransport.js"
 import { Unavailable } from "./ManagedIdentityError.js"
 
 /**
- * Gives an HTTP client that accepts exactly the server certificate with the given SHA-1
- * thumbprint (hex, any case, colons allowed) and nothing else.
+ * Gives an `HttpTransport` that accepts exactly the server certificate with the given SHA-1 or
+ * SHA-256 thumbprint (hex, any case, colons allowed) and nothing else.
  *
  * @since 0.1.0
  * @category tags
@@ -77,7 +77,7 @@ export const unsupported = (why: string): Layer.Layer<CertificatePinning> =>
   })
 
 /**
- * A pinned client and how to close its connections.
+ * A pinned transport (`client`) and how to close its connections.
  *
  * @since 0.1.0
  * @category models

@@ -82,8 +82,9 @@ export interface Service {
 }
 
 /**
- * The transport every source sends through. Runtime adapters provide it (`NodeHttpClient`,
- * `FetchTransport`, the pinned clients of `CertificatePinning`).
+ * The transport every source sends through. Runtime adapters provide it (`NodeHttpTransport`,
+ * `DenoHttpTransport`, `BunHttpTransport`, `EdgeHttpTransport`, the pinned transports of
+ * `CertificatePinning`); `HttpClientTransport` puts an `@effect/platform` `HttpClient` underneath.
  *
  * @since 0.1.0
  * @category tags

@@ -23,7 +23,7 @@ import * as SourceRequirements from "@managed-identity/core/SourceRequirements"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as EdgeEnvironment from "./EdgeEnvironment.js"
-import * as EdgeHttpClient from "./EdgeHttpClient.js"
+import * as EdgeHttpTransport from "./EdgeHttpTransport.js"
 
 /**
  * Why sources that read a file cannot be used here.
@@ -69,7 +69,7 @@ export interface Options extends ManagedIdentity.Config {
  */
 export const services = (options: Pick<Options, "env" | "fetch">): Layer.Layer<ManagedIdentity.Requirements> =>
   Layer.mergeAll(
-    EdgeHttpClient.layer({ fetch: options.fetch }),
+    EdgeHttpTransport.layer({ fetch: options.fetch }),
     EdgeEnvironment.layer(options.env),
     FileReader.layer(FileReader.unsupported(noFileSystem)),
     CertificatePinning.unsupported(noCertificatePinning)

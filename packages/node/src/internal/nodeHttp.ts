@@ -16,7 +16,7 @@ import * as NodeStyleTransport from "@managed-identity/node-shared/NodeStyleTran
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import type * as Https from "node:https"
-import type { Options } from "../NodeHttpClient.js"
+import type { Options } from "../NodeHttpTransport.js"
 
 const isTls = (url: string): boolean => /^https:/i.test(url)
 

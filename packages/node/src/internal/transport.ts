@@ -2,7 +2,7 @@ import type * as HttpTransport from "@managed-identity/core/HttpTransport"
 import * as NodeCertificatePinning from "@managed-identity/node-shared/NodeCertificatePinning"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { Options } from "../NodeHttpClient.js"
+import type { Options } from "../NodeHttpTransport.js"
 import * as nodeHttp from "./nodeHttp.js"
 
 /**

@@ -1,15 +1,14 @@
 /**
  * The transport that carries token requests on Node: it provides core's `HttpTransport` over
  * `node:http` / `node:https` with their own keep-alive connection pools (or, for a pinned
- * thumbprint, node-shared's `PinnedHttpsTransport` over `node:https`). It never follows a redirect, never
- * uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads at most the
- * body cap it is given, and gives up connecting after a short timeout so "no endpoint here" is told
- * apart from "endpoint slow". Everything it uses is part of Node, so nothing is loaded or compiled
- * on a cold start's first request.
+ * thumbprint, node-shared's `PinnedHttpsTransport` over `node:https`). It never follows a
+ * redirect, never uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads
+ * at most the body cap it is given, and gives up connecting after a short timeout so "no endpoint
+ * here" is told apart from "endpoint slow". Everything it uses is part of Node, so nothing is
+ * loaded or compiled on a cold start's first request.
  *
- * The module keeps its name from the time it provided `@effect/platform`'s `HttpClient`; a program
- * that wants its own `HttpClient` to carry the requests uses core's `HttpClientTransport.layer`
- * instead.
+ * A program that wants its own `@effect/platform` `HttpClient` to carry the requests provides
+ * core's `HttpClientTransport.layer` instead.
  *
  * @since 0.1.0
  */
@@ -51,11 +50,11 @@ export interface Options extends NodeConnection.Options {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { NodeHttpClient } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function*() {
- *     const transport = yield* NodeHttpClient.make({ connectTimeout: "500 millis" })
+ *     const transport = yield* NodeHttpTransport.make({ connectTimeout: "500 millis" })
  *     const answer = yield* transport.send(
  *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
  *       { maxBodyBytes: 65_536 }
@@ -79,12 +78,12 @@ export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
- * import { NodeHttpClient } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
- * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpClient.layer({ connectTimeout: "1 second" }))))
+ * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpTransport.layer({ connectTimeout: "1 second" }))))
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpTransport.HttpTransport> =>

@@ -6,6 +6,6 @@
  * transport suite's.
  */
 import { transportSuite } from "../../conformance/src/TransportSuite.js"
-import { DenoHttpClient } from "../src/index.js"
+import { DenoHttpTransport } from "../src/index.js"
 
-transportSuite("DenoHttpClient", { make: DenoHttpClient.make, layer: DenoHttpClient.layer })
+transportSuite("DenoHttpTransport", { make: DenoHttpTransport.make, layer: DenoHttpTransport.layer })

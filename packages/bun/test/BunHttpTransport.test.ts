@@ -6,9 +6,9 @@
  */
 import * as Effect from "effect/Effect"
 import { transportSuite } from "../../conformance/src/TransportSuite.js"
-import { BunHttpClient } from "../src/index.js"
+import { BunHttpTransport } from "../src/index.js"
 
-transportSuite("BunHttpClient", {
-  make: (options) => Effect.sync(() => BunHttpClient.make(options)),
-  layer: BunHttpClient.layer
+transportSuite("BunHttpTransport", {
+  make: (options) => Effect.sync(() => BunHttpTransport.make(options)),
+  layer: BunHttpTransport.layer
 })
