@@ -10,7 +10,7 @@ const publicModules = readdirSync("src")
 // The Promise API's own entry point, built twice over: its outputs must survive the other build's clean.
 const promiseApiOutputs = ["js", "cjs", "js.map", "cjs.map"].map((ext) => `!ManagedIdentityCredential.${ext}`)
 
-// Every module as usual: Effect, @effect/platform and core stay external, shared with the user's
+// Every module as usual: Effect, @effect/platform, core and node-shared stay external, shared with the user's
 // program. `packageBuild` gives two builds, the modules and the barrel.
 const [modules, barrel] = packageBuild({
   entry: ["src/*.ts", "!src/ManagedIdentityCredential.ts"],
@@ -39,7 +39,7 @@ export default defineConfig([
   modules!,
   { ...barrel!, dts: false, esbuildPlugins: [barrelModulesStayExternal] },
   // `@managed-identity/node/ManagedIdentityCredential`, pre-bundled (and minified: less to parse) with
-  // the parts of Effect, @effect/platform and core it uses. Loading Effect as hundreds of ES modules
+  // the parts of Effect, @effect/platform, core and node-shared it uses. Loading Effect as hundreds of ES modules
   // costs ~300 ms on a small VM; one file costs ~35 ms (bench/README.md, "What moved the numbers").
   // A Promise-API caller shares nothing with an Effect program but the rare Effect-valued options
   // (Effect keys its runtime state by version, so those still work), and the error classes are
@@ -49,7 +49,12 @@ export default defineConfig([
     entry: ["src/ManagedIdentityCredential.ts"],
     dts: false,
     clean: false,
-    noExternal: [/^effect(\/|$)/, /^@effect\/platform(\/|$)/, /^@managed-identity\/core(\/|$)/],
+    noExternal: [
+      /^effect(\/|$)/,
+      /^@effect\/platform(\/|$)/,
+      /^@managed-identity\/core(\/|$)/,
+      /^@managed-identity\/node-shared(\/|$)/
+    ],
     minify: true,
     esbuildOptions(options) {
       options.sourcesContent = false

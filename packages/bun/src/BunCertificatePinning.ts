@@ -4,79 +4,57 @@
  * SHA-256) fingerprint, self-signed or not. Bun's `fetch` cannot do this: its
  * `tls.checkServerIdentity` is not called once `rejectUnauthorized` is off, and with it on a
  * self-signed certificate fails before the check (both verified in Bun 1.4.5). So pinned requests
- * go through Bun's `node:https` (core's `PinnedHttpsClient`), whose TLS socket shows
- * the peer certificate: it is checked before a byte of the request (and so the `secret` header) is
- * written.
+ * go through Bun's `node:https`, whose TLS socket shows the peer certificate: it is checked before
+ * a byte of the request (and so the `secret` header) is written. This module is
+ * `@managed-identity/node-shared`'s `NodeCertificatePinning`, as on Node and Deno.
  *
  * @since 0.1.0
  */
-import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
-import type * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
-import type * as Scope from "effect/Scope"
-import * as https from "node:https"
-import * as net from "node:net"
-import * as tls from "node:tls"
-
+// Named, not `export *`: the build (esbuild with code splitting) drops a star re-export of another
+// package from a module's own entry point.
 export {
   /**
    * The connection failed the pin: `reason` is `mismatch` (another certificate) or `not-tls` (plain
-   * HTTP). It is the `cause` of the request's transport error; the class is core's, so `instanceof`
-   * holds whichever adapter threw it.
+   * HTTP). It is the `cause` of the request's `TransportError`; one class whichever adapter raised it.
    *
    * @since 0.1.0
    * @category errors
-   * @example
-   * ```ts
-   * import { BunCertificatePinning } from "@managed-identity/bun"
-   *
-   * const isMismatch = (u: unknown) =>
-   *   u instanceof BunCertificatePinning.CertificatePinError && u.reason === "mismatch"
-   * ```
    */
-  CertificatePinError
-} from "@managed-identity/core/PinnedHttpsClient"
-
-const pinnedClient = PinnedHttpsClient.make({ https, tls, net })
-
-/**
- * Builds the pinning service: one client (and connection pool) per normalized thumbprint, all
- * closed with the scope.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { BunCertificatePinning } from "@managed-identity/bun"
- *
- * const client = Effect.scoped(
- *   Effect.flatMap(BunCertificatePinning.make, (pinning) => pinning.client("0123456789ABCDEF0123456789ABCDEF01234567"))
- * )
- * ```
- */
-export const make: Effect.Effect<
-  Context.Tag.Service<CertificatePinning.CertificatePinning>,
-  never,
-  Scope.Scope
-> = CertificatePinning.make(pinnedClient)
-
-/**
- * A layer providing core's `CertificatePinning` on Bun.
- *
- * @since 0.1.0
- * @category layers
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
- * import { BunCertificatePinning } from "@managed-identity/bun"
- *
- * const program = Effect.flatMap(CertificatePinning.CertificatePinning, (pinning) =>
- *   pinning.client("0123456789ABCDEF0123456789ABCDEF01234567")
- * )
- * Effect.runPromise(Effect.scoped(Effect.provide(program, BunCertificatePinning.layer)))
- * ```
- */
-export const layer: Layer.Layer<CertificatePinning.CertificatePinning> = CertificatePinning.layer(pinnedClient)
+  CertificatePinError,
+  /**
+   * The pinning service: one pinned transport (and connection pool) per thumbprint, closed with the
+   * scope; `make(options?)` takes the connect timeout, keep-alive and pool size.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  make,
+  /**
+   * A layer providing core's `CertificatePinning`, with the default 1 second connect timeout.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  layer,
+  /**
+   * A layer providing core's `CertificatePinning`, with connection options.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  layerWith,
+  /**
+   * Transports pinned to a thumbprint, for core's `CertificatePinning.make`.
+   *
+   * @since 0.1.0
+   * @category constructors
+   */
+  pinnedClient,
+  /**
+   * How pinned transports connect: connect timeout (default 1 second), keep-alive, pool size.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  type Options
+} from "@managed-identity/node-shared/NodeCertificatePinning"

@@ -12,7 +12,7 @@ import * as Layer from "effect/Layer"
 import * as BunCertificatePinning from "./BunCertificatePinning.js"
 import * as BunEnvironment from "./BunEnvironment.js"
 import * as BunFileReader from "./BunFileReader.js"
-import * as BunHttpClient from "./BunHttpClient.js"
+import * as BunHttpTransport from "./BunHttpTransport.js"
 
 /**
  * Options: every core setting, plus the connect timeout and where the variables come from.
@@ -44,7 +44,7 @@ export const services = (
   options: Pick<Options, "connectTimeout" | "environment"> = {}
 ): Layer.Layer<ManagedIdentity.Requirements, ManagedIdentityError> =>
   Layer.mergeAll(
-    BunHttpClient.layer(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+    BunHttpTransport.layer(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
     options.environment === undefined ? BunEnvironment.layer : BunEnvironment.layerFrom(options.environment),
     BunFileReader.layer,
     BunCertificatePinning.layer

@@ -11,7 +11,7 @@ export * as BunEnvironment from "./BunEnvironment.js"
 /** @since 0.1.0 */
 export * as BunFileReader from "./BunFileReader.js"
 /** @since 0.1.0 */
-export * as BunHttpClient from "./BunHttpClient.js"
+export * as BunHttpTransport from "./BunHttpTransport.js"
 /** @since 0.1.0 */
 export * as BunManagedIdentity from "./BunManagedIdentity.js"
 /** @since 0.1.0 */

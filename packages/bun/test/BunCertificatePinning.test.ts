@@ -1,13 +1,14 @@
 /**
- * The pinned client is core's, over `node:https` with a verifying agent, so it runs in Node as in
- * Bun (where test/Conformance.test.ts runs it against the emulator's Service Fabric endpoint): here
- * it meets a real TLS handshake and a self-signed certificate, and the pin is checked before any
- * byte of the request is written. Deno's adapter builds the same service from the same core code.
+ * The pinned transport is node-shared's, over `node:https` with a verifying agent, so it runs in
+ * Node as in Bun (where test/Conformance.test.ts runs it against the emulator's Service Fabric
+ * endpoint): here it meets a real TLS handshake and a self-signed certificate, and the pin is
+ * checked before any byte of the request is written. Node's and Deno's adapters use the same module.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
+import { CertificatePinning } from "@managed-identity/core"
 import { Emulator } from "@managed-identity/emulator"
+import { PinnedHttpsTransport } from "@managed-identity/node-shared"
 import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
 import * as Harness from "@managed-identity/conformance/Harness"
@@ -55,8 +56,8 @@ describe("BunCertificatePinning", () => {
     expect(error.message).not.toContain(emulator.secret)
     const cause = (error as { cause?: unknown }).cause
     expect(cause).toBeInstanceOf(BunCertificatePinning.CertificatePinError)
-    // The adapter's error is core's: one class whichever adapter threw it.
-    expect(cause).toBeInstanceOf(PinnedHttpsClient.CertificatePinError)
+    // The adapter's error is node-shared's: one class whichever adapter threw it.
+    expect(cause).toBeInstanceOf(PinnedHttpsTransport.CertificatePinError)
     expect((cause as BunCertificatePinning.CertificatePinError).reason).toBe("mismatch")
     expect((cause as BunCertificatePinning.CertificatePinError).actual).toBe(emulator.thumbprint)
     expect(emulator.requests.count("servicefabric")).toBe(before)

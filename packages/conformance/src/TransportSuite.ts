@@ -2,7 +2,7 @@
  * What every fetch-based adapter's transport must do, run in Node against loopback servers (the
  * conformance suite runs the same adapters in their real runtimes): answer a redirect as it is,
  * probe a plain-HTTP endpoint before `fetch` so that nothing listening fails with the connect
- * error itself, and send the request's query. Deno's and Bun's `*HttpClient` tests call it.
+ * error itself, and send the request's query. Deno's and Bun's `*HttpTransport` tests call it.
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"

@@ -1,6 +1,6 @@
 /**
  * The conformance suite on Node, in this process, through `@managed-identity/node`'s credential
- * (undici), against the emulator over loopback.
+ * (node:http, node:https), against the emulator over loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { ManagedIdentity } from "@managed-identity/core"

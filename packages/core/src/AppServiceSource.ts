@@ -18,7 +18,13 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER, MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
+import {
+  acquireOnce,
+  identityParameter,
+  readVariables,
+  secretFromVariable,
+  tokenUrl
+} from "./internal/sourceExchange.js"
 
 /**
  * The API version sent.
@@ -55,11 +61,13 @@ export interface Config {
  * ```
  */
 export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  return Either.flatMap(readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]), ([endpoint, header]) =>
-    Either.all({
-      endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
-      identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
-    })
+  return Either.flatMap(
+    readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]),
+    ([endpoint, header]) =>
+      Either.all({
+        endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
+        identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
+      })
   )
 }
 
@@ -97,12 +105,10 @@ export const request = (
   identity: Identity,
   resource: Resource
 ): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
-  Either.map(
-    identityParameter("AppService", identities, identity, Endpoint.printable(config.endpoint)),
-    (parameter) =>
-      HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
-        headers: { "X-IDENTITY-HEADER": Redacted.value(config.identityHeader) }
-      })
+  Either.map(identityParameter("AppService", identities, identity, Endpoint.printable(config.endpoint)), (parameter) =>
+    HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+      headers: { "X-IDENTITY-HEADER": Redacted.value(config.identityHeader) }
+    })
   )
 
 /**
@@ -173,7 +179,8 @@ export const descriptor: Descriptor = {
       `${IDENTITY_ENDPOINT.name} and ${IDENTITY_HEADER.name} are set, so tokens come from the App Service / Functions identity endpoint the host injected.`,
     unreachable: `Check the endpoint variable ${IDENTITY_ENDPOINT.name}: the host injects it when managed identity is enabled.`,
     slow: "The App Service endpoint is overloaded or starting up (a cold start on Functions); the request is retried with exponential backoff.",
-    userAssigned: "Check the client id, object id or resource id you pass, and that the identity is assigned to the app.",
+    userAssigned:
+      "Check the client id, object id or resource id you pass, and that the identity is assigned to the app.",
     // The Functions write-up: on a fresh instance the host may not have injected the variables yet.
     warnings: (variables) =>
       (variables.WEBSITE_SITE_NAME !== undefined || variables.FUNCTIONS_WORKER_RUNTIME !== undefined) &&

@@ -21,7 +21,13 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
+import {
+  acquireOnce,
+  identityParameter,
+  readVariables,
+  secretFromVariable,
+  tokenUrl
+} from "./internal/sourceExchange.js"
 
 /**
  * The API version sent.
@@ -122,17 +128,14 @@ export const request = (
   identity: Identity.Identity,
   resource: Resource
 ): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
-  Either.map(
-    identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)),
-    (parameter) => {
-      // The system-assigned identity is the compute's default one, named when the host says which.
-      const selector =
-        parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
-      return HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
-        headers: { secret: Redacted.value(config.secret), Metadata: "true" }
-      })
-    }
-  )
+  Either.map(identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)), (parameter) => {
+    // The system-assigned identity is the compute's default one, named when the host says which.
+    const selector =
+      parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
+    return HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
+      headers: { secret: Redacted.value(config.secret), Metadata: "true" }
+    })
+  })
 
 /**
  * The Azure Machine Learning (and legacy App Service) source.

@@ -2,8 +2,8 @@
  * Service Fabric's managed-identity endpoint serves HTTPS with a self-signed certificate that the
  * client must pin by its thumbprint (`IDENTITY_SERVER_THUMBPRINT`). How to pin is a runtime
  * matter, so adapters provide this service; runtimes that cannot pin provide `unsupported`.
- * Runtimes whose `fetch` cannot pin but whose `node:https` can (Deno, Bun) get the service from
- * `make` (or `layer`) over `PinnedHttpsClient.make`.
+ * Node, Deno and Bun get it from `make` (or `layer`) over the pinned `node:https` transport of
+ * `@managed-identity/node-shared` (`NodeCertificatePinning`).
  *
  * @since 0.1.0
  */
@@ -15,8 +15,8 @@ import type { Service as HttpTransportService } from "./HttpTransport.js"
 import { Unavailable } from "./ManagedIdentityError.js"
 
 /**
- * Gives an HTTP client that accepts exactly the server certificate with the given SHA-1
- * thumbprint (hex, any case, colons allowed) and nothing else.
+ * Gives an `HttpTransport` that accepts exactly the server certificate with the given SHA-1 or
+ * SHA-256 thumbprint (hex, any case, colons allowed) and nothing else.
  *
  * @since 0.1.0
  * @category tags
@@ -82,7 +82,7 @@ export const unsupported = (why: string): Layer.Layer<CertificatePinning> =>
   })
 
 /**
- * A pinned client and how to close its connections.
+ * A pinned transport (`client`) and how to close its connections.
  *
  * @since 0.1.0
  * @category models
@@ -103,13 +103,11 @@ export interface PinnedClient {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as https from "node:https"
- * import * as net from "node:net"
- * import * as tls from "node:tls"
- * import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
+ * import { CertificatePinning } from "@managed-identity/core"
+ * import { NodeCertificatePinning } from "@managed-identity/node-shared"
  *
  * const client = Effect.scoped(
- *   Effect.flatMap(CertificatePinning.make(PinnedHttpsClient.make({ https, tls, net })), (pinning) =>
+ *   Effect.flatMap(CertificatePinning.make(NodeCertificatePinning.pinnedClient()), (pinning) =>
  *     pinning.client("0123456789ABCDEF0123456789ABCDEF01234567")
  *   )
  * )
@@ -158,12 +156,13 @@ export const make = (
  * @category layers
  * @example
  * ```ts
+ * import { CertificatePinning } from "@managed-identity/core"
+ * import { PinnedHttpsTransport } from "@managed-identity/node-shared"
  * import * as https from "node:https"
  * import * as net from "node:net"
  * import * as tls from "node:tls"
- * import { CertificatePinning, PinnedHttpsClient } from "@managed-identity/core"
  *
- * const Pinning = CertificatePinning.layer(PinnedHttpsClient.make({ https, tls, net }))
+ * const Pinning = CertificatePinning.layer(PinnedHttpsTransport.make({ https, tls, net }))
  * ```
  */
 export const layer = (pinnedClient: (thumbprint: string) => PinnedClient): Layer.Layer<CertificatePinning> =>

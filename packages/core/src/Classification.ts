@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { CONNECT_TIMEOUT_CODE } from "./HttpTransport.js"
 import {
   type EndpointError,
   InvalidResponse,
@@ -279,6 +280,9 @@ const identifiers: Record<string, TransportKind> = {
   EAI_AGAIN: "dns",
   EAI_NONAME: "dns",
   EAI_FAIL: "dns",
+  // Ours (the node-module transports and the connect probe raise it), then what Node's fetch
+  // (undici) and Deno raise.
+  [CONNECT_TIMEOUT_CODE]: "connect-timeout",
   UND_ERR_CONNECT_TIMEOUT: "connect-timeout",
   ConnectTimeoutError: "connect-timeout",
   ConnectTimeout: "connect-timeout",

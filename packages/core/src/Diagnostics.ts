@@ -72,26 +72,27 @@ const listOr = (items: ReadonlyArray<string>): string =>
   items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`
 
 // Every variable any source reads, once, in catalog order, with what each source does with it.
-const variableTable: ReadonlyArray<{ readonly name: string; readonly secret: boolean; readonly role: string }> = (() => {
-  const byName = new Map<string, { secret: boolean; roles: Map<string, Array<string>> }>()
-  for (const descriptor of SourceCatalog.all) {
-    for (const use of descriptor.variables) {
-      let entry = byName.get(use.variable.name)
-      if (entry === undefined) {
-        entry = { secret: use.variable.secret, roles: new Map() }
-        byName.set(use.variable.name, entry)
+const variableTable: ReadonlyArray<{ readonly name: string; readonly secret: boolean; readonly role: string }> =
+  (() => {
+    const byName = new Map<string, { secret: boolean; roles: Map<string, Array<string>> }>()
+    for (const descriptor of SourceCatalog.all) {
+      for (const use of descriptor.variables) {
+        let entry = byName.get(use.variable.name)
+        if (entry === undefined) {
+          entry = { secret: use.variable.secret, roles: new Map() }
+          byName.set(use.variable.name, entry)
+        }
+        const users = entry.roles.get(use.role) ?? []
+        users.push(descriptor.displayName)
+        entry.roles.set(use.role, users)
       }
-      const users = entry.roles.get(use.role) ?? []
-      users.push(descriptor.displayName)
-      entry.roles.set(use.role, users)
     }
-  }
-  return [...byName].map(([name, entry]) => ({
-    name,
-    secret: entry.secret,
-    role: [...entry.roles].map(([role, users]) => `${role} of ${listOr(users)}`).join("; ")
-  }))
-})()
+    return [...byName].map(([name, entry]) => ({
+      name,
+      secret: entry.secret,
+      role: [...entry.roles].map(([role, users]) => `${role} of ${listOr(users)}`).join("; ")
+    }))
+  })()
 
 /**
  * Explains the environment: source, variables, what is missing or conflicting.
@@ -121,8 +122,7 @@ export const diagnose = (input: Variables, options: DiagnoseOptions): Diagnosis 
 
   const configured = SourceCatalog.all.filter(
     (descriptor) =>
-      requiredVariables(descriptor).length > 0 &&
-      (configuredBy(descriptor, v) || installed.includes(descriptor.name))
+      requiredVariables(descriptor).length > 0 && (configuredBy(descriptor, v) || installed.includes(descriptor.name))
   )
   const coveredByConfigured = (name: string) =>
     configured.some((descriptor) => requiredVariables(descriptor).some((variable) => variable.name === name))

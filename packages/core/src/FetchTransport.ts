@@ -1,7 +1,8 @@
 /**
  * What the `fetch`-based adapters (Deno, Bun, edge) share to talk to managed-identity endpoints:
  * an `HttpTransport` over a given `fetch` that never follows a redirect and reads at most the
- * body cap. `fetch` has no connect timeout: Deno and Bun put `ConnectProbe` in front of theirs.
+ * body cap. `fetch` has no connect timeout: Deno and Bun put `@managed-identity/node-shared`'s
+ * `ConnectProbe` in front of theirs.
  *
  * @since 0.1.0
  */

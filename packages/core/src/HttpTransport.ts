@@ -52,6 +52,23 @@ export class TransportError extends Data.TaggedError("TransportError")<{
 }> {}
 
 /**
+ * The `code` of a transport's connect timeout: no TCP (or TLS) connection within the time allowed.
+ * The node-module transports (`@managed-identity/node-shared`) raise it; classification reads it
+ * as "no endpoint here" (`Unavailable`, `probe-timeout`), as it reads the runtimes' own codes.
+ *
+ * @since 0.1.0
+ * @category constants
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const isConnectTimeout = (cause: unknown) =>
+ *   (cause as { code?: unknown } | undefined)?.code === HttpTransport.CONNECT_TIMEOUT_CODE
+ * ```
+ */
+export const CONNECT_TIMEOUT_CODE = "ERR_MI_CONNECT_TIMEOUT" as const
+
+/**
  * What a transport does: send one request, read its answer holding at most `maxBodyBytes + 1`
  * bytes of body, and stop (closing the connection) when the effect is interrupted. It never follows
  * a redirect and never goes through a proxy.
@@ -67,8 +84,9 @@ export interface Service {
 }
 
 /**
- * The transport every source sends through. Runtime adapters provide it (`NodeHttpClient`,
- * `FetchTransport`, the pinned clients of `CertificatePinning`).
+ * The transport every source sends through. Runtime adapters provide it (`NodeHttpTransport`,
+ * `DenoHttpTransport`, `BunHttpTransport`, `EdgeHttpTransport`, the pinned transports of
+ * `CertificatePinning`); `HttpClientTransport` puts an `@effect/platform` `HttpClient` underneath.
  *
  * @since 0.1.0
  * @category tags

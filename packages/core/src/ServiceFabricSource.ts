@@ -24,7 +24,13 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables, secretFromVariable, tokenUrl } from "./internal/sourceExchange.js"
+import {
+  acquireOnce,
+  identityParameter,
+  readVariables,
+  secretFromVariable,
+  tokenUrl
+} from "./internal/sourceExchange.js"
 
 /**
  * `IDENTITY_SERVER_THUMBPRINT`: the thumbprint of the cluster's self-signed certificate.

@@ -134,13 +134,14 @@ const buildHere = (
       const file = source.files[0]
       if (file !== undefined && files.unavailable !== undefined) {
         const where = file.kind === "directory" ? `in ${file.path}` : `from ${file.path}`
-        return Effect.fail(
-          refusal(source, `it reads ${file.purpose} ${where}, but ${files.unavailable}`)
-        )
+        return Effect.fail(refusal(source, `it reads ${file.purpose} ${where}, but ${files.unavailable}`))
       }
       if (descriptor.certificatePinning && pinning.unavailable !== undefined) {
         return Effect.fail(
-          refusal(source, `its endpoint's self-signed certificate must be pinned by thumbprint, but ${pinning.unavailable}`)
+          refusal(
+            source,
+            `its endpoint's self-signed certificate must be pinned by thumbprint, but ${pinning.unavailable}`
+          )
         )
       }
       return Effect.succeed(source)

@@ -194,17 +194,20 @@ export const request = (
   claims?: string | undefined
 ): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> => {
   const endpoint = tokenEndpoint(config)
-  return Either.map(identityParameter("WorkloadIdentity", identities, identity, Endpoint.printable(endpoint)), (selected) => {
-    const form: Array<[string, string]> = [
-      ["grant_type", "client_credentials"],
-      ["client_id", selected === undefined ? config.clientId : selected[1]],
-      ["scope", toScope(resource)],
-      ["client_assertion_type", CLIENT_ASSERTION_TYPE],
-      ["client_assertion", assertion]
-    ]
-    if (claims !== undefined && claims !== "") form.push(["claims", claims])
-    return HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form))
-  })
+  return Either.map(
+    identityParameter("WorkloadIdentity", identities, identity, Endpoint.printable(endpoint)),
+    (selected) => {
+      const form: Array<[string, string]> = [
+        ["grant_type", "client_credentials"],
+        ["client_id", selected === undefined ? config.clientId : selected[1]],
+        ["scope", toScope(resource)],
+        ["client_assertion_type", CLIENT_ASSERTION_TYPE],
+        ["client_assertion", assertion]
+      ]
+      if (claims !== undefined && claims !== "") form.push(["claims", claims])
+      return HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form))
+    }
+  )
 }
 
 /**

@@ -9,8 +9,6 @@ export * as AccessToken from "./AccessToken.js"
 /** @since 0.1.0 */
 export * as CertificatePinning from "./CertificatePinning.js"
 /** @since 0.1.0 */
-export * as ConnectProbe from "./ConnectProbe.js"
-/** @since 0.1.0 */
 export * as Environment from "./Environment.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
@@ -19,15 +17,11 @@ export * as HttpTransport from "./HttpTransport.js"
 /** @since 0.1.0 */
 export * as HttpClientTransport from "./HttpClientTransport.js"
 /** @since 0.1.0 */
-export * as NodeStyleTransport from "./NodeStyleTransport.js"
-/** @since 0.1.0 */
 export * as FileReader from "./FileReader.js"
 /** @since 0.1.0 */
 export * as Identity from "./Identity.js"
 /** @since 0.1.0 */
 export * as ManagedIdentityError from "./ManagedIdentityError.js"
-/** @since 0.1.0 */
-export * as PinnedHttpsClient from "./PinnedHttpsClient.js"
 /** @since 0.1.0 */
 export * as Resource from "./Resource.js"
 /** @since 0.1.0 */

@@ -67,7 +67,11 @@ describe("AppServiceSource.request", () => {
   it("encodes injection attempts; the host never changes", () => {
     const url = urlOf(
       Either.getOrThrow(
-        AppServiceSource.request(config, Either.getOrThrow(Identity.objectId("x&client_id=evil")), resource("https://a/#x?y&z"))
+        AppServiceSource.request(
+          config,
+          Either.getOrThrow(Identity.objectId("x&client_id=evil")),
+          resource("https://a/#x?y&z")
+        )
       )
     )
     expect(url.host).toBe("127.0.0.1:41741")

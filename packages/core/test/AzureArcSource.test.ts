@@ -83,7 +83,11 @@ describe("AzureArcSource.request", () => {
     expect(request.headers).toEqual({ metadata: "true" })
   })
 
-  it.each([Either.getOrThrow(Identity.clientId("c")), Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])("refuses %j", (identity) => {
+  it.each([
+    Either.getOrThrow(Identity.clientId("c")),
+    Either.getOrThrow(Identity.objectId("o")),
+    Either.getOrThrow(Identity.resourceId("/r"))
+  ])("refuses %j", (identity) => {
     const result = AzureArcSource.request(config, identity, ARM)
     expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "Unavailable", reason: "unsupported-identity" })
   })
@@ -286,7 +290,11 @@ describe("AzureArcSource.make: the challenge flow", () => {
 
   it.effect("refuses a user-assigned identity without sending anything", () =>
     Effect.gen(function* () {
-      const { result, http } = yield* run([{ status: 200, body: tokenBody() }], { files: {} }, Either.getOrThrow(Identity.clientId("c")))
+      const { result, http } = yield* run(
+        [{ status: 200, body: tokenBody() }],
+        { files: {} },
+        Either.getOrThrow(Identity.clientId("c"))
+      )
       expect(Either.isLeft(result) && result.left).toMatchObject({
         _tag: "Unavailable",
         reason: "unsupported-identity"

@@ -41,7 +41,9 @@ describe("AzureMlSource.request", () => {
   })
 
   it("selects a user-assigned identity by clientid (no underscore)", () => {
-    const url = urlOf(Either.getOrThrow(AzureMlSource.request(config, Either.getOrThrow(Identity.clientId("cid&x=1")), STORAGE)))
+    const url = urlOf(
+      Either.getOrThrow(AzureMlSource.request(config, Either.getOrThrow(Identity.clientId("cid&x=1")), STORAGE))
+    )
     expect([...url.searchParams.entries()]).toEqual([
       ["api-version", "2017-09-01"],
       ["resource", "https://storage.azure.com/"],
@@ -50,18 +52,18 @@ describe("AzureMlSource.request", () => {
     expect(url.searchParams.get("client_id")).toBeNull()
   })
 
-  it.each([Either.getOrThrow(Identity.objectId("oid")), Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami"))])(
-    "refuses %j clearly as Unavailable unsupported-identity",
-    (identity) => {
-      const result = AzureMlSource.request(config, identity, STORAGE)
-      expect(Either.isLeft(result) && result.left).toMatchObject({
-        _tag: "Unavailable",
-        reason: "unsupported-identity",
-        source: "AzureML"
-      })
-      expect(Either.isLeft(result) && result.left.message).toContain("client id only")
-    }
-  )
+  it.each([
+    Either.getOrThrow(Identity.objectId("oid")),
+    Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami"))
+  ])("refuses %j clearly as Unavailable unsupported-identity", (identity) => {
+    const result = AzureMlSource.request(config, identity, STORAGE)
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "Unavailable",
+      reason: "unsupported-identity",
+      source: "AzureML"
+    })
+    expect(Either.isLeft(result) && result.left.message).toContain("client id only")
+  })
 })
 
 describe("AzureMlSource.make: acquire", () => {

@@ -1,5 +1,5 @@
 /**
- * The pinning service built from a client factory (Deno's and Bun's give `PinnedHttpsClient.make`).
+ * The pinning service built from a client factory (Node, Deno and Bun give node-shared's pinned `node:https` transport).
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"

@@ -3,7 +3,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as fc from "effect/FastCheck"
-import { Classification, ImdsSource, ManagedIdentityError } from "../src/index.js"
+import { Classification, HttpTransport, ImdsSource, ManagedIdentityError } from "../src/index.js"
 
 const imds = { source: "IMDS", rules: ImdsSource.descriptor.classification } as const
 import { TOKEN } from "./support/sourceFakes.js"
@@ -381,6 +381,12 @@ describe("Classification.transportKind", () => {
     ["ENOTFOUND", fetchFailed(coded("ENOTFOUND", "getaddrinfo ENOTFOUND login.microsoftonline.com")), "dns"],
     ["EAI_AGAIN", coded("EAI_AGAIN"), "dns"],
     ["Deno dns error", new TypeError("error sending request: dns error: failed to lookup address information"), "dns"],
+    // By its code alone: neither the message nor the name says "timeout".
+    [
+      "our connect timeout (node-shared's transports and probe)",
+      coded(HttpTransport.CONNECT_TIMEOUT_CODE, "no connection to 127.0.0.1:40342"),
+      "connect-timeout"
+    ],
     [
       "undici connect timeout",
       fetchFailed(
@@ -453,6 +459,7 @@ describe("Classification.classify: transport failures", () => {
     [fetchFailed(coded("EACCES")), "Unavailable", "access-denied"],
     [coded("EHOSTUNREACH"), "Unavailable", "host-unreachable"],
     [coded("ENOTFOUND"), "Unavailable", "host-unreachable"],
+    [coded("ERR_MI_CONNECT_TIMEOUT"), "Unavailable", "probe-timeout"],
     [coded("UND_ERR_CONNECT_TIMEOUT"), "Unavailable", "probe-timeout"],
     [coded("ECONNRESET"), "Transient", "connection-reset"],
     [coded("UND_ERR_HEADERS_TIMEOUT"), "Transient", "timeout"],

@@ -37,17 +37,18 @@ describe("CloudShellSource", () => {
     expect(new URLSearchParams(bodyText(request)).get("client_id")).toBeNull()
   })
 
-  it.each([Either.getOrThrow(Identity.clientId("c")), Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])(
-    "refuses the user-assigned identity %j",
-    (identity) => {
-      const result = CloudShellSource.request(config, identity, ARM)
-      expect(Either.isLeft(result) && result.left).toMatchObject({
-        _tag: "Unavailable",
-        reason: "unsupported-identity"
-      })
-      expect(Either.isLeft(result) && result.left.message).toMatch(/^CloudShell cannot select a user-assigned identity/)
-    }
-  )
+  it.each([
+    Either.getOrThrow(Identity.clientId("c")),
+    Either.getOrThrow(Identity.objectId("o")),
+    Either.getOrThrow(Identity.resourceId("/r"))
+  ])("refuses the user-assigned identity %j", (identity) => {
+    const result = CloudShellSource.request(config, identity, ARM)
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "Unavailable",
+      reason: "unsupported-identity"
+    })
+    expect(Either.isLeft(result) && result.left.message).toMatch(/^CloudShell cannot select a user-assigned identity/)
+  })
 
   it.effect("gets a token end to end", () =>
     Effect.gen(function* () {

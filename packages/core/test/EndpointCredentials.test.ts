@@ -20,7 +20,13 @@ const endpoint = fc.record({ scheme, user, password, host, tail }).map((parts) =
   value: `${parts.scheme}${parts.user}:${parts.password}@${parts.host}${parts.tail}`
 }))
 
-const endpointVariables = ["IDENTITY_ENDPOINT", "MSI_ENDPOINT", "IMDS_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "AZURE_AUTHORITY_HOST"]
+const endpointVariables = [
+  "IDENTITY_ENDPOINT",
+  "MSI_ENDPOINT",
+  "IMDS_ENDPOINT",
+  "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+  "AZURE_AUTHORITY_HOST"
+]
 
 const environments = (name: string, value: string): Record<string, string> => {
   switch (name) {

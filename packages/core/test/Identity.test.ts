@@ -33,13 +33,18 @@ describe("Identity.fromOptions", () => {
     [undefined, Identity.systemAssigned],
     [{}, Identity.systemAssigned],
     [{ clientId: undefined }, Identity.systemAssigned],
-    [{ clientId: "11111111-1111-1111-1111-111111111111" }, valid(Identity.clientId("11111111-1111-1111-1111-111111111111"))],
+    [
+      { clientId: "11111111-1111-1111-1111-111111111111" },
+      valid(Identity.clientId("11111111-1111-1111-1111-111111111111"))
+    ],
     [{ objectId: "oid" }, valid(Identity.objectId("oid"))],
     [
       { resourceId: "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u" },
-      valid(Identity.resourceId(
-        "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"
-      ))
+      valid(
+        Identity.resourceId(
+          "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"
+        )
+      )
     ]
   ])("%j → %j", (options, expected) => {
     expect(Either.getOrThrow(Identity.fromOptions(options))).toEqual(expected)

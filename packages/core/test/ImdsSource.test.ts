@@ -23,9 +23,11 @@ describe("ImdsSource.request", () => {
     [Either.getOrThrow(Identity.clientId("11111111-1111-1111-1111-111111111111")), "client_id"],
     [Either.getOrThrow(Identity.objectId("22222222-2222-2222-2222-222222222222")), "object_id"],
     [
-      Either.getOrThrow(Identity.resourceId(
-        "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
-      )),
+      Either.getOrThrow(
+        Identity.resourceId(
+          "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
+        )
+      ),
       "msi_res_id"
     ]
   ])("selects a user-assigned identity %j with %s", (identity, parameter) => {

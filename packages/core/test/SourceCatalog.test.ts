@@ -1,7 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { CertificatePinning, Environment, FileReader, Identity, Source, SourceCatalog, type SourceName } from "../src/index.js"
+import {
+  CertificatePinning,
+  Environment,
+  FileReader,
+  Identity,
+  Source,
+  SourceCatalog,
+  type SourceName
+} from "../src/index.js"
 import { TOKEN, countingFiles, fakeHttp, resource, tokenBody } from "./support/sourceFakes.js"
 
 const SF = {
@@ -122,7 +130,9 @@ describe("SourceCatalog.detect", () => {
   for (const [variables, argument] of invalid) {
     it.effect(`fails with InvalidArgument naming ${argument} when it is invalid`, () =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} }))))
+        const error = yield* Effect.flip(
+          SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
+        )
         expect(error).toMatchObject({ _tag: "InvalidArgument", argument })
       })
     )

@@ -3,9 +3,7 @@ import * as Either from "effect/Either"
 import { SourceCatalog, SourceRequirements } from "../src/index.js"
 
 const build = (name: Parameters<typeof SourceCatalog.get>[0], variables: Record<string, string>, installed = false) =>
-  Either.getOrThrow(
-    SourceCatalog.get(name).build(variables, { platform: "posix", installed: installed ? [name] : [] })
-  )
+  Either.getOrThrow(SourceCatalog.get(name).build(variables, { platform: "posix", installed: installed ? [name] : [] }))
 
 describe("SourceRequirements.of", () => {
   it("names the federated token file for workload identity", () => {

@@ -76,17 +76,31 @@ const REFRESH_AT = 55 * MINUTE
 describe("TokenCache", () => {
   describe("key", () => {
     it("separates source, identity and resource unambiguously", () => {
-      const a = TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" })
+      const a = TokenCache.key({
+        source: "IMDS",
+        identity: Either.getOrThrow(Identity.clientId("x")),
+        resource: "https://a"
+      })
       const keys = new Set([
         a,
         TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.objectId("x")), resource: "https://a" }),
-        TokenCache.key({ source: "AppService", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" }),
+        TokenCache.key({
+          source: "AppService",
+          identity: Either.getOrThrow(Identity.clientId("x")),
+          resource: "https://a"
+        }),
         TokenCache.key({ source: "IMDS", identity: Identity.systemAssigned, resource: "https://a" }),
         TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://b" }),
-        TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId('x","https://a')), resource: "" })
+        TokenCache.key({
+          source: "IMDS",
+          identity: Either.getOrThrow(Identity.clientId('x","https://a')),
+          resource: ""
+        })
       ])
       expect(keys.size).toBe(6)
-      expect(TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" })).toBe(a)
+      expect(
+        TokenCache.key({ source: "IMDS", identity: Either.getOrThrow(Identity.clientId("x")), resource: "https://a" })
+      ).toBe(a)
     })
   })
 

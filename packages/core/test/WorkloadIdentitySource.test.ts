@@ -101,10 +101,16 @@ describe("WorkloadIdentitySource.request", () => {
     expect(form.get("claims")).toBe('{"x":1}')
   })
 
-  it.each([Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])("refuses %j as unsupported-identity", (identity) => {
-    const result = WorkloadIdentitySource.request(config, identity, ARM, ASSERTION_1)
-    expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "Unavailable", reason: "unsupported-identity" })
-  })
+  it.each([Either.getOrThrow(Identity.objectId("o")), Either.getOrThrow(Identity.resourceId("/r"))])(
+    "refuses %j as unsupported-identity",
+    (identity) => {
+      const result = WorkloadIdentitySource.request(config, identity, ARM, ASSERTION_1)
+      expect(Either.isLeft(result) && result.left).toMatchObject({
+        _tag: "Unavailable",
+        reason: "unsupported-identity"
+      })
+    }
+  )
 })
 
 describe("WorkloadIdentitySource.make: acquire", () => {

@@ -20,6 +20,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 const read = (path) => JSON.parse(readFileSync(join(root, path), "utf8"))
 const pkg = read("package.json")
 const core = read("node_modules/@managed-identity/core/package.json")
+const nodeShared = read("node_modules/@managed-identity/node-shared/package.json")
 
 /** jsr.json as package.json says it should be. */
 const expectedJsr = () => {
@@ -34,6 +35,7 @@ const expectedJsr = () => {
     imports: {
       "@managed-identity/core": `npm:@managed-identity/core@^${core.version}`,
       "@managed-identity/core/": `npm:/@managed-identity/core@^${core.version}/`,
+      "@managed-identity/node-shared/": `npm:/@managed-identity/node-shared@^${nodeShared.version}/`,
       "effect/": `npm:/effect@${pkg.peerDependencies.effect}/`,
       "@effect/platform/": `npm:/@effect/platform@${pkg.peerDependencies["@effect/platform"]}/`
     },
@@ -50,13 +52,14 @@ const stage = () => {
     symlinkSync(target, join(directory, "node_modules", name))
   }
   link("@managed-identity/core", join(root, "node_modules/@managed-identity/core"))
+  link("@managed-identity/node-shared", join(root, "node_modules/@managed-identity/node-shared"))
   link("effect", join(root, "node_modules/effect"))
   link("@effect/platform", join(root, "node_modules/@effect/platform"))
   // Deno types `node:` modules with @types/node, from node_modules in this mode.
   link("@types/node", resolve(root, "../../node_modules/@types/node"))
   const versionOf = (name) =>
     JSON.parse(readFileSync(join(directory, "node_modules", name, "package.json"), "utf8")).version
-  const names = ["@managed-identity/core", "effect", "@effect/platform", "@types/node"]
+  const names = ["@managed-identity/core", "@managed-identity/node-shared", "effect", "@effect/platform", "@types/node"]
   writeFileSync(
     join(directory, "package.json"),
     JSON.stringify({

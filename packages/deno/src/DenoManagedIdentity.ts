@@ -13,7 +13,7 @@ import * as Layer from "effect/Layer"
 import * as DenoCertificatePinning from "./DenoCertificatePinning.js"
 import * as DenoEnvironment from "./DenoEnvironment.js"
 import * as DenoFileReader from "./DenoFileReader.js"
-import * as DenoHttpClient from "./DenoHttpClient.js"
+import * as DenoHttpTransport from "./DenoHttpTransport.js"
 import * as permissions from "./internal/permissions.js"
 
 /**
@@ -46,7 +46,7 @@ export const services = (
   options: Pick<Options, "connectTimeout" | "environment"> = {}
 ): Layer.Layer<ManagedIdentity.Requirements, ManagedIdentityError.InvalidArgument> =>
   Layer.mergeAll(
-    DenoHttpClient.layer(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
+    DenoHttpTransport.layer(options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }),
     options.environment === undefined ? DenoEnvironment.layer : DenoEnvironment.layerFrom(options.environment),
     DenoFileReader.layer,
     DenoCertificatePinning.layer
@@ -76,8 +76,6 @@ export const layer = (
   const { connectTimeout, environment, ...config } = options
   return Layer.scoped(
     ManagedIdentity.ManagedIdentity,
-    Effect.tap(ManagedIdentity.make(config), (service) =>
-      permissions.check(service.requirements)
-    )
+    Effect.tap(ManagedIdentity.make(config), (service) => permissions.check(service.requirements))
   ).pipe(Layer.provide(services({ connectTimeout, environment })))
 }

@@ -11,7 +11,7 @@ export * as DenoEnvironment from "./DenoEnvironment.js"
 /** @since 0.1.0 */
 export * as DenoFileReader from "./DenoFileReader.js"
 /** @since 0.1.0 */
-export * as DenoHttpClient from "./DenoHttpClient.js"
+export * as DenoHttpTransport from "./DenoHttpTransport.js"
 /** @since 0.1.0 */
 export * as DenoManagedIdentity from "./DenoManagedIdentity.js"
 /** @since 0.1.0 */

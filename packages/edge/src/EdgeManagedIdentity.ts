@@ -16,7 +16,7 @@ import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
 import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
 import * as Layer from "effect/Layer"
 import * as EdgeEnvironment from "./EdgeEnvironment.js"
-import * as EdgeHttpClient from "./EdgeHttpClient.js"
+import * as EdgeHttpTransport from "./EdgeHttpTransport.js"
 
 /**
  * Why sources that read a file cannot be used here.
@@ -62,7 +62,7 @@ export interface Options extends ManagedIdentity.Config {
  */
 export const services = (options: Pick<Options, "env" | "fetch">): Layer.Layer<ManagedIdentity.Requirements> =>
   Layer.mergeAll(
-    EdgeHttpClient.layer({ fetch: options.fetch }),
+    EdgeHttpTransport.layer({ fetch: options.fetch }),
     EdgeEnvironment.layer(options.env),
     FileReader.layer(FileReader.unsupported(noFileSystem)),
     CertificatePinning.unsupported(noCertificatePinning)

@@ -8,7 +8,7 @@
 /** @since 0.1.0 */
 export * as EdgeEnvironment from "./EdgeEnvironment.js"
 /** @since 0.1.0 */
-export * as EdgeHttpClient from "./EdgeHttpClient.js"
+export * as EdgeHttpTransport from "./EdgeHttpTransport.js"
 /** @since 0.1.0 */
 export * as EdgeManagedIdentity from "./EdgeManagedIdentity.js"
 /** @since 0.1.0 */

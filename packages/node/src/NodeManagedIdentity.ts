@@ -18,7 +18,7 @@ import * as Layer from "effect/Layer"
 import * as NodeCertificatePinning from "./NodeCertificatePinning.js"
 import * as NodeEnvironment from "./NodeEnvironment.js"
 import * as NodeFileReader from "./NodeFileReader.js"
-import * as NodeHttpClient from "./NodeHttpClient.js"
+import * as NodeHttpTransport from "./NodeHttpTransport.js"
 
 /**
  * Options: every core setting, plus the transport's.
@@ -57,7 +57,7 @@ export const services = (
   Layer.scopedContext(
     Effect.gen(function* () {
       const connection = options.connectTimeout === undefined ? {} : { connectTimeout: options.connectTimeout }
-      const transport = yield* NodeHttpClient.make(connection)
+      const transport = yield* NodeHttpTransport.make(connection)
       const pinning = yield* NodeCertificatePinning.make(connection)
       // Like NodeEnvironment.layer: `process.env` is snapshotted when the layer is built.
       const environment = Environment.make(options.environment ?? { ...process.env }, NodeEnvironment.platform())

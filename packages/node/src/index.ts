@@ -11,7 +11,7 @@ export * as NodeEnvironment from "./NodeEnvironment.js"
 /** @since 0.1.0 */
 export * as NodeFileReader from "./NodeFileReader.js"
 /** @since 0.1.0 */
-export * as NodeHttpClient from "./NodeHttpClient.js"
+export * as NodeHttpTransport from "./NodeHttpTransport.js"
 /** @since 0.1.0 */
 export * as NodeManagedIdentity from "./NodeManagedIdentity.js"
 /** @since 0.1.0 */

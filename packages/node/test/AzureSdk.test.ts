@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { Emulator } from "@managed-identity/emulator"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
-import { hasOpenssl, selfSigned } from "./fixtures/certificates.js"
+import { hasOpenssl, selfSigned } from "../../node-shared/test/fixtures/certificates.js"
 import { credentialFor, startEmulator, verifiedClaims } from "./support/emulator.js"
 
 const SUBSCRIPTION = "00000000-0000-0000-0000-0000000000aa"

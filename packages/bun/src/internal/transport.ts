@@ -1,6 +1,6 @@
-import * as ConnectProbe from "@managed-identity/core/ConnectProbe"
 import * as FetchTransport from "@managed-identity/core/FetchTransport"
 import type * as HttpTransport from "@managed-identity/core/HttpTransport"
+import * as ConnectProbe from "@managed-identity/node-shared/ConnectProbe"
 import type * as Duration from "effect/Duration"
 import * as net from "node:net"
 

@@ -189,7 +189,13 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
           Effect.suspend(() => {
             flight.waiters--
             const fiber = flight.fiber
-            if (flight.waiters > 0 || flight.background || flight.done || fiber === undefined || !Exit.isInterrupted(exit)) {
+            if (
+              flight.waiters > 0 ||
+              flight.background ||
+              flight.done ||
+              fiber === undefined ||
+              !Exit.isInterrupted(exit)
+            ) {
               return Effect.void
             }
             if (entry.inflight === flight) {

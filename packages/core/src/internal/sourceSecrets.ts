@@ -33,8 +33,7 @@ const bareUserinfo = /(^|[\s"'(<=,;/\\])[^\s/\\?#@"'<>]*:[^\s/\\?#"'<>]*@/g
  *
  * @internal
  */
-export const stripCredentials = (text: string): string =>
-  text.replace(urlUserinfo, "$1").replace(bareUserinfo, "$1")
+export const stripCredentials = (text: string): string => text.replace(urlUserinfo, "$1").replace(bareUserinfo, "$1")
 
 /**
  * Replaces every known secret and everything that looks like a credential with `<redacted>`.

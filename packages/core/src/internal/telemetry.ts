@@ -75,7 +75,6 @@ const miss = Effect.zipRight(Metric.increment(cacheMisses), Effect.annotateCurre
 export const recordCacheResult = (result: CacheResult): Effect.Effect<void> =>
   result === "hit" ? hit : result === "miss" ? miss : refreshAhead
 
-
 const statusOf = (exit: Exit.Exit<unknown, unknown>): number | undefined => {
   if (Exit.isSuccess(exit)) return undefined
   const failure = Cause.failureOption(exit.cause)

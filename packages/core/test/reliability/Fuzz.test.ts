@@ -214,6 +214,7 @@ const transportCodes = [
   "EHOSTUNREACH",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_MI_CONNECT_TIMEOUT",
   "ERR_MI_CERTIFICATE_PIN",
   "whatever"
 ]

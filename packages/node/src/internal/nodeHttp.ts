@@ -1,7 +1,7 @@
 /**
  * The transport over `node:http` / `node:https`, for every endpoint that is not pinned by
- * thumbprint: core's `NodeStyleTransport` does the request, the connect timeout and the bounded
- * body read; this module only picks the module and the keep-alive pool by the URL's scheme.
+ * thumbprint: node-shared's `NodeStyleTransport` does the request, the connect timeout and the
+ * bounded body read; this module only picks the module and the keep-alive pool by the URL's scheme.
  *
  * Why not undici: loading the npm package costs 60–150 ms and its HTTP parser is WebAssembly compiled
  * on the first connection, all of it on the path of a serverless cold start; `node:http` is already in
@@ -11,34 +11,12 @@
  * @internal
  */
 import type * as HttpTransport from "@managed-identity/core/HttpTransport"
-import * as NodeStyleTransport from "@managed-identity/core/NodeStyleTransport"
-import * as Duration from "effect/Duration"
+import * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
+import * as NodeStyleTransport from "@managed-identity/node-shared/NodeStyleTransport"
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
 import type * as Https from "node:https"
-import type { Options } from "../NodeHttpClient.js"
-import * as TlsModules from "./tlsModules.js"
-
-/**
- * The code a connect timeout carries, as undici names it (`NodeHttpClient` documents it, and core's
- * classification reads it as "no endpoint here").
- *
- * @internal
- */
-export const connectTimeoutCode: string = NodeStyleTransport.CONNECT_TIMEOUT_CODE
-
-/** @internal */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
-
-/** @internal */
-export const connectTimeoutMs = (options: Pick<Options, "connectTimeout">): number =>
-  Duration.toMillis(Duration.decode(options.connectTimeout ?? defaultConnectTimeout))
-
-/** @internal */
-export const poolOptions = (options: Pick<Options, "keepAlive" | "maxSockets">): Http.AgentOptions => ({
-  keepAlive: options.keepAlive !== false,
-  ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets })
-})
+import type { Options } from "../NodeHttpTransport.js"
 
 const isTls = (url: string): boolean => /^https:/i.test(url)
 
@@ -49,8 +27,8 @@ const isTls = (url: string): boolean => /^https:/i.test(url)
  * @internal
  */
 export const make = (options: Options): { readonly transport: HttpTransport.Service; readonly destroy: () => void } => {
-  const pool = poolOptions(options)
-  const timeoutMs = connectTimeoutMs(options)
+  const pool = NodeConnection.agentOptions(options)
+  const timeoutMs = NodeConnection.connectTimeoutMs(options)
   const httpAgent = new Http.Agent(pool)
   const plain = NodeStyleTransport.make({
     request: (url, init) => Http.request(url, { ...init, agent: httpAgent }),
@@ -59,7 +37,7 @@ export const make = (options: Options): { readonly transport: HttpTransport.Serv
   let httpsAgent: Https.Agent | undefined
   let secure: HttpTransport.Service | undefined
   let destroyed = false
-  const secureTransport = Effect.map(TlsModules.load, ({ https }) => {
+  const secureTransport = Effect.map(NodeConnection.loadTls, ({ https }) => {
     if (secure === undefined) {
       const agent = new https.Agent({ ...pool, ...(options.ca === undefined ? {} : { ca: options.ca }) })
       // Closed already (a request racing the scope's end): no pool may outlive it.

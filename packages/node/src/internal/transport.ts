@@ -1,14 +1,14 @@
 import type * as HttpTransport from "@managed-identity/core/HttpTransport"
+import * as NodeCertificatePinning from "@managed-identity/node-shared/NodeCertificatePinning"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type { Options } from "../NodeHttpClient.js"
-import { pinnedClient } from "./certificatePin.js"
+import type { Options } from "../NodeHttpTransport.js"
 import * as nodeHttp from "./nodeHttp.js"
 
 /**
  * The transport for `options`: `node:http` / `node:https` (nodeHttp.ts), or, for a pinned
- * thumbprint, core's `PinnedHttpsClient` over `node:https` (certificatePin.ts). Its connection
- * pools close with the scope.
+ * thumbprint, node-shared's pinned `node:https` transport. Its connection pools close with the
+ * scope.
  *
  * @internal
  */
@@ -24,7 +24,7 @@ export const make = (options: Options): Effect.Effect<HttpTransport.Service, nev
       )
     : Effect.map(
         Effect.acquireRelease(
-          Effect.sync(() => pinnedClient(options)(pinnedThumbprint)),
+          Effect.sync(() => NodeCertificatePinning.pinnedClient(options)(pinnedThumbprint)),
           (pinned) => Effect.sync(pinned.close)
         ),
         (pinned) => pinned.client

@@ -33,7 +33,7 @@ import {
   NodeCertificatePinning,
   NodeEnvironment,
   NodeFileReader,
-  NodeHttpClient
+  NodeHttpTransport
 } from "../../src/index.js"
 import { assertLoopbackOnly, credentialFor, startEmulator, USER } from "../support/emulator.js"
 
@@ -154,7 +154,7 @@ describe("Azure Arc: the key file named by the challenge", () => {
     arc.hits.length = 0
     const files = countingNodeReader()
     const services = Layer.mergeAll(
-      NodeHttpClient.layer(),
+      NodeHttpTransport.layer(),
       NodeEnvironment.layerFrom(
         assertLoopbackOnly({
           IDENTITY_ENDPOINT: `${arc.url}/metadata/identity/oauth2/token`,

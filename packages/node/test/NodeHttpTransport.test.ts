@@ -10,9 +10,9 @@ import { spawn } from "node:child_process"
 import * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
-import * as NodeHttpClient from "../src/NodeHttpClient.js"
-import { hasOpenssl, selfSigned } from "./fixtures/certificates.js"
-import { codesInChain, listen } from "./fixtures/servers.js"
+import * as NodeHttpTransport from "../src/NodeHttpTransport.js"
+import { hasOpenssl, selfSigned } from "../../node-shared/test/fixtures/certificates.js"
+import { causeChain, codesInChain, listen } from "../../node-shared/test/fixtures/servers.js"
 
 /** A loopback HTTP server that records request targets and answers with `handler` (default 200 "ok"). */
 const recordingServer = (handler?: (req: http.IncomingMessage, res: http.ServerResponse) => void) =>
@@ -74,11 +74,11 @@ const proxyEnvironment = (proxy: string) =>
       })
   )
 
-describe("NodeHttpClient", () => {
+describe("NodeHttpTransport", () => {
   it.scoped("reuses one keep-alive connection for sequential requests", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const bodies: Array<string> = []
       for (let i = 0; i < 4; i++) {
         bodies.push(yield* getText(client, `${server.url}/token`))
@@ -95,7 +95,7 @@ describe("NodeHttpClient", () => {
   it.scoped("opens a connection per request when keepAlive is false", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
-      const client = yield* NodeHttpClient.make({ keepAlive: false })
+      const client = yield* NodeHttpTransport.make({ keepAlive: false })
       yield* Effect.all([1, 2, 3].map(() => getText(client, `${server.url}/token`)))
       expect(server.seen.map((request) => request.headers.connection)).toEqual(["close", "close", "close"])
       expect(server.connections()).toBe(3)
@@ -108,7 +108,7 @@ describe("NodeHttpClient", () => {
         if (req.url === "/redirect") res.writeHead(302, { location: "/elsewhere" }).end()
         else res.end("followed")
       })
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const answer = yield* get(client, `${server.url}/redirect`)
       expect(answer.status).toBe(302)
       expect(answer.headers.location).toBe("/elsewhere")
@@ -139,7 +139,7 @@ describe("NodeHttpClient", () => {
       expect(proxy.connections()).toBe(1)
       expect(target.seen).toHaveLength(0)
 
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const body = yield* getText(client, `${target.url}/metadata/identity/oauth2/token`)
       expect(body).toBe("ok")
       expect(target.seen.map((request) => request.url)).toEqual(["/metadata/identity/oauth2/token"])
@@ -150,7 +150,7 @@ describe("NodeHttpClient", () => {
   it.scoped("sends a form body (Cloud Shell, workload identity)", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const request = HttpClientRequest.post(`${server.url}/oauth2/token`).pipe(
         HttpClientRequest.setHeader("Metadata", "true"),
         HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com/" })
@@ -175,7 +175,7 @@ describe("NodeHttpClient", () => {
         res.write("0123456789", () => res.socket?.resetAndDestroy())
       })
       const { port } = yield* listen(server)
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const error = yield* failure(get(client, `http://127.0.0.1:${port}/token`))
       expect(error).toBeInstanceOf(HttpTransport.TransportError)
       expect(error.reason).toBe("body")
@@ -198,7 +198,7 @@ describe("NodeHttpClient", () => {
         res.write("y".repeat(60))
       })
       const { port } = yield* listen(server)
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const streamed = yield* failure(get(client, `http://127.0.0.1:${port}/streamed`, { maxBodyBytes: 64 }))
       expect(streamed).toMatchObject({ _tag: "TransportError", reason: "too-large", status: 200 })
       const declared = yield* failure(get(client, `http://127.0.0.1:${port}/declared`, { maxBodyBytes: 64 }))
@@ -226,7 +226,7 @@ describe("NodeHttpClient", () => {
         received?.()
       })
       const { port } = yield* listen(server)
-      const client = yield* NodeHttpClient.make()
+      const client = yield* NodeHttpTransport.make()
       const arrived = Effect.async<void>((resume) => {
         received = () => resume(Effect.void)
       })
@@ -248,7 +248,7 @@ describe("NodeHttpClient", () => {
       server.on("connection", (socket) => (serverSocket = socket))
       const { port } = yield* listen(server)
       yield* Effect.scoped(
-        Effect.flatMap(NodeHttpClient.make(), (client) => getText(client, `http://127.0.0.1:${port}/`))
+        Effect.flatMap(NodeHttpTransport.make(), (client) => getText(client, `http://127.0.0.1:${port}/`))
       )
       expect(serverSocket).toBeDefined()
       // Resolves only when the client side has closed the idle keep-alive connection.
@@ -263,7 +263,7 @@ describe("NodeHttpClient", () => {
   it.scoped("provides core's HttpTransport as a layer", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()
-      const context = yield* Layer.build(NodeHttpClient.layer({ connectTimeout: "2 seconds" }))
+      const context = yield* Layer.build(NodeHttpTransport.layer({ connectTimeout: "2 seconds" }))
       const answer = yield* Effect.provide(
         Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
           transport.send(HttpClientRequest.get(`${server.url}/token`), { maxBodyBytes: 65_536 })
@@ -275,15 +275,15 @@ describe("NodeHttpClient", () => {
   )
 
   describe("connect timeout", () => {
-    it.scoped("fails with UND_ERR_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
+    it.scoped("fails with ERR_MI_CONNECT_TIMEOUT when the TLS handshake never completes", () =>
       Effect.gen(function* () {
         // Accepts TCP connections and never speaks: the connect timer covers the TLS
         // handshake, so this is a connect timeout on loopback with no injected connector.
         const { port } = yield* listen(net.createServer(() => {}))
-        const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
+        const client = yield* NodeHttpTransport.make({ connectTimeout: "100 millis" })
         const error = yield* failure(get(client, `https://127.0.0.1:${port}/`))
         expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
-        expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        expect(codesInChain(error)).toContain("ERR_MI_CONNECT_TIMEOUT")
         // Core reads it as "no endpoint here", so a credential chain moves on.
         const classified = Classification.classify({ source: "IMDS", transport: error.cause })
         expect(classified._tag).toBe("Unavailable")
@@ -291,7 +291,7 @@ describe("NodeHttpClient", () => {
     )
 
     it.scoped.skipIf(process.platform === "win32")(
-      "fails with UND_ERR_CONNECT_TIMEOUT when the TCP handshake never completes",
+      "fails with ERR_MI_CONNECT_TIMEOUT when the TCP handshake never completes",
       () =>
         Effect.gen(function* () {
           // A listener whose process never accepts (its event loop is parked) and whose backlog
@@ -324,9 +324,9 @@ describe("NodeHttpClient", () => {
           expect(fillers).toHaveLength(8)
           // One event-loop turn: the fillers' connect() calls have been made and have filled the queue.
           yield* nextTurn
-          const client = yield* NodeHttpClient.make({ connectTimeout: "100 millis" })
+          const client = yield* NodeHttpTransport.make({ connectTimeout: "100 millis" })
           const error = yield* failure(get(client, `http://127.0.0.1:${port}/`))
-          expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+          expect(codesInChain(error)).toContain("ERR_MI_CONNECT_TIMEOUT")
           expect(Classification.classify({ source: "IMDS", transport: error.cause })._tag).toBe("Unavailable")
         })
     )
@@ -340,12 +340,41 @@ describe("NodeHttpClient", () => {
         const { port } = yield* listen(server)
         const url = `https://127.0.0.1:${port}/`
 
-        const untrusting = yield* NodeHttpClient.make()
+        const untrusting = yield* NodeHttpTransport.make()
         const error = yield* failure(get(untrusting, url))
         expect(codesInChain(error)).toContain("DEPTH_ZERO_SELF_SIGNED_CERT")
 
-        const trusting = yield* NodeHttpClient.make({ ca: certificate.cert })
+        const trusting = yield* NodeHttpTransport.make({ ca: certificate.cert })
         expect(yield* getText(trusting, url)).toBe("tls")
+      })
+    )
+  })
+
+  describe.skipIf(!hasOpenssl)("pinnedThumbprint", () => {
+    it.scoped("pins to the thumbprint (node-shared's pinned transport), and refuses a value that is not one", () =>
+      Effect.gen(function* () {
+        const right = selfSigned()
+        const other = selfSigned()
+        let requests = 0
+        const server = https.createServer({ key: right.key, cert: right.cert }, (_, res) => {
+          requests++
+          res.end("pinned")
+        })
+        const { port } = yield* listen(server)
+        const url = `https://127.0.0.1:${port}/metadata/identity/oauth2/token`
+        const good = yield* NodeHttpTransport.make({ pinnedThumbprint: right.sha256 })
+        expect(yield* getText(good, url)).toBe("pinned")
+        const wrong = yield* NodeHttpTransport.make({ pinnedThumbprint: other.sha1 })
+        const mismatch = yield* failure(get(wrong, url))
+        expect(causeChain(mismatch).map((link) => (link as { reason?: unknown }).reason)).toContain("mismatch")
+        // Not a thumbprint: refused without connecting, and the value is not quoted.
+        const bad = yield* NodeHttpTransport.make({ pinnedThumbprint: "my-password-by-mistake" })
+        const error = yield* failure(get(bad, url))
+        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+        expect(codesInChain(error)).toContain("ERR_MI_CERTIFICATE_PIN")
+        expect(JSON.stringify(causeChain(error).map(String))).not.toContain("my-password-by-mistake")
+        expect(Classification.classify({ source: "ServiceFabric", transport: error.cause })._tag).toBe("Rejected")
+        expect(requests).toBe(1)
       })
     )
   })

@@ -1,10 +1,10 @@
 /**
- * The pinned client Deno and Bun build from their `node:` modules. Here the
- * client gets Node's `node:https` and `node:net` with a stand-in for `node:tls` whose "TLS" socket
+ * The pinned transport Node, Deno and Bun build from their `node:` modules. Here the
+ * transport gets Node's `node:https` and `node:net` with a stand-in for `node:tls` whose "TLS" socket
  * is a plain loopback TCP socket presenting a chosen certificate, so every path (pin accepted,
  * refused before a byte is written, answer streamed, cut short) runs against a local `node:http`
- * server without a certificate. The real TLS handshake is exercised by the Bun adapter's tests and
- * the conformance suite in Deno and Bun.
+ * server without a certificate. The real TLS handshake is exercised by NodeCertificatePinning's tests,
+ * the Bun adapter's and the conformance suite in Node, Deno and Bun.
  */
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -17,8 +17,9 @@ import type * as http from "node:http"
 import * as https from "node:https"
 import * as net from "node:net"
 import * as tls from "node:tls"
-import { type HttpTransport, PinnedHttpsClient } from "../src/index.js"
-import { serving } from "./support/loopbackServer.js"
+import type { HttpTransport } from "@managed-identity/core"
+import { serving } from "../../core/test/support/loopbackServer.js"
+import { PinnedHttpsTransport } from "../src/index.js"
 
 const SHA1 = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
 const SHA1_PIN = "ABCDEF0123456789ABCDEF0123456789ABCDEF01"
@@ -26,10 +27,10 @@ const SHA256 = `${"0A:1B:".repeat(15)}0A:1B`
 const SHA256_PIN = "0A1B".repeat(16)
 const certificate = { fingerprint: SHA1, fingerprint256: SHA256 }
 
-/** `node:tls` as the pinned client sees it: a plain TCP socket that presents `presented`. */
+/** `node:tls` as the pinned transport sees it: a plain TCP socket that presents `presented`. */
 const fakeTls = (presented: { readonly fingerprint?: string; readonly fingerprint256?: string } | undefined) => {
-  const connects: Array<Parameters<PinnedHttpsClient.Modules["tls"]["connect"]>[0]> = []
-  const module: PinnedHttpsClient.Modules["tls"] = {
+  const connects: Array<Parameters<PinnedHttpsTransport.Modules["tls"]["connect"]>[0]> = []
+  const module: PinnedHttpsTransport.Modules["tls"] = {
     connect: (options) => {
       connects.push(options)
       const socket = net.connect({ host: options.host, port: options.port })
@@ -44,7 +45,7 @@ const pinned = (thumbprint: string, presented: Parameters<typeof fakeTls>[0] = c
   const tlsModule = fakeTls(presented)
   return {
     connects: tlsModule.connects,
-    ...PinnedHttpsClient.make({ https, net, tls: tlsModule.module })(thumbprint)
+    ...PinnedHttpsTransport.make({ https, net, tls: tlsModule.module })(thumbprint)
   }
 }
 
@@ -67,7 +68,7 @@ const json = (_: http.IncomingMessage, response: http.ServerResponse) => {
   response.end('{"access_token":"x"}')
 }
 
-describe("PinnedHttpsClient", () => {
+describe("PinnedHttpsTransport", () => {
   it.scoped("sends the request once the certificate matches the SHA-1 pin, and reads the answer back", () =>
     Effect.gen(function* () {
       const server = yield* serving(json)
@@ -120,7 +121,7 @@ describe("PinnedHttpsClient", () => {
       const error = yield* Effect.flip(send(client, token(server.port)))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
       const cause = error.cause
-      expect(cause).toBeInstanceOf(PinnedHttpsClient.CertificatePinError)
+      expect(cause).toBeInstanceOf(PinnedHttpsTransport.CertificatePinError)
       expect(cause).toMatchObject({
         _tag: "CertificatePinError",
         reason: "mismatch",
@@ -141,14 +142,14 @@ describe("PinnedHttpsClient", () => {
       const { client, close } = pinned(SHA256_PIN, {})
       yield* Effect.addFinalizer(() => Effect.sync(close))
       const error = yield* Effect.flip(send(client, token(server.port)))
-      const cause = error.cause as PinnedHttpsClient.CertificatePinError
+      const cause = error.cause as PinnedHttpsTransport.CertificatePinError
       expect(cause.actual).toBeUndefined()
       expect(cause.message).toContain("a certificate with SHA-256 thumbprint (none)")
       expect(server.received).toHaveLength(0)
     })
   )
 
-  it.effect("refuses plain HTTP without connecting: a pinned client never sends a secret in clear text", () =>
+  it.effect("refuses plain HTTP without connecting: a pinned transport never sends a secret in clear text", () =>
     Effect.gen(function* () {
       const { client, close, connects } = pinned(SHA1_PIN)
       const error = yield* Effect.flip(
@@ -264,8 +265,8 @@ describe("PinnedHttpsClient", () => {
           })
       )
       // The adapters pass their runtime's modules exactly like this.
-      const modules: PinnedHttpsClient.Modules = { https, tls, net }
-      const { client, close } = PinnedHttpsClient.make(modules)(SHA1_PIN)
+      const modules: PinnedHttpsTransport.Modules = { https, tls, net }
+      const { client, close } = PinnedHttpsTransport.make(modules)(SHA1_PIN)
       const error = yield* Effect.flip(send(client, token(port)))
       close()
       expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })

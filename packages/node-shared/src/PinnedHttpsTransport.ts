@@ -1,14 +1,15 @@
 /**
- * An `HttpClient` pinned to one certificate thumbprint, over the runtime's `node:https`: for
- * runtimes whose `fetch` cannot pin a self-signed certificate (Deno's only adds CA certificates;
- * Bun's `checkServerIdentity` is not called once `rejectUnauthorized` is off), while their
- * `node:tls` shows the peer certificate. The adapter passes its `node:https`, `node:tls` and
- * `node:net`: the core imports no runtime module. `CertificatePinning.make` turns it into the
- * pinning service Service Fabric needs.
+ * Core's `HttpTransport` pinned to one certificate thumbprint, over the runtime's `node:https`:
+ * Service Fabric's endpoint has a self-signed certificate that only its thumbprint vouches for.
+ * Node, Deno and Bun all use it: Deno's `fetch` only adds CA certificates, and Bun's does not call
+ * `checkServerIdentity` once `rejectUnauthorized` is off, while every `node:tls` shows the peer
+ * certificate. The modules are passed in (`NodeCertificatePinning` loads them on first use), so
+ * tests can hand it a stand-in `node:tls`. Core's `CertificatePinning.make` turns it into the
+ * pinning service.
  *
  * @since 0.1.0
  */
-import type { PinnedClient } from "./CertificatePinning.js"
+import type { PinnedClient } from "@managed-identity/core/CertificatePinning"
 import * as internal from "./internal/pinnedHttps.js"
 import type { ClientRequest, Emitter } from "./NodeStyleTransport.js"
 
@@ -46,7 +47,7 @@ export interface Agent {
 }
 
 /**
- * The runtime's `node:https`, `node:tls` and `node:net`, as far as the pinned client uses them.
+ * The runtime's `node:https`, `node:tls` and `node:net`, as far as the pinned transport uses them.
  *
  * @since 0.1.0
  * @category models
@@ -84,7 +85,7 @@ export {
 } from "./internal/pinnedHttps.js"
 
 /**
- * A client pinned to a normalized thumbprint (see `CertificatePinning.normalizeThumbprint`): the
+ * A transport pinned to a normalized thumbprint (see `CertificatePinning.normalizeThumbprint`): the
  * certificate is checked on `secureConnect`, before a byte of the request (and so the `secret`
  * header) is written, and replaces chain validation, since Service Fabric's certificate is
  * self-signed. 40 hex digits pin the SHA-1 fingerprint, 64 the SHA-256 one. A plain-HTTP URL fails
@@ -98,9 +99,9 @@ export {
  * import * as https from "node:https"
  * import * as net from "node:net"
  * import * as tls from "node:tls"
- * import { PinnedHttpsClient } from "@managed-identity/core"
+ * import { PinnedHttpsTransport } from "@managed-identity/node-shared"
  *
- * const { client, close } = PinnedHttpsClient.make({ https, tls, net })("0123456789ABCDEF0123456789ABCDEF01234567")
+ * const { client, close } = PinnedHttpsTransport.make({ https, tls, net })("0123456789ABCDEF0123456789ABCDEF01234567")
  * ```
  */
 export const make: (modules: Modules) => (thumbprint: string) => PinnedClient = internal.make

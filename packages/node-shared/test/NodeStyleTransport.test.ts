@@ -11,8 +11,9 @@ import * as Fiber from "effect/Fiber"
 import * as http from "node:http"
 import * as https from "node:https"
 import type * as net from "node:net"
-import { type HttpTransport, NodeStyleTransport } from "../src/index.js"
-import { serving } from "./support/loopbackServer.js"
+import { Classification, HttpTransport } from "@managed-identity/core"
+import { serving } from "../../core/test/support/loopbackServer.js"
+import { NodeConnection, NodeStyleTransport } from "../src/index.js"
 
 const MAX = 65_536
 
@@ -238,7 +239,7 @@ describe("NodeStyleTransport.make: failures", () => {
   // anywhere: the connect timeout is the only way out.
   const neverResolves = () => undefined
 
-  it.live("cuts a connection still connecting after the timeout, with undici's connect-timeout code", () =>
+  it.live("cuts a connection still connecting after the timeout, with core's connect-timeout code", () =>
     Effect.gen(function* () {
       const transport = NodeStyleTransport.make({
         request: (url, options) => http.request(url, { ...options, agent: false, lookup: neverResolves }),
@@ -246,12 +247,18 @@ describe("NodeStyleTransport.make: failures", () => {
       })
       const error = yield* Effect.flip(send(transport, HttpClientRequest.get("http://localhost:9/token")))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+      expect(error.cause).toBeInstanceOf(NodeConnection.ConnectTimeoutError)
       expect(error.cause).toMatchObject({
-        name: "ConnectTimeoutError",
-        code: NodeStyleTransport.CONNECT_TIMEOUT_CODE,
-        message: "Connect Timeout Error (localhost:9, timeout: 30ms)"
+        _tag: "ConnectTimeoutError",
+        code: "ERR_MI_CONNECT_TIMEOUT",
+        host: "localhost:9",
+        timeoutMs: 30,
+        message: "connect timeout: no connection to localhost:9 within 30 ms"
       })
-      expect(NodeStyleTransport.CONNECT_TIMEOUT_CODE).toBe("UND_ERR_CONNECT_TIMEOUT")
+      expect(HttpTransport.CONNECT_TIMEOUT_CODE).toBe("ERR_MI_CONNECT_TIMEOUT")
+      // Read by core as "no endpoint here", whichever transport raised it.
+      const classified = Classification.classify({ source: "IMDS", transport: error.cause })
+      expect(classified._tag === "Unavailable" && classified.reason).toBe("probe-timeout")
     })
   )
 
@@ -262,7 +269,7 @@ describe("NodeStyleTransport.make: failures", () => {
         connectTimeoutMs: 30
       })
       const error = yield* Effect.flip(send(transport, HttpClientRequest.get("https://localhost:9/token")))
-      expect(error.cause).toMatchObject({ code: "UND_ERR_CONNECT_TIMEOUT" })
+      expect(error.cause).toMatchObject({ code: "ERR_MI_CONNECT_TIMEOUT" })
     })
   )
 

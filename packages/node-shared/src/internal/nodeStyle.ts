@@ -1,24 +1,15 @@
-import * as Effect from "effect/Effect"
 import {
   type Answer,
-  type Parts,
-  type TransportError,
   boundedBody,
   declaredTooLarge,
   failed,
+  type Parts,
+  type TransportError,
   tooLarge
-} from "../HttpTransport.js"
-
+} from "@managed-identity/core/HttpTransport"
+import * as Effect from "effect/Effect"
+import { ConnectTimeoutError } from "../NodeConnection.js"
 import type { ClientRequest, IncomingMessage, RequestFunction, Socket } from "../NodeStyleTransport.js"
-
-/** @internal */
-export const connectTimeoutCode = "UND_ERR_CONNECT_TIMEOUT"
-
-const connectTimeoutError = (url: URL, ms: number): Error =>
-  Object.assign(new Error(`Connect Timeout Error (${url.host}, timeout: ${ms}ms)`), {
-    name: "ConnectTimeoutError",
-    code: connectTimeoutCode
-  })
 
 const headersOf = (raw: IncomingMessage["headers"]): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -31,8 +22,8 @@ const headersOf = (raw: IncomingMessage["headers"]): Record<string, string> => {
 
 /**
  * Sends one request through a `node:http`-style `request` and reads the answer under the cap. A
- * new socket that has not connected within `connectTimeoutMs` fails with undici's connect-timeout
- * code, which classification reads as "no endpoint here"; a pooled keep-alive socket is already
+ * new socket that has not connected within `connectTimeoutMs` fails with a `ConnectTimeoutError`,
+ * which classification reads as "no endpoint here"; a pooled keep-alive socket is already
  * connected. Interruption destroys the request (and its socket).
  *
  * @internal
@@ -64,7 +55,10 @@ export const send = (
     if (connectTimeoutMs !== undefined) {
       outgoing.once("socket", (socket: Socket) => {
         if (socket.connecting !== true) return
-        const timer = setTimeout(() => outgoing.destroy(connectTimeoutError(url, connectTimeoutMs)), connectTimeoutMs)
+        const timer = setTimeout(
+          () => outgoing.destroy(new ConnectTimeoutError({ host: url.host, timeoutMs: connectTimeoutMs })),
+          connectTimeoutMs
+        )
         const clear = () => clearTimeout(timer)
         socket.once(url.protocol === "https:" ? "secureConnect" : "connect", clear)
         socket.once("close", clear)

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as net from "node:net"
-import { Classification, ConnectProbe } from "../src/index.js"
+import { Classification } from "@managed-identity/core"
+import { ConnectProbe, NodeConnection } from "../src/index.js"
 
 const counting = (connect: ConnectProbe.NetModule["connect"] = (options) => net.connect(options)) => {
   const calls: Array<string> = []
@@ -66,8 +67,10 @@ describe("ConnectProbe", () => {
   it("gives up after the timeout with an error the core classifies as no endpoint here", async () => {
     const probe = ConnectProbe.make({ connect: silent }, 20)
     const error = await outcome(probe(new URL("http://127.0.0.1:40342/metadata/identity/oauth2/token")))
-    expect(error).toMatchObject({ name: "ConnectTimeoutError", code: "ETIMEDOUT", syscall: "connect" })
-    expect((error as Error).message).toBe("connect ETIMEDOUT 127.0.0.1:40342: no connection within 20 ms")
+    // The same error as the node-module transports' connect timeout.
+    expect(error).toBeInstanceOf(NodeConnection.ConnectTimeoutError)
+    expect(error).toMatchObject({ _tag: "ConnectTimeoutError", code: "ERR_MI_CONNECT_TIMEOUT", timeoutMs: 20 })
+    expect((error as Error).message).toBe("connect timeout: no connection to 127.0.0.1:40342 within 20 ms")
     expect(Classification.transportKind(error)).toBe("connect-timeout")
     const classified = Classification.classify({ source: "IMDS", transport: error })
     expect(classified._tag).toBe("Unavailable")

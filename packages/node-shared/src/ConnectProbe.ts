@@ -2,12 +2,13 @@
  * A TCP connect probe for `fetch`, which has no connect timeout: before the first request to a
  * plain-HTTP origin, a connect with a short timeout tells "nothing at this address" (a dropped SYN,
  * as for IMDS off Azure) from "endpoint slow". It runs over the runtime's `node:net`, passed in by
- * the adapter (Deno, Bun): the core imports no runtime module.
+ * the adapter (Deno, Bun), so tests can hand it a socket that never connects.
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as internal from "./internal/connectProbe.js"
+import { defaultConnectTimeout } from "./NodeConnection.js"
 
 /**
  * The part of a socket the probe uses (`node:net`'s `Socket`).
@@ -42,25 +43,26 @@ export interface NetModule {
 export type ConnectProbe = (url: URL, signal?: AbortSignal | null) => Promise<void>
 
 /**
- * How long the probe waits for a connection unless told otherwise: 1 second.
+ * How long the probe waits for a connection unless told otherwise: 1 second, the connect timeout
+ * of every node-module transport (`NodeConnection.defaultConnectTimeout`).
  *
  * @since 0.1.0
  * @category constants
  * @example
  * ```ts
  * import * as Duration from "effect/Duration"
- * import { ConnectProbe } from "@managed-identity/core"
+ * import { ConnectProbe } from "@managed-identity/node-shared"
  *
  * Duration.toMillis(ConnectProbe.defaultTimeout) // 1000
  * ```
  */
-export const defaultTimeout: Duration.Duration = Duration.seconds(1)
+export const defaultTimeout: Duration.Duration = defaultConnectTimeout
 
 /**
  * A probe to run before a request: the first request to a plain-HTTP origin is preceded by a TCP
  * connect with a timeout, so the first token request also tells "nothing at this address" (a
  * dropped SYN, as for IMDS off Azure) from "endpoint slow". A connect that gets no answer in time
- * fails as Node reports one (`ETIMEDOUT` on `connect`), which the core classifies as `Unavailable`
+ * fails with `NodeConnection.ConnectTimeoutError`, which the core classifies as `Unavailable`
  * (`probe-timeout`). An origin that accepted once is not probed again. Only plain-HTTP origins are
  * probed: they are reached directly, while HTTPS ones may go through a proxy, where a direct connect
  * says nothing. A timeout of 0 turns the probe off.
@@ -70,7 +72,8 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(1)
  * @example
  * ```ts
  * import * as net from "node:net"
- * import { ConnectProbe, FetchTransport } from "@managed-identity/core"
+ * import { FetchTransport } from "@managed-identity/core"
+ * import { ConnectProbe } from "@managed-identity/node-shared"
  *
  * const probe = ConnectProbe.make(net, "500 millis")
  * const fetch: typeof globalThis.fetch = async (input, init) => {

@@ -7,9 +7,8 @@
  * plain-HTTP endpoint, a TCP connect with a short timeout tells "nothing here" from "endpoint
  * slow", which `fetch` alone cannot.
  *
- * The module keeps its name from when it provided `@effect/platform`'s `HttpClient`; it now
- * provides core's `HttpTransport` (to send through your own `HttpClient` instead, use core's
- * `HttpClientTransport.layer`).
+ * To send through your own `@effect/platform` `HttpClient` instead, provide core's
+ * `HttpClientTransport.layer`.
  *
  * @since 0.1.0
  */
@@ -42,9 +41,9 @@ export interface Options {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { BunHttpClient } from "@managed-identity/bun"
+ * import { BunHttpTransport } from "@managed-identity/bun"
  *
- * const transport = BunHttpClient.make({ connectTimeout: "500 millis" })
+ * const transport = BunHttpTransport.make({ connectTimeout: "500 millis" })
  * const status = Effect.map(
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"), {
  *     maxBodyBytes: 65_536
@@ -65,12 +64,12 @@ export const make = (options: Options = {}): Service => internal.make(options)
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
- * import { BunHttpClient } from "@managed-identity/bun"
+ * import { BunHttpTransport } from "@managed-identity/bun"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
- * Effect.runPromise(Effect.provide(program, BunHttpClient.layer({ connectTimeout: "1 second" })))
+ * Effect.runPromise(Effect.provide(program, BunHttpTransport.layer({ connectTimeout: "1 second" })))
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>

@@ -1,20 +1,19 @@
 /**
  * The transport that carries token requests on Node: it provides core's `HttpTransport` over
  * `node:http` / `node:https` with their own keep-alive connection pools (or, for a pinned
- * thumbprint, core's `PinnedHttpsClient` over `node:https`). It never follows a redirect, never
- * uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads at most the
- * body cap it is given, and gives up connecting after a short timeout so "no endpoint here" is told
- * apart from "endpoint slow". Everything it uses is part of Node, so nothing is loaded or compiled
- * on a cold start's first request.
+ * thumbprint, node-shared's `PinnedHttpsTransport` over `node:https`). It never follows a
+ * redirect, never uses a proxy whatever `HTTP_PROXY`/`HTTPS_PROXY` say (IMDS is link-local), reads
+ * at most the body cap it is given, and gives up connecting after a short timeout so "no endpoint
+ * here" is told apart from "endpoint slow". Everything it uses is part of Node, so nothing is
+ * loaded or compiled on a cold start's first request.
  *
- * The module keeps its name from the time it provided `@effect/platform`'s `HttpClient`; a program
- * that wants its own `HttpClient` to carry the requests uses core's `HttpClientTransport.layer`
- * instead.
+ * A program that wants its own `@effect/platform` `HttpClient` to carry the requests provides
+ * core's `HttpClientTransport.layer` instead.
  *
  * @since 0.1.0
  */
 import * as HttpTransport from "@managed-identity/core/HttpTransport"
-import type * as Duration from "effect/Duration"
+import type * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -22,29 +21,19 @@ import type { ConnectionOptions } from "node:tls"
 import * as internal from "./internal/transport.js"
 
 /**
- * How the transport connects.
+ * How the transport connects: the connect timeout (default 1 second), keep-alive (default on) and
+ * pool size of every node-module transport, plus extra CAs or a pinned thumbprint.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /**
-   * How long to wait for the TCP (and TLS) handshake; a failure is a `TransportError` (reason
-   * `request`) whose cause carries the code `UND_ERR_CONNECT_TIMEOUT` (undici's name, kept for every
-   * transport). Default 1 second: short, because the first token request is also the probe that
-   * tells "no endpoint here" from "endpoint slow".
-   */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Reuse connections between requests. Default `true`. */
-  readonly keepAlive?: boolean | undefined
-  /** The most connections per origin. Default: unlimited. */
-  readonly maxSockets?: number | undefined
+export interface Options extends NodeConnection.Options {
   /** Extra certificate authorities to trust for HTTPS endpoints (ignored when pinning). */
   readonly ca?: ConnectionOptions["ca"] | undefined
   /**
    * Accept exactly the server certificate with this SHA-1 (40 hex) or SHA-256 (64 hex) thumbprint,
-   * self-signed or not, and nothing else; plain HTTP is refused (core's `PinnedHttpsClient`, whose
-   * `CertificatePinError` is the failure's cause). A thumbprint that is not hex of either length
+   * self-signed or not, and nothing else; plain HTTP is refused (node-shared's `PinnedHttpsTransport`,
+   * whose `CertificatePinError` is the failure's cause). A thumbprint that is not hex of either length
    * matches no certificate: every request fails without connecting, with a cause whose code is
    * `ERR_MI_CERTIFICATE_PIN`.
    */
@@ -61,11 +50,11 @@ export interface Options {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { NodeHttpClient } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function*() {
- *     const transport = yield* NodeHttpClient.make({ connectTimeout: "500 millis" })
+ *     const transport = yield* NodeHttpTransport.make({ connectTimeout: "500 millis" })
  *     const answer = yield* transport.send(
  *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
  *       { maxBodyBytes: 65_536 }
@@ -89,12 +78,12 @@ export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
- * import { NodeHttpClient } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
- * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpClient.layer({ connectTimeout: "1 second" }))))
+ * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpTransport.layer({ connectTimeout: "1 second" }))))
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpTransport.HttpTransport> =>

@@ -30,9 +30,9 @@ export interface Options {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { EdgeHttpClient } from "@managed-identity/edge"
+ * import { EdgeHttpTransport } from "@managed-identity/edge"
  *
- * const transport = EdgeHttpClient.make()
+ * const transport = EdgeHttpTransport.make()
  * const status = Effect.map(
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 }),
  *   (answer) => answer.status
@@ -56,12 +56,12 @@ export const make = (options: Options = {}): Service => {
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
- * import { EdgeHttpClient } from "@managed-identity/edge"
+ * import { EdgeHttpTransport } from "@managed-identity/edge"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
- * Effect.runPromise(Effect.provide(program, EdgeHttpClient.layer()))
+ * Effect.runPromise(Effect.provide(program, EdgeHttpTransport.layer()))
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>

@@ -1,13 +1,6 @@
 import * as Duration from "effect/Duration"
 import type * as ConnectProbe from "../ConnectProbe.js"
-
-/** @internal */
-export const connectTimeout = (host: string, timeoutMs: number): Error =>
-  Object.assign(new Error(`connect ETIMEDOUT ${host}: no connection within ${timeoutMs} ms`), {
-    name: "ConnectTimeoutError",
-    code: "ETIMEDOUT",
-    syscall: "connect"
-  })
+import { ConnectTimeoutError } from "../NodeConnection.js"
 
 /** @internal */
 export const make = (net: ConnectProbe.NetModule, timeout: Duration.DurationInput): ConnectProbe.ConnectProbe => {
@@ -38,7 +31,7 @@ export const make = (net: ConnectProbe.NetModule, timeout: Duration.DurationInpu
         }
       }
       const onAbort = () => finish(signal?.reason)
-      const timer = setTimeout(() => finish(connectTimeout(`${host}:${port}`, timeoutMs)), timeoutMs)
+      const timer = setTimeout(() => finish(new ConnectTimeoutError({ host: `${host}:${port}`, timeoutMs })), timeoutMs)
       socket.once("connect", () => finish())
       socket.once("error", (error: unknown) => finish(error))
       signal?.addEventListener("abort", onAbort, { once: true })

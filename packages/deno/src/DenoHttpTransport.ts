@@ -7,9 +7,8 @@
  * the first request to a plain-HTTP endpoint, a TCP connect with a short timeout tells "nothing
  * here" from "endpoint slow", which `fetch` alone cannot.
  *
- * The module keeps its name from when it provided `@effect/platform`'s `HttpClient`; it now
- * provides core's `HttpTransport` (to send through your own `HttpClient` instead, use core's
- * `HttpClientTransport.layer`).
+ * To send through your own `@effect/platform` `HttpClient` instead, provide core's
+ * `HttpClientTransport.layer`.
  *
  * @since 0.1.0
  */
@@ -44,11 +43,11 @@ export interface Options {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { DenoHttpClient } from "@managed-identity/deno"
+ * import { DenoHttpTransport } from "@managed-identity/deno"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function* () {
- *     const transport = yield* DenoHttpClient.make({ connectTimeout: "500 millis" })
+ *     const transport = yield* DenoHttpTransport.make({ connectTimeout: "500 millis" })
  *     const answer = yield* transport.send(
  *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
  *       { maxBodyBytes: 65_536 }
@@ -70,12 +69,12 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * import * as Effect from "effect/Effect"
  * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
- * import { DenoHttpClient } from "@managed-identity/deno"
+ * import { DenoHttpTransport } from "@managed-identity/deno"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
- * Effect.runPromise(Effect.scoped(Effect.provide(program, DenoHttpClient.layer({ connectTimeout: "1 second" }))))
+ * Effect.runPromise(Effect.scoped(Effect.provide(program, DenoHttpTransport.layer({ connectTimeout: "1 second" }))))
  * ```
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpTransport> =>

@@ -1,6 +1,6 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { CertificatePinning, Classification, type HttpTransport, PinnedHttpsClient } from "@managed-identity/core"
+import { CertificatePinning, Classification, type HttpTransport } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -8,7 +8,7 @@ import * as http from "node:http"
 import * as net from "node:net"
 import * as tls from "node:tls"
 import * as NodeCertificatePinning from "../src/NodeCertificatePinning.js"
-import * as NodeHttpClient from "../src/NodeHttpClient.js"
+import * as PinnedHttpsTransport from "../src/PinnedHttpsTransport.js"
 import { hasOpenssl, selfSigned, type TestCertificate } from "./fixtures/certificates.js"
 import { causeChain, codesInChain, listen } from "./fixtures/servers.js"
 
@@ -92,8 +92,8 @@ describe("NodeCertificatePinning", () => {
           expect(pin?.expected).toBe(thumbprint)
           expect(pin?.actual).toBe(thumbprint.length === 64 ? right.sha256 : right.sha1)
           expect(pin?.message).not.toContain(secret)
-          // The class is core's, so every adapter's pin failures are one type.
-          expect(pin).toBeInstanceOf(PinnedHttpsClient.CertificatePinError)
+          // One class, so every adapter's pin failures are one type.
+          expect(pin).toBeInstanceOf(PinnedHttpsTransport.CertificatePinError)
           // A wrong certificate is not retried and does not let a chain move on silently.
           expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Rejected")
         }
@@ -145,26 +145,8 @@ describe("NodeCertificatePinning", () => {
         const client = yield* pinning.client(right.sha256)
         const error = failureOf(yield* Effect.exit(request(client, `https://127.0.0.1:${port}/`)))
         expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
-        expect(codesInChain(error)).toContain("UND_ERR_CONNECT_TIMEOUT")
+        expect(codesInChain(error)).toContain("ERR_MI_CONNECT_TIMEOUT")
         expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Unavailable")
-      })
-    )
-
-    it.scoped("pins through NodeHttpClient.make({ pinnedThumbprint }) too", () =>
-      Effect.gen(function* () {
-        const server = yield* tlsServer(right)
-        const good = yield* NodeHttpClient.make({ pinnedThumbprint: right.sha256 })
-        expect((yield* request(good, server.url)).status).toBe(200)
-        const wrong = yield* NodeHttpClient.make({ pinnedThumbprint: other.sha1 })
-        expect(pinError(failureOf(yield* Effect.exit(request(wrong, server.url))))?.reason).toBe("mismatch")
-        // Not a thumbprint: refused without connecting, and the value is not quoted.
-        const bad = yield* NodeHttpClient.make({ pinnedThumbprint: "my-password-by-mistake" })
-        const error = failureOf(yield* Effect.exit(request(bad, server.url)))
-        expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
-        expect(codesInChain(error)).toContain("ERR_MI_CERTIFICATE_PIN")
-        expect(JSON.stringify(causeChain(error).map(String))).not.toContain("my-password-by-mistake")
-        expect(Classification.classify({ source: "ServiceFabric", transport: error?.cause })._tag).toBe("Rejected")
-        expect(server.received).toHaveLength(1)
       })
     )
   })
@@ -178,6 +160,20 @@ describe("NodeCertificatePinning", () => {
       const c = yield* pinning.client("89ABCDEF0123456789ABCDEF0123456789ABCDEF")
       expect(b).toBe(a)
       expect(c).not.toBe(a)
+    })
+  )
+
+  it.effect("pinnedClient: a value that is not a thumbprint gives a transport refusing every request unsent", () =>
+    Effect.gen(function* () {
+      const { client, close } = NodeCertificatePinning.pinnedClient()("my-password-by-mistake")
+      // Never connects: the port is one nothing listens on, and the failure is the pin's, not a refusal.
+      const error = yield* Effect.flip(request(client, "https://127.0.0.1:9/metadata/identity/oauth2/token"))
+      close()
+      expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
+      expect(codesInChain(error)).toContain("ERR_MI_CERTIFICATE_PIN")
+      expect(codesInChain(error)).not.toContain("ECONNREFUSED")
+      expect(JSON.stringify(causeChain(error).map(String))).not.toContain("my-password-by-mistake")
+      expect(Classification.classify({ source: "ServiceFabric", transport: error.cause })._tag).toBe("Rejected")
     })
   )
 

@@ -2,7 +2,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { HttpTransport } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { EdgeHttpClient } from "../src/index.js"
+import { EdgeHttpTransport } from "../src/index.js"
 
 const recordingFetch = () => {
   const calls: Array<{ url: string; init: RequestInit | undefined }> = []
@@ -13,11 +13,11 @@ const recordingFetch = () => {
   return { calls, fetch }
 }
 
-describe("EdgeHttpClient", () => {
+describe("EdgeHttpTransport", () => {
   it.effect("sends through the given fetch, never following a redirect", () =>
     Effect.gen(function* () {
       const { calls, fetch } = recordingFetch()
-      const transport = EdgeHttpClient.make({ fetch })
+      const transport = EdgeHttpTransport.make({ fetch })
       const answer = yield* transport.send(
         HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token", {
           headers: { Metadata: "true" }
@@ -45,7 +45,7 @@ describe("EdgeHttpClient", () => {
             transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
           ).pipe(
             Effect.map((answer) => answer.status),
-            Effect.provide(EdgeHttpClient.layer())
+            Effect.provide(EdgeHttpTransport.layer())
           ),
         () =>
           Effect.sync(() => {

@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
+import type { Service } from "@managed-identity/core/HttpTransport"
+import { parts } from "@managed-identity/core/HttpTransport"
 import * as Effect from "effect/Effect"
-import type { Service } from "./HttpTransport.js"
-import { parts } from "./HttpTransport.js"
 import * as internal from "./internal/nodeStyle.js"
 
 // The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
@@ -81,15 +81,6 @@ export type RequestFunction = (
 ) => ClientRequest
 
 /**
- * The code a connect timeout carries, as undici names it (classification reads it as "no endpoint
- * here").
- *
- * @since 0.1.0
- * @category constants
- */
-export const CONNECT_TIMEOUT_CODE: string = internal.connectTimeoutCode
-
-/**
  * Options of `make`.
  *
  * @since 0.1.0
@@ -98,8 +89,9 @@ export const CONNECT_TIMEOUT_CODE: string = internal.connectTimeoutCode
 export interface Options {
   readonly request: RequestFunction
   /**
-   * Time for a new connection's TCP (and TLS) handshake, in milliseconds; a pooled keep-alive
-   * connection is already connected. Default: no limit (the attempt's own timeout still applies).
+   * Time for a new connection's TCP (and TLS) handshake, in milliseconds, after which the request
+   * fails with `NodeConnection.ConnectTimeoutError`; a pooled keep-alive connection is already
+   * connected. Default: no limit (the attempt's own timeout still applies).
    */
   readonly connectTimeoutMs?: number | undefined
 }
@@ -112,7 +104,7 @@ export interface Options {
  * @example
  * ```ts
  * import * as Http from "node:http"
- * import { NodeStyleTransport } from "@managed-identity/core"
+ * import { NodeStyleTransport } from "@managed-identity/node-shared"
  *
  * const agent = new Http.Agent({ keepAlive: true })
  * const transport = NodeStyleTransport.make({

@@ -1,11 +1,8 @@
+import { parts, type Service, TransportError } from "@managed-identity/core/HttpTransport"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { type Service, TransportError, parts } from "../HttpTransport.js"
-import type { Agent, ConnectOptions, Modules, TlsSocket } from "../PinnedHttpsClient.js"
+import type { Agent, ConnectOptions, Modules, TlsSocket } from "../PinnedHttpsTransport.js"
 import { send } from "./nodeStyle.js"
-
-// The core imports no runtime module: the adapter passes its `node:https`, `node:tls` and
-// `node:net`, and these interfaces name the few members the pinned client uses of them.
 
 /**
  * A connection failed its pin: `reason` is `mismatch` (another certificate) or `not-tls` (plain
@@ -16,9 +13,9 @@ import { send } from "./nodeStyle.js"
  * @category errors
  * @example
  * ```ts
- * import { PinnedHttpsClient } from "@managed-identity/core"
+ * import { PinnedHttpsTransport } from "@managed-identity/node-shared"
  *
- * const isMismatch = (u: unknown) => u instanceof PinnedHttpsClient.CertificatePinError && u.reason === "mismatch"
+ * const isMismatch = (u: unknown) => u instanceof PinnedHttpsTransport.CertificatePinError && u.reason === "mismatch"
  * ```
  */
 export class CertificatePinError extends Data.TaggedError("CertificatePinError")<{
@@ -52,7 +49,7 @@ export const verifyPeer = (
 }
 
 /**
- * An agent whose connections are handed to the HTTP client only once the server's certificate
+ * An agent whose connections are handed to the request only once the server's certificate
  * matches the pin: the check runs on `secureConnect`, before a byte of the request (and so the
  * `secret` header) is written. The pin replaces chain validation, since Service Fabric's
  * certificate is self-signed.
@@ -104,11 +101,11 @@ export const make =
         if (built._tag === "Left") return Effect.fail(built.left)
         const url = built.right.url
         if (url.protocol !== "https:") {
-          // A pinned client must never send a secret header in clear text.
+          // A pinned transport must never send a secret header in clear text.
           return Effect.fail(
             new TransportError({
               reason: "request",
-              message: "the pinned client sends over TLS only",
+              message: "the pinned transport sends over TLS only",
               cause: new CertificatePinError({
                 reason: "not-tls",
                 host: url.host,
