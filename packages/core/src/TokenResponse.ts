@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as Resource from "./Resource.js"
 import { AccessToken, refreshOnFor } from "./AccessToken.js"
 import { InvalidResponse } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
@@ -202,8 +203,16 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
     fields.refresh_in === undefined || fields.refresh_in === null ? undefined : Expiry.seconds(fields.refresh_in)
   const tokenType =
     typeof fields.token_type === "string" && fields.token_type.trim() !== "" ? fields.token_type : "Bearer"
+  // The endpoint's own word for the resource is shown to people (logs, the CLI): keep it only if it
+  // is a resource URI (no control characters, no spaces) and does not carry the token itself.
+  const reported = typeof fields.resource === "string" ? Resource.make(fields.resource) : undefined
   const resource =
-    typeof fields.resource === "string" && fields.resource.trim() !== "" ? fields.resource : input.resource
+    typeof fields.resource === "string" &&
+    reported !== undefined &&
+    Either.isRight(reported) &&
+    !reported.right.includes(token)
+      ? fields.resource
+      : input.resource
 
   return Either.right(
     new AccessToken({

@@ -415,3 +415,21 @@ describe("TokenResponse.parse: only header-safe tokens", () => {
     )
   })
 })
+
+describe("TokenResponse.parse: the reported resource", () => {
+  it.each([
+    ["holds control characters", "https://vault.azure.net/\u001b]0;pwned\u0007"],
+    ["holds spaces", "https://vault.azure.net/ ok"],
+    ["carries the token itself", `https://x/${TOKEN}`],
+    ["is empty", ""]
+  ])("falls back to the requested resource when it %s", (_, reported) => {
+    const token = right(JSON.stringify({ access_token: TOKEN, expires_in: 3600, resource: reported }))
+    expect(token.resource).toBe(RESOURCE)
+    expect(String(token)).not.toContain(TOKEN)
+  })
+
+  it("keeps a reported resource that is a resource URI", () => {
+    const token = right(JSON.stringify({ access_token: TOKEN, expires_in: 3600, resource: "https://vault.azure.net" }))
+    expect(token.resource).toBe("https://vault.azure.net")
+  })
+})
