@@ -40,12 +40,11 @@ export interface Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { BunHttpTransport } from "@managed-identity/bun"
  *
  * const transport = BunHttpTransport.make({ connectTimeout: "500 millis" })
  * const status = Effect.map(
- *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"), {
+ *   transport.send(HttpTransport.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"), {
  *     maxBodyBytes: 65_536
  *   }),
  *   (answer) => answer.status
@@ -62,12 +61,11 @@ export const make = (options: Options = {}): Service => internal.make(options)
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
  * import { BunHttpTransport } from "@managed-identity/bun"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
- *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
  * Effect.runPromise(Effect.provide(program, BunHttpTransport.layer({ connectTimeout: "1 second" })))
  * ```

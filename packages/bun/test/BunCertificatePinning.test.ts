@@ -4,9 +4,8 @@
  * endpoint): here it meets a real TLS handshake and a self-signed certificate, and the pin is
  * checked before any byte of the request is written. Node's and Deno's adapters use the same module.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { CertificatePinning } from "@managed-identity/core"
+import { CertificatePinning, HttpTransport } from "@managed-identity/core"
 import { Emulator } from "@managed-identity/emulator"
 import { PinnedHttpsTransport } from "@managed-identity/node-shared"
 import * as Effect from "effect/Effect"
@@ -23,12 +22,12 @@ afterAll(async () => {
 })
 
 const tokenRequest = () =>
-  HttpClientRequest.get(`${emulator.httpsUrl}/servicefabric/metadata/identity/oauth2/token`).pipe(
-    HttpClientRequest.setUrlParams({ "api-version": "2019-07-01-preview", resource: "https://vault.azure.net" }),
-    HttpClientRequest.setHeader("secret", emulator.secret)
+  HttpTransport.get(
+    `${emulator.httpsUrl}/servicefabric/metadata/identity/oauth2/token?api-version=2019-07-01-preview&resource=${encodeURIComponent("https://vault.azure.net")}`,
+    { secret: emulator.secret }
   )
 
-const send = (thumbprint: string, request: HttpClientRequest.HttpClientRequest) =>
+const send = (thumbprint: string, request: HttpTransport.Request) =>
   Effect.gen(function* () {
     const pinning = yield* CertificatePinning.CertificatePinning
     const client = yield* pinning.client(thumbprint)
@@ -66,7 +65,7 @@ describe("BunCertificatePinning", () => {
   it("refuses plain HTTP, and a thumbprint that is not one, as Unavailable", async () => {
     const plain = await Effect.runPromise(
       Effect.flip(
-        send(emulator.thumbprint, HttpClientRequest.get(`${emulator.url}/servicefabric/metadata/identity/oauth2/token`))
+        send(emulator.thumbprint, HttpTransport.get(`${emulator.url}/servicefabric/metadata/identity/oauth2/token`))
       )
     )
     expect(((plain as { cause?: unknown }).cause as BunCertificatePinning.CertificatePinError).reason).toBe("not-tls")

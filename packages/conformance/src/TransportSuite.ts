@@ -4,7 +4,6 @@
  * probe a plain-HTTP endpoint before `fetch` so that nothing listening fails with the connect
  * error itself, and send the request's query. Deno's and Bun's `*HttpTransport` tests call it.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { HttpTransport } from "@managed-identity/core"
 import type * as Duration from "effect/Duration"
@@ -54,7 +53,7 @@ export const transportSuite = (
       Effect.gen(function* () {
         const { seen, origin } = yield* redirecting
         const transport = yield* adapter.make({})
-        const answer = yield* transport.send(HttpClientRequest.get(`${origin}/metadata/identity/oauth2/token`), {
+        const answer = yield* transport.send(HttpTransport.get(`${origin}/metadata/identity/oauth2/token`), {
           maxBodyBytes
         })
         expect(answer.status).toBe(302)
@@ -68,7 +67,7 @@ export const transportSuite = (
         const port = yield* Effect.promise(Harness.closedPort)
         const transport = yield* adapter.make({ connectTimeout: "1 second" })
         const error = yield* Effect.flip(
-          transport.send(HttpClientRequest.get(`http://127.0.0.1:${port}/metadata/identity/oauth2/token`), {
+          transport.send(HttpTransport.get(`http://127.0.0.1:${port}/metadata/identity/oauth2/token`), {
             maxBodyBytes
           })
         )
@@ -84,8 +83,8 @@ export const transportSuite = (
         const { seen, origin } = yield* redirecting
         const transport = yield* HttpTransport.HttpTransport
         const answer = yield* transport.send(
-          HttpClientRequest.get(`${origin}/metadata/identity/oauth2/token`).pipe(
-            HttpClientRequest.setUrlParams({ "api-version": "2018-02-01", resource: "https://vault.azure.net" })
+          HttpTransport.get(
+            `${origin}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent("https://vault.azure.net")}`
           ),
           { maxBodyBytes }
         )

@@ -6,11 +6,10 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
@@ -104,10 +103,10 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(identityParameter("AppService", identities, identity, Endpoint.printable(config.endpoint)), (parameter) =>
-    HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
-      headers: { "X-IDENTITY-HEADER": Redacted.value(config.identityHeader) }
+    HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+      "X-IDENTITY-HEADER": Redacted.value(config.identityHeader)
     })
   )
 
@@ -140,7 +139,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [Redacted.value(config.identityHeader)],
         request: request(config, identity, resource),
-        client: HttpTransport
+        client: HttpTransport.HttpTransport
       })
   }
 }

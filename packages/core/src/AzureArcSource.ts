@@ -11,13 +11,12 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Platform, Variables } from "./Environment.js"
 import { FileReader } from "./FileReader.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import {
   type EndpointError,
@@ -185,9 +184,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(identityParameter("AzureArc", identities, identity, Endpoint.printable(config.endpoint)), () =>
-    HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource), { headers: { Metadata: "true" } })
+    HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource), { Metadata: "true" })
   )
 
 /**
@@ -244,16 +243,13 @@ export const keyPathViolation = (config: Config, path: string, directory = confi
  * @category challenge
  * @example
  * ```ts
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
- * import { AzureArcSource } from "@managed-identity/core"
+ *  * import { AzureArcSource } from "@managed-identity/core"
  *
- * AzureArcSource.authorize(HttpClientRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), "secret")
+ * AzureArcSource.authorize(HttpTransport.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), "secret")
  * ```
  */
-export const authorize = (
-  request: HttpClientRequest.HttpClientRequest,
-  key: string
-): HttpClientRequest.HttpClientRequest => HttpClientRequest.setHeader(request, "Authorization", `Basic ${key}`)
+export const authorize = (request: HttpTransport.Request, key: string): HttpTransport.Request =>
+  HttpTransport.setHeader(request, "Authorization", `Basic ${key}`)
 
 /**
  * The Azure Arc source, with its challenge flow.
@@ -281,7 +277,7 @@ export const make = (config: Config): Source => {
     acquire: ({ identity, resource }) =>
       Effect.gen(function* () {
         const first = yield* request(config, identity, resource)
-        const client = yield* HttpTransport
+        const client = yield* HttpTransport.HttpTransport
         const startedAt = yield* Clock.currentTimeMillis
         const exchange: Exchange = {
           source: "AzureArc",

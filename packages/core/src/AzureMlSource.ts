@@ -9,11 +9,10 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
@@ -127,13 +126,14 @@ export const request = (
   config: Config,
   identity: Identity.Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)), (parameter) => {
     // The system-assigned identity is the compute's default one, named when the host says which.
     const selector =
       parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
-    return HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
-      headers: { secret: Redacted.value(config.secret), Metadata: "true" }
+    return HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
+      secret: Redacted.value(config.secret),
+      Metadata: "true"
     })
   })
 
@@ -166,7 +166,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [Redacted.value(config.secret)],
         request: request(config, identity, resource),
-        client: HttpTransport
+        client: HttpTransport.HttpTransport
       })
   }
 }

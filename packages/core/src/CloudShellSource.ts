@@ -5,10 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
@@ -74,11 +73,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(identityParameter("CloudShell", identities, identity, Endpoint.printable(config.endpoint)), () =>
-    HttpClientRequest.post(config.endpoint, { headers: { Metadata: "true" } }).pipe(
-      HttpClientRequest.bodyUrlParams({ resource })
-    )
+    HttpTransport.postForm(config.endpoint, { resource }, { Metadata: "true" })
   )
 
 /**
@@ -108,7 +105,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [],
         request: request(config, identity, resource),
-        client: HttpTransport
+        client: HttpTransport.HttpTransport
       })
   }
 }

@@ -12,12 +12,14 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import {
   type Answer,
   HttpTransport,
+  type Request,
   type Service,
   TransportError,
   boundedBody,
@@ -42,6 +44,14 @@ export const SECRET_HEADERS: ReadonlyArray<string> = [
   "x-ms-client-assertion"
 ]
 
+// Core's request as the platform's: same method, URL, headers and (text) body.
+const toHttpClientRequest = (request: Request): HttpClientRequest.HttpClientRequest => {
+  const base = HttpClientRequest.make(request.method)(request.url, { headers: request.headers })
+  return request.body === undefined
+    ? base
+    : HttpClientRequest.bodyText(base, request.body.text, request.body.contentType)
+}
+
 /**
  * The transport over one `HttpClient`. The body is read as a stream, holding at most the cap + 1
  * byte; a client that follows redirects should not be used (token endpoints never redirect).
@@ -62,7 +72,7 @@ export const SECRET_HEADERS: ReadonlyArray<string> = [
  */
 export const fromHttpClient = (client: HttpClient.HttpClient): Service => ({
   send: (request, { maxBodyBytes }) =>
-    client.execute(request).pipe(
+    client.execute(toHttpClientRequest(request)).pipe(
       Effect.mapError(
         (cause) => new TransportError({ reason: "request", cause: cause.cause ?? cause, message: "the request failed" })
       ),

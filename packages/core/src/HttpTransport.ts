@@ -1,22 +1,111 @@
 /**
  * The one thing a runtime adapter must give core to reach an endpoint: send one token request and
- * read its answer, whole, under a size cap. Sources build `@effect/platform` `HttpClientRequest`s;
- * a transport sends them with whatever the runtime has (`node:http`, `fetch`, a pinned TLS
- * socket) and answers with the status, the headers and the body as text.
+ * read its answer, whole, under a size cap. Sources build plain `Request`s (a method, a URL,
+ * headers, at most a form body); a transport sends them with whatever the runtime has
+ * (`node:http`, `fetch`, a pinned TLS socket) and answers with the status, the headers and the body
+ * as text.
  *
- * Why not `@effect/platform`'s `HttpClient`: a token request needs none of its streaming,
- * cookies, schema decoding or tracing, and those cost about 30 KiB gzipped in an edge bundle and
- * most of a Node cold start's module loading. `HttpClientTransport` adapts any `HttpClient` for
- * programs that want theirs to carry the requests.
+ * Why not `@effect/platform`'s `HttpClient` and `HttpClientRequest`: a token request needs none of
+ * their streaming, cookies, schema decoding, body kinds or tracing, and they cost about 30 KiB
+ * gzipped in an edge bundle (the request model alone 1.5 KiB) and much of a Node cold start's
+ * module loading. `HttpClientTransport` adapts any `HttpClient` for programs that want theirs to
+ * carry the requests.
  *
  * @since 0.1.0
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
 import { backgroundWork } from "./internal/background.js"
+
+/**
+ * One token request: what every managed-identity endpoint takes, and nothing more.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Request {
+  readonly method: "GET" | "POST"
+  /** The absolute URL, query included (built with `URL`/`URLSearchParams`, never by concatenation). */
+  readonly url: string
+  /** Header names in lower case; values are never logged (they may hold a secret). */
+  readonly headers: Readonly<Record<string, string>>
+  /** A text body and its content type (Cloud Shell's and Entra's forms). */
+  readonly body?: { readonly contentType: string; readonly text: string } | undefined
+}
+
+/**
+ * A `GET` request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const request = HttpTransport.get("http://127.0.0.1:40342/metadata/identity/oauth2/token", { Metadata: "true" })
+ * ```
+ */
+export const get = (url: string | URL, headers: Readonly<Record<string, string>> = {}): Request => ({
+  method: "GET",
+  url: String(url),
+  headers: lowerCaseNames(headers)
+})
+
+const lowerCaseNames = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
+  return out
+}
+
+/**
+ * A `POST` of a form (`application/x-www-form-urlencoded`), encoded with `URLSearchParams`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const request = HttpTransport.postForm("http://127.0.0.1:50342/oauth2/token", { resource: "https://management.azure.com" })
+ * ```
+ */
+export const postForm = (
+  url: string | URL,
+  form: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
+  headers: Readonly<Record<string, string>> = {}
+): Request => {
+  const params = new URLSearchParams()
+  const entries: ReadonlyArray<readonly [string, string]> = Array.isArray(form)
+    ? form
+    : Object.entries(form as Readonly<Record<string, string>>)
+  for (const [name, value] of entries) params.append(name, value)
+  const contentType = "application/x-www-form-urlencoded"
+  return {
+    method: "POST",
+    url: String(url),
+    headers: { ...lowerCaseNames(headers), "content-type": contentType },
+    body: { contentType, text: params.toString() }
+  }
+}
+
+/**
+ * The request with one more header (or one replaced, names compared without case).
+ *
+ * @since 0.1.0
+ * @category combinators
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@managed-identity/core"
+ *
+ * const retried = HttpTransport.setHeader(HttpTransport.get("http://127.0.0.1:40342/token"), "Authorization", "Basic k")
+ * ```
+ */
+export const setHeader = (request: Request, name: string, value: string): Request => ({
+  ...request,
+  headers: { ...request.headers, [name.toLowerCase()]: value }
+})
 
 /**
  * An endpoint's answer, read in full.
@@ -77,10 +166,7 @@ export const CONNECT_TIMEOUT_CODE = "ERR_MI_CONNECT_TIMEOUT" as const
  * @category models
  */
 export interface Service {
-  readonly send: (
-    request: HttpClientRequest.HttpClientRequest,
-    options: { readonly maxBodyBytes: number }
-  ) => Effect.Effect<Answer, TransportError>
+  readonly send: (request: Request, options: { readonly maxBodyBytes: number }) => Effect.Effect<Answer, TransportError>
 }
 
 /**
@@ -93,12 +179,11 @@ export interface Service {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
  *
  * const status = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   Effect.map(
- *     transport.send(HttpClientRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), {
+ *     transport.send(HttpTransport.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), {
  *       maxBodyBytes: 65_536
  *     }),
  *     (answer) => answer.status
@@ -125,26 +210,22 @@ export interface Parts {
 const encoder = /* @__PURE__ */ new TextEncoder()
 
 /**
- * Takes a request apart: the full URL (query parameters included, no fragment), the headers, and
- * the body as bytes (with its `content-type` and `content-length` set). Bodies other than text and
- * bytes (streams, form data) are an `encode` error: no managed-identity endpoint takes them.
+ * Takes a request apart: the full URL (no fragment), the headers with lower-case names, and the
+ * body as bytes (with its `content-type` and `content-length` set). A URL that does not parse is an
+ * `encode` error.
  *
  * @since 0.1.0
  * @category utils
  * @example
  * ```ts
- * import * as Either from "effect/Either"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
  *
- * const request = HttpClientRequest.post("http://127.0.0.1:8080/token").pipe(
- *   HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com" })
- * )
- * const parts = Either.getOrThrow(HttpTransport.parts(request))
- * console.log(parts.method, parts.headers["content-type"]) // POST application/x-www-form-urlencoded
+ * const built = HttpTransport.parts(HttpTransport.postForm("http://127.0.0.1:8080/token", { resource: "https://management.azure.com" }))
+ * if (built._tag === "Right") console.log(built.right.method, built.right.headers["content-type"])
+ * // POST application/x-www-form-urlencoded
  * ```
  */
-export const parts = (request: HttpClientRequest.HttpClientRequest): ResultOf<Parts> => {
+export const parts = (request: Request): ResultOf<Parts> => {
   let url: URL
   try {
     url = new URL(request.url)
@@ -154,26 +235,13 @@ export const parts = (request: HttpClientRequest.HttpClientRequest): ResultOf<Pa
       left: new TransportError({ reason: "encode", cause, message: "the request URL is not valid" })
     }
   }
-  for (const [name, value] of request.urlParams) url.searchParams.append(name, value)
   url.hash = ""
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value
-  const body = request.body
   let bytes: Uint8Array | undefined
-  if (body._tag === "Uint8Array") bytes = body.body
-  else if (body._tag === "Raw" && typeof body.body === "string") bytes = encoder.encode(body.body)
-  else if (body._tag === "Raw" && body.body instanceof Uint8Array) bytes = body.body
-  else if (body._tag !== "Empty") {
-    return {
-      _tag: "Left",
-      left: new TransportError({ reason: "encode", message: "only text and byte request bodies can be sent" })
-    }
-  }
-  if (bytes !== undefined) {
-    const contentType = (body as { readonly contentType?: string }).contentType
-    if (contentType !== undefined && contentType !== "" && !("content-type" in headers)) {
-      headers["content-type"] = contentType
-    }
+  if (request.body !== undefined) {
+    bytes = encoder.encode(request.body.text)
+    if (!("content-type" in headers)) headers["content-type"] = request.body.contentType
     headers["content-length"] = String(bytes.byteLength)
   }
   return { _tag: "Right", right: { method: request.method, url, headers, body: bytes } }

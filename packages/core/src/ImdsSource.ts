@@ -7,10 +7,9 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
@@ -113,11 +112,11 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> => {
+): Either.Either<HttpTransport.Request, Unavailable> => {
   const endpoint = new URL(config.endpoint)
   endpoint.search = ""
   return Either.map(identityParameter("IMDS", identities, identity, Endpoint.printable(endpoint)), (parameter) =>
-    HttpClientRequest.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { headers: { Metadata: "true" } })
+    HttpTransport.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { Metadata: "true" })
   )
 }
 
@@ -150,7 +149,7 @@ export const make = (config: Config): Source => {
         resource,
         secrets: [],
         request: request(config, identity, resource),
-        client: HttpTransport
+        client: HttpTransport.HttpTransport
       })
   }
 }

@@ -11,7 +11,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
@@ -20,6 +19,7 @@ import type { Variables } from "./Environment.js"
 import type { Identity } from "./Identity.js"
 import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
+import * as HttpTransport from "./HttpTransport.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
@@ -146,12 +146,12 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> =>
+): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(
     identityParameter("ServiceFabric", identities, identity, Endpoint.printable(config.endpoint)),
     (parameter) =>
-      HttpClientRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
-        headers: { secret: Redacted.value(config.identityHeader) }
+      HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+        secret: Redacted.value(config.identityHeader)
       })
   )
 

@@ -7,12 +7,11 @@
  *
  * @since 0.1.0
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
 import { FileReader } from "./FileReader.js"
-import { HttpTransport } from "./HttpTransport.js"
+import * as HttpTransport from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
 import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import { type Resource, toScope } from "./Resource.js"
@@ -192,7 +191,7 @@ export const request = (
   resource: Resource,
   assertion: string,
   claims?: string | undefined
-): Either.Either<HttpClientRequest.HttpClientRequest, Unavailable> => {
+): Either.Either<HttpTransport.Request, Unavailable> => {
   const endpoint = tokenEndpoint(config)
   return Either.map(
     identityParameter("WorkloadIdentity", identities, identity, Endpoint.printable(endpoint)),
@@ -205,7 +204,7 @@ export const request = (
         ["client_assertion", assertion]
       ]
       if (claims !== undefined && claims !== "") form.push(["claims", claims])
-      return HttpClientRequest.post(endpoint).pipe(HttpClientRequest.bodyUrlParams(form))
+      return HttpTransport.postForm(endpoint, form)
     }
   )
 }
@@ -274,7 +273,7 @@ export const make = (config: Config): Source => {
           resource,
           secrets: [assertion],
           request: request(config, identity, resource, assertion, claims),
-          client: HttpTransport
+          client: HttpTransport.HttpTransport
         })
       )
   }

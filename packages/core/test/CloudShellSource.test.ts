@@ -20,12 +20,8 @@ describe("CloudShellSource", () => {
     const request = Either.getOrThrow(CloudShellSource.request(config, Identity.systemAssigned, ARM))
     expect(request.method).toBe("POST")
     expect(urlOf(request).href).toBe("http://localhost:50342/oauth2/token")
-    expect(request.headers).toEqual({
-      metadata: "true",
-      "content-type": "application/x-www-form-urlencoded",
-      "content-length": "46"
-    })
-    expect(request.body._tag === "Uint8Array" && request.body.contentType).toBe("application/x-www-form-urlencoded")
+    expect(request.headers).toEqual({ metadata: "true", "content-type": "application/x-www-form-urlencoded" })
+    expect(request.body?.contentType).toBe("application/x-www-form-urlencoded")
     expect(bodyText(request)).toBe("resource=https%3A%2F%2Fmanagement.azure.com%2F")
   })
 

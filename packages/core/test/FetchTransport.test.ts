@@ -4,13 +4,10 @@
  * process while the body reading, the size cap and the abort run as they do in the adapters.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Stream from "effect/Stream"
 import { FetchTransport, HttpTransport } from "../src/index.js"
 import { answerSuite } from "./support/answerSuite.js"
 
@@ -33,7 +30,7 @@ const fetching = (answer: (call: Call) => Response | Promise<Response>) => {
   return { calls, transport: FetchTransport.make(fetch) }
 }
 
-const send = (transport: HttpTransport.Service, request = HttpClientRequest.get(URL_), maxBodyBytes = MAX) =>
+const send = (transport: HttpTransport.Service, request = HttpTransport.get(URL_), maxBodyBytes = MAX) =>
   transport.send(request, { maxBodyBytes })
 
 describe("FetchTransport.urlOf", () => {
@@ -74,10 +71,10 @@ describe("FetchTransport.make: the request", () => {
   it.effect("sends the method, the query, lower-case headers and a form body with its length", () =>
     Effect.gen(function* () {
       const { calls, transport } = fetching(() => new Response("ok"))
-      const request = HttpClientRequest.post("http://127.0.0.1:8083/oauth2/token").pipe(
-        HttpClientRequest.setUrlParams({ "api-version": "2019-08-01" }),
-        HttpClientRequest.setHeader("Metadata", "true"),
-        HttpClientRequest.bodyUrlParams({ resource: "https://vault.azure.net" })
+      const request = HttpTransport.postForm(
+        "http://127.0.0.1:8083/oauth2/token?api-version=2019-08-01",
+        { resource: "https://vault.azure.net" },
+        { Metadata: "true" }
       )
       yield* send(transport, request)
       const init = calls[0]!.init!
@@ -92,13 +89,10 @@ describe("FetchTransport.make: the request", () => {
     })
   )
 
-  it.effect("refuses a stream body as an encode error, without calling fetch", () =>
+  it.effect("refuses a URL that is not one as an encode error, without calling fetch", () =>
     Effect.gen(function* () {
       const { calls, transport } = fetching(() => new Response("ok"))
-      const request = HttpClientRequest.post(URL_).pipe(
-        HttpClientRequest.setBody(HttpBody.stream(Stream.make(new Uint8Array([1]))))
-      )
-      const error = yield* Effect.flip(send(transport, request))
+      const error = yield* Effect.flip(send(transport, HttpTransport.get("not a url")))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "encode" })
       expect(calls).toEqual([])
     })

@@ -5,7 +5,6 @@
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -31,7 +30,7 @@ const MAX = 65_536
 const answering = (respond: () => Response) =>
   HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, respond())))
 
-const send = (client: HttpClient.HttpClient, request = HttpClientRequest.get(URL_), maxBodyBytes = MAX) =>
+const send = (client: HttpClient.HttpClient, request = HttpTransport.get(URL_), maxBodyBytes = MAX) =>
   HttpClientTransport.fromHttpClient(client).send(request, { maxBodyBytes })
 
 answerSuite("HttpClientTransport.fromHttpClient", (respond) => HttpClientTransport.fromHttpClient(answering(respond)), {
@@ -76,14 +75,12 @@ describe("HttpClientTransport.fromHttpClient", () => {
         tracerDisabled = fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
         return Effect.succeed(HttpClientResponse.fromWeb(request, new Response("{}")))
       })
-      const request = HttpClientRequest.get(URL_).pipe(
-        HttpClientRequest.setHeaders({
-          "X-IDENTITY-HEADER": SECRET,
-          secret: SECRET,
-          authorization: `Basic ${SECRET}`,
-          metadata: "true"
-        })
-      )
+      const request = HttpTransport.get(URL_, {
+        "X-IDENTITY-HEADER": SECRET,
+        secret: SECRET,
+        authorization: `Basic ${SECRET}`,
+        metadata: "true"
+      })
       yield* send(client, request)
       for (const name of HttpClientTransport.SECRET_HEADERS) expect(redactedNames).toContain(name)
       for (const name of ["x-identity-header", "secret", "authorization"]) {
@@ -101,7 +98,7 @@ describe("HttpClientTransport.fromHttpClient", () => {
     Effect.gen(function* () {
       const client = answering(() => new Response("from the layer"))
       const answer = yield* Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
-        transport.send(HttpClientRequest.get(URL_), { maxBodyBytes: MAX })
+        transport.send(HttpTransport.get(URL_), { maxBodyBytes: MAX })
       ).pipe(
         Effect.provide(HttpClientTransport.layer.pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, client))))
       )

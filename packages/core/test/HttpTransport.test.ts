@@ -1,22 +1,18 @@
 /**
- * What every transport shares: taking a request apart for the runtime's client, and holding a body
- * under the cap.
+ * What every transport shares: the request model sources build, taking a request apart for the
+ * runtime's client, and holding a body under the cap.
  */
-import * as Headers from "@effect/platform/Headers"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 import { HttpTransport } from "../src/index.js"
 
-const right = (request: HttpClientRequest.HttpClientRequest): HttpTransport.Parts => {
+const right = (request: HttpTransport.Request): HttpTransport.Parts => {
   const result = HttpTransport.parts(request)
   if (result._tag === "Left") throw new Error(`expected parts, got ${result.left.message}`)
   return result.right
 }
 
-const left = (request: HttpClientRequest.HttpClientRequest): HttpTransport.TransportError => {
+const left = (request: HttpTransport.Request): HttpTransport.TransportError => {
   const result = HttpTransport.parts(request)
   if (result._tag === "Right") throw new Error("expected an error, got parts")
   return result.left
@@ -24,41 +20,65 @@ const left = (request: HttpClientRequest.HttpClientRequest): HttpTransport.Trans
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes))
 
-describe("HttpTransport.parts", () => {
-  it("builds the full URL: its own query, the request's parameters, and no fragment", () => {
-    const request = HttpClientRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token?a=1#fragment").pipe(
-      HttpClientRequest.setUrlParams({ "api-version": "2018-02-01", resource: "https://x&client_id=evil" })
-    )
-    const parts = right(request)
-    expect(parts.method).toBe("GET")
-    expect(parts.url.href).toBe(
-      "http://127.0.0.1:40342/metadata/identity/oauth2/token?a=1&api-version=2018-02-01&resource=https%3A%2F%2Fx%26client_id%3Devil"
-    )
-    expect(parts.url.hash).toBe("")
-    expect(parts.url.searchParams.get("client_id")).toBeNull()
+describe("HttpTransport requests", () => {
+  it("get: the URL as given (a URL object's query kept), header names in lower case", () => {
+    const url = new URL("http://127.0.0.1:40342/metadata/identity/oauth2/token")
+    url.searchParams.set("resource", "https://x&client_id=evil")
+    const request = HttpTransport.get(url, { Metadata: "true", "X-IDENTITY-HEADER": "secret-value" })
+    expect(request).toEqual({
+      method: "GET",
+      url: "http://127.0.0.1:40342/metadata/identity/oauth2/token?resource=https%3A%2F%2Fx%26client_id%3Devil",
+      headers: { metadata: "true", "x-identity-header": "secret-value" }
+    })
   })
 
-  it("keeps the parameters of a URL object, and drops its fragment", () => {
-    const request = HttpClientRequest.get(new URL("http://127.0.0.1:8081/msi/token?resource=r#f"))
-    expect(right(request).url.href).toBe("http://127.0.0.1:8081/msi/token?resource=r")
+  it("postForm: encodes every pair with URLSearchParams, in order, repeated names kept", () => {
+    const request = HttpTransport.postForm(
+      "http://127.0.0.1:8083/oauth2/token",
+      [
+        ["scope", "https://x/.default"],
+        ["client_assertion", "a&b=c"],
+        ["scope", "again"]
+      ],
+      { Metadata: "true" }
+    )
+    expect(request.method).toBe("POST")
+    expect(request.headers).toEqual({ metadata: "true", "content-type": "application/x-www-form-urlencoded" })
+    expect(request.body?.text).toBe("scope=https%3A%2F%2Fx%2F.default&client_assertion=a%26b%3Dc&scope=again")
+    expect(HttpTransport.postForm("http://127.0.0.1:1/", { resource: "r" }).body?.text).toBe("resource=r")
+  })
+
+  it("setHeader: adds or replaces a header whatever the case of its name", () => {
+    const request = HttpTransport.setHeader(
+      HttpTransport.get("http://127.0.0.1:1/", { Authorization: "old" }),
+      "AUTHORIZATION",
+      "Basic k"
+    )
+    expect(request.headers).toEqual({ authorization: "Basic k" })
+  })
+})
+
+describe("HttpTransport.parts", () => {
+  it("gives the full URL without its fragment", () => {
+    expect(right(HttpTransport.get("http://127.0.0.1:8081/msi/token?resource=r#f")).url.href).toBe(
+      "http://127.0.0.1:8081/msi/token?resource=r"
+    )
   })
 
   it("gives header names in lower case, and no body or length for a GET", () => {
-    const request = HttpClientRequest.get("http://127.0.0.1:1/").pipe(
-      HttpClientRequest.setHeader("Metadata", "true"),
-      HttpClientRequest.setHeader("X-IDENTITY-HEADER", "secret-value")
-    )
-    const parts = right(request)
-    expect(parts.headers).toEqual({ metadata: "true", "x-identity-header": "secret-value" })
+    const parts = right({ method: "GET", url: "http://127.0.0.1:1/", headers: { Metadata: "true" } })
+    expect(parts.headers).toEqual({ metadata: "true" })
     expect(parts.body).toBeUndefined()
   })
 
   it("gives a form body's bytes with its content type and length", () => {
-    const request = HttpClientRequest.post("http://127.0.0.1:8083/oauth2/token").pipe(
-      HttpClientRequest.setHeader("Metadata", "true"),
-      HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com/" })
+    const parts = right(
+      HttpTransport.postForm(
+        "http://127.0.0.1:8083/oauth2/token",
+        { resource: "https://management.azure.com/" },
+        { Metadata: "true" }
+      )
     )
-    const parts = right(request)
     expect(parts.method).toBe("POST")
     expect(text(parts.body)).toBe("resource=https%3A%2F%2Fmanagement.azure.com%2F")
     expect(parts.headers).toEqual({
@@ -68,69 +88,28 @@ describe("HttpTransport.parts", () => {
     })
   })
 
-  it("counts the length in bytes, not characters", () => {
-    const request = HttpClientRequest.post("http://127.0.0.1:1/").pipe(HttpClientRequest.bodyText("héllo"))
-    const parts = right(request)
-    expect(parts.headers["content-length"]).toBe("6")
-    expect(parts.headers["content-type"]).toBe("text/plain")
+  it("counts the length in bytes, not characters, and fills in a content type the headers lack", () => {
+    const parts = right({
+      method: "POST",
+      url: "http://127.0.0.1:1/",
+      headers: {},
+      body: { contentType: "text/plain", text: "héllo" }
+    })
+    expect(parts.headers).toEqual({ "content-type": "text/plain", "content-length": "6" })
   })
 
-  it("keeps a content type the request set itself, and fills in the body's when the header is gone", () => {
-    const own = HttpClientRequest.post("http://127.0.0.1:1/").pipe(
-      HttpClientRequest.bodyText("{}"),
-      HttpClientRequest.setHeader("Content-Type", "application/json; charset=utf-8")
-    )
-    expect(right(own).headers["content-type"]).toBe("application/json; charset=utf-8")
-    // `setBody` always sets the header; a request assembled some other way may lack it.
-    const withBody = HttpClientRequest.post("http://127.0.0.1:1/").pipe(
-      HttpClientRequest.bodyText("{}", "application/json")
-    )
-    const bare: HttpClientRequest.HttpClientRequest = Object.assign(
-      Object.create(Object.getPrototypeOf(withBody)),
-      withBody,
-      {
-        headers: Headers.empty
-      }
-    )
-    expect(bare.headers["content-type"]).toBeUndefined()
-    expect(right(bare).headers).toEqual({ "content-type": "application/json", "content-length": "2" })
-  })
-
-  it("sends raw text and raw bytes, with no content type unless given", () => {
-    const url = "http://127.0.0.1:1/"
-    const rawText = right(HttpClientRequest.post(url).pipe(HttpClientRequest.setBody(HttpBody.raw("a=1"))))
-    expect(text(rawText.body)).toBe("a=1")
-    expect(rawText.headers).toEqual({ "content-length": "3" })
-    const bytes = new Uint8Array([1, 2, 3, 4])
-    const rawBytes = right(
-      HttpClientRequest.post(url).pipe(
-        HttpClientRequest.setBody(HttpBody.raw(bytes, { contentType: "application/octet-stream" }))
-      )
-    )
-    expect(rawBytes.body).toBe(bytes)
-    expect(rawBytes.headers).toEqual({ "content-type": "application/octet-stream", "content-length": "4" })
-  })
-
-  it("refuses stream, form-data and other raw bodies as encode errors", () => {
-    const url = "http://127.0.0.1:1/"
-    const formData = new FormData()
-    formData.append("resource", "x")
-    for (const body of [
-      HttpBody.stream(Stream.make(new Uint8Array([1]))),
-      HttpBody.formData(formData),
-      HttpBody.raw({ not: "bytes" })
-    ]) {
-      const error = left(HttpClientRequest.post(url).pipe(HttpClientRequest.setBody(body)))
-      expect(error).toMatchObject({
-        _tag: "TransportError",
-        reason: "encode",
-        message: "only text and byte request bodies can be sent"
-      })
-    }
+  it("keeps a content type the request set itself", () => {
+    const parts = right({
+      method: "POST",
+      url: "http://127.0.0.1:1/",
+      headers: { "Content-Type": "application/json; charset=utf-8" },
+      body: { contentType: "application/json", text: "{}" }
+    })
+    expect(parts.headers["content-type"]).toBe("application/json; charset=utf-8")
   })
 
   it("refuses a URL that is not one as an encode error", () => {
-    const error = left(HttpClientRequest.get("not a url"))
+    const error = left(HttpTransport.get("not a url"))
     expect(error).toMatchObject({ reason: "encode", message: "the request URL is not valid" })
     expect(error.cause).toBeInstanceOf(TypeError)
   })
@@ -218,7 +197,7 @@ describe("HttpTransport.HttpTransport", () => {
           Effect.succeed({ status: 200, headers: {}, body: `${request.method} ${maxBodyBytes}` })
       }
       const answer = yield* Effect.flatMap(HttpTransport.HttpTransport, (t) =>
-        t.send(HttpClientRequest.get("http://127.0.0.1:1/"), { maxBodyBytes: 7 })
+        t.send(HttpTransport.get("http://127.0.0.1:1/"), { maxBodyBytes: 7 })
       ).pipe(Effect.provideService(HttpTransport.HttpTransport, transport))
       expect(answer.body).toBe("GET 7")
     })

@@ -29,12 +29,11 @@ export interface Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { EdgeHttpTransport } from "@managed-identity/edge"
  *
  * const transport = EdgeHttpTransport.make()
  * const status = Effect.map(
- *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 }),
+ *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 }),
  *   (answer) => answer.status
  * )
  * ```
@@ -54,12 +53,11 @@ export const make = (options: Options = {}): Service => {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
  * import { EdgeHttpTransport } from "@managed-identity/edge"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
- *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
  * Effect.runPromise(Effect.provide(program, EdgeHttpTransport.layer()))
  * ```

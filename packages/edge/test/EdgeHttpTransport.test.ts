@@ -1,4 +1,3 @@
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { HttpTransport } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -19,9 +18,7 @@ describe("EdgeHttpTransport", () => {
       const { calls, fetch } = recordingFetch()
       const transport = EdgeHttpTransport.make({ fetch })
       const answer = yield* transport.send(
-        HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token", {
-          headers: { Metadata: "true" }
-        }),
+        HttpTransport.get("http://127.0.0.1:8080/metadata/identity/oauth2/token", { Metadata: "true" }),
         { maxBodyBytes: 65_536 }
       )
       expect(answer.status).toBe(302)
@@ -42,7 +39,7 @@ describe("EdgeHttpTransport", () => {
         }),
         () =>
           Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
-            transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+            transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
           ).pipe(
             Effect.map((answer) => answer.status),
             Effect.provide(EdgeHttpTransport.layer())

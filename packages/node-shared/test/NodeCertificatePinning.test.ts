@@ -1,6 +1,5 @@
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { CertificatePinning, Classification, type HttpTransport } from "@managed-identity/core"
+import { CertificatePinning, Classification, HttpTransport } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -33,7 +32,7 @@ const tlsServer = (certificate: TestCertificate) =>
   })
 
 const request = (client: HttpTransport.Service, url: string) =>
-  client.send(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("secret", secret)), {
+  client.send(HttpTransport.get(url, { ["secret"]: secret }), {
     maxBodyBytes: 65_536
   })
 

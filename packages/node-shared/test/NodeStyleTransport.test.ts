@@ -3,7 +3,6 @@
  * 127.0.0.1 (port 0): what reaches the server, how the answer is read under the cap, how a broken
  * answer, a refused connection, a connect timeout and an interruption end.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -32,7 +31,7 @@ const plain =
   (url, options) =>
     http.request(url, { ...options, agent })
 
-const send = (transport: HttpTransport.Service, request: HttpClientRequest.HttpClientRequest, maxBodyBytes = MAX) =>
+const send = (transport: HttpTransport.Service, request: HttpTransport.Request, maxBodyBytes = MAX) =>
   transport.send(request, { maxBodyBytes })
 
 describe("NodeStyleTransport.make: a server that answers", () => {
@@ -48,10 +47,10 @@ describe("NodeStyleTransport.make: a server that answers", () => {
       const transport = NodeStyleTransport.make({ request: plain() })
       const answer = yield* send(
         transport,
-        HttpClientRequest.post(`${server.base}/oauth2/token#fragment`).pipe(
-          HttpClientRequest.setUrlParams({ "api-version": "2019-08-01" }),
-          HttpClientRequest.setHeader("Metadata", "true"),
-          HttpClientRequest.bodyUrlParams({ resource: "https://vault.azure.net" })
+        HttpTransport.postForm(
+          `${server.base}/oauth2/token?api-version=2019-08-01#fragment`,
+          { resource: "https://vault.azure.net" },
+          { Metadata: "true" }
         )
       )
       expect(answer.status).toBe(201)
@@ -79,7 +78,7 @@ describe("NodeStyleTransport.make: a server that answers", () => {
         response.statusCode = 204
         response.end()
       })
-      const answer = yield* send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+      const answer = yield* send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       expect(answer).toMatchObject({ status: 204, body: "" })
     })
   )
@@ -90,7 +89,7 @@ describe("NodeStyleTransport.make: a server that answers", () => {
         response.writeHead(302, { location: "/elsewhere" })
         response.end()
       })
-      const answer = yield* send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+      const answer = yield* send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       expect(answer).toMatchObject({ status: 302, headers: { location: "/elsewhere" } })
       expect(server.received).toHaveLength(1)
     })
@@ -102,10 +101,10 @@ describe("NodeStyleTransport.make: a server that answers", () => {
       const agent = new http.Agent({ keepAlive: true })
       yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
       const transport = NodeStyleTransport.make({ request: plain(agent), connectTimeoutMs: 50 })
-      expect((yield* send(transport, HttpClientRequest.get(server.base))).body).toBe("ok")
+      expect((yield* send(transport, HttpTransport.get(server.base))).body).toBe("ok")
       // Longer than the timeout: a timer left behind would have destroyed the kept connection.
       yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
-      expect((yield* send(transport, HttpClientRequest.get(server.base))).body).toBe("ok")
+      expect((yield* send(transport, HttpTransport.get(server.base))).body).toBe("ok")
       expect(server.connections()).toBe(1)
     })
   )
@@ -116,8 +115,8 @@ describe("NodeStyleTransport.make: the body cap", () => {
     Effect.gen(function* () {
       const server = yield* serving((request, response) => response.end("x".repeat(Number(request.url!.slice(1)))))
       const transport = NodeStyleTransport.make({ request: plain() })
-      expect((yield* send(transport, HttpClientRequest.get(`${server.base}/10`), 10)).body).toHaveLength(10)
-      const error = yield* Effect.flip(send(transport, HttpClientRequest.get(`${server.base}/11`), 10))
+      expect((yield* send(transport, HttpTransport.get(`${server.base}/10`), 10)).body).toHaveLength(10)
+      const error = yield* Effect.flip(send(transport, HttpTransport.get(`${server.base}/11`), 10))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "too-large", status: 200 })
     })
   )
@@ -141,7 +140,7 @@ describe("NodeStyleTransport.make: the body cap", () => {
         pump()
       })
       const error = yield* Effect.flip(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       )
       expect(error).toMatchObject({ reason: "too-large", status: 200, message: `the body is over ${MAX} bytes` })
       yield* Effect.promise(() => closed.promise)
@@ -159,7 +158,7 @@ describe("NodeStyleTransport.make: the body cap", () => {
         response.write("x")
       })
       const error = yield* Effect.flip(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       )
       expect(error).toMatchObject({ reason: "too-large", status: 200 })
       yield* Effect.promise(() => closed.promise)
@@ -176,7 +175,7 @@ describe("NodeStyleTransport.make: failures", () => {
         setImmediate(() => response.socket?.destroy())
       })
       const error = yield* Effect.flip(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       )
       expect(error).toMatchObject({
         _tag: "TransportError",
@@ -191,7 +190,7 @@ describe("NodeStyleTransport.make: failures", () => {
     Effect.gen(function* () {
       const server = yield* serving((request) => request.socket.destroy())
       const error = yield* Effect.flip(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       )
       expect(error).toMatchObject({ reason: "request", message: "the request failed" })
       expect(error.status).toBeUndefined()
@@ -213,7 +212,7 @@ describe("NodeStyleTransport.make: failures", () => {
           })
       )
       const error = yield* Effect.flip(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(`http://127.0.0.1:${port}/`))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(`http://127.0.0.1:${port}/`))
       )
       expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
       expect(error.cause).toMatchObject({ code: "ECONNREFUSED" })
@@ -229,7 +228,7 @@ describe("NodeStyleTransport.make: failures", () => {
           return http.request(url, { ...options, agent: false })
         }
       })
-      const error = yield* Effect.flip(send(transport, HttpClientRequest.get("not a url")))
+      const error = yield* Effect.flip(send(transport, HttpTransport.get("not a url")))
       expect(error.reason).toBe("encode")
       expect(requests).toBe(0)
     })
@@ -245,7 +244,7 @@ describe("NodeStyleTransport.make: failures", () => {
         request: (url, options) => http.request(url, { ...options, agent: false, lookup: neverResolves }),
         connectTimeoutMs: 30
       })
-      const error = yield* Effect.flip(send(transport, HttpClientRequest.get("http://localhost:9/token")))
+      const error = yield* Effect.flip(send(transport, HttpTransport.get("http://localhost:9/token")))
       expect(error).toMatchObject({ _tag: "TransportError", reason: "request" })
       expect(error.cause).toBeInstanceOf(NodeConnection.ConnectTimeoutError)
       expect(error.cause).toMatchObject({
@@ -268,7 +267,7 @@ describe("NodeStyleTransport.make: failures", () => {
         request: (url, options) => https.request(url, { ...options, agent: false, lookup: neverResolves }),
         connectTimeoutMs: 30
       })
-      const error = yield* Effect.flip(send(transport, HttpClientRequest.get("https://localhost:9/token")))
+      const error = yield* Effect.flip(send(transport, HttpTransport.get("https://localhost:9/token")))
       expect(error.cause).toMatchObject({ code: "ERR_MI_CONNECT_TIMEOUT" })
     })
   )
@@ -283,7 +282,7 @@ describe("NodeStyleTransport.make: failures", () => {
         arrived.resolve()
       })
       const fiber = yield* Effect.fork(
-        send(NodeStyleTransport.make({ request: plain() }), HttpClientRequest.get(server.base))
+        send(NodeStyleTransport.make({ request: plain() }), HttpTransport.get(server.base))
       )
       yield* Effect.promise(() => arrived.promise)
       const exit = yield* Fiber.interrupt(fiber)

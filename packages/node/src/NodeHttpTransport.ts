@@ -49,14 +49,13 @@ export interface Options extends NodeConnection.Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function*() {
  *     const transport = yield* NodeHttpTransport.make({ connectTimeout: "500 millis" })
  *     const answer = yield* transport.send(
- *       HttpClientRequest.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
+ *       HttpTransport.get("http://127.0.0.1:8080/metadata/identity/oauth2/token"),
  *       { maxBodyBytes: 65_536 }
  *     )
  *     return answer.status
@@ -76,12 +75,11 @@ export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
  * import { HttpTransport } from "@managed-identity/core"
  * import { NodeHttpTransport } from "@managed-identity/node"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
- *   transport.send(HttpClientRequest.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
+ *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })
  * )
  * Effect.runPromise(Effect.scoped(Effect.provide(program, NodeHttpTransport.layer({ connectTimeout: "1 second" }))))
  * ```

@@ -1,4 +1,3 @@
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Classification from "@managed-identity/core/Classification"
 import * as HttpTransport from "@managed-identity/core/HttpTransport"
@@ -35,7 +34,7 @@ const recordingServer = (handler?: (req: http.IncomingMessage, res: http.ServerR
 const limits = { maxBodyBytes: 65_536 }
 
 const get = (transport: HttpTransport.Service, url: string, options = limits) =>
-  transport.send(HttpClientRequest.get(url), options)
+  transport.send(HttpTransport.get(url), options)
 
 const getText = (transport: HttpTransport.Service, url: string) =>
   Effect.map(get(transport, url), (answer) => answer.body)
@@ -151,9 +150,10 @@ describe("NodeHttpTransport", () => {
     Effect.gen(function* () {
       const server = yield* recordingServer()
       const client = yield* NodeHttpTransport.make()
-      const request = HttpClientRequest.post(`${server.url}/oauth2/token`).pipe(
-        HttpClientRequest.setHeader("Metadata", "true"),
-        HttpClientRequest.bodyUrlParams({ resource: "https://management.azure.com/" })
+      const request = HttpTransport.postForm(
+        `${server.url}/oauth2/token`,
+        { resource: "https://management.azure.com/" },
+        { Metadata: "true" }
       )
       const answer = yield* client.send(request, limits)
       expect(answer.status).toBe(200)
@@ -266,7 +266,7 @@ describe("NodeHttpTransport", () => {
       const context = yield* Layer.build(NodeHttpTransport.layer({ connectTimeout: "2 seconds" }))
       const answer = yield* Effect.provide(
         Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
-          transport.send(HttpClientRequest.get(`${server.url}/token`), { maxBodyBytes: 65_536 })
+          transport.send(HttpTransport.get(`${server.url}/token`), { maxBodyBytes: 65_536 })
         ),
         context
       )

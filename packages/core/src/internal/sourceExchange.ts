@@ -5,14 +5,13 @@
  *
  * @internal
  */
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { AccessToken } from "../AccessToken.js"
 import { classify } from "../Classification.js"
-import type { Answer, Service as HttpTransportService } from "../HttpTransport.js"
+import type { Answer, Request, Service as HttpTransportService } from "../HttpTransport.js"
 import * as Identity from "../Identity.js"
 import {
   type EndpointError,
@@ -155,7 +154,7 @@ export interface Exchange {
  */
 export const send = (
   client: HttpTransportService,
-  request: HttpClientRequest.HttpClientRequest,
+  request: Request,
   exchange: Exchange
 ): Effect.Effect<Answer, EndpointError> =>
   Effect.catchAll(client.send(request, { maxBodyBytes: TokenResponse.MAX_BODY_BYTES }), (error) =>
@@ -263,7 +262,7 @@ export const acquireOnce = <R>(options: {
   readonly endpoint: string
   readonly resource: string
   readonly secrets: ReadonlyArray<string>
-  readonly request: Either.Either<HttpClientRequest.HttpClientRequest, Unavailable>
+  readonly request: Either.Either<Request, Unavailable>
   readonly client: Effect.Effect<HttpTransportService, EndpointError, R>
 }): Effect.Effect<AccessToken, EndpointError, R> =>
   Effect.gen(function* () {

@@ -4,10 +4,9 @@
  * the cap, and a body that breaks off. Each transport's test file calls it with a way to build the
  * transport around a `Response`.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import type { HttpTransport } from "../../src/index.js"
+import { HttpTransport } from "../../src/index.js"
 
 const MAX = 65_536
 
@@ -33,7 +32,7 @@ export const answerSuite = (
   options: { readonly cancelsTheBody: boolean }
 ): void => {
   const send = (respond: () => Response, maxBodyBytes = MAX) =>
-    transportFor(respond).send(HttpClientRequest.get("http://127.0.0.1:40342/msi/token"), { maxBodyBytes })
+    transportFor(respond).send(HttpTransport.get("http://127.0.0.1:40342/msi/token"), { maxBodyBytes })
 
   describe(`${name}: the answer`, () => {
     it.effect("reads the status, lower-case headers and a UTF-8 body", () =>

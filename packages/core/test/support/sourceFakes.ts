@@ -3,10 +3,8 @@
  * answers from a script (nothing ever leaves the process), a FileReader that counts reads, and
  * small helpers to look at a built request.
  */
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import { CertificatePinning, FetchTransport, FileReader, HttpTransport, Resource } from "../../src/index.js"
 
 export interface Recorded {
@@ -24,8 +22,7 @@ export type Reply =
     }
   | { readonly fail: unknown }
 
-export const bodyText = (request: HttpClientRequest.HttpClientRequest): string | undefined =>
-  request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : undefined
+export const bodyText = (request: HttpTransport.Request): string | undefined => request.body?.text
 
 export const noFiles = FileReader.layer(FileReader.memory({ files: {} }))
 
@@ -82,8 +79,7 @@ export const TOKEN =
 export const resource = (value = "https://management.azure.com/") => Either.getOrThrow(Resource.make(value))
 
 /** The full URL a request will be sent to. */
-export const urlOf = (request: HttpClientRequest.HttpClientRequest): URL =>
-  Option.getOrThrow(HttpClientRequest.toUrl(request))
+export const urlOf = (request: HttpTransport.Request): URL => new URL(request.url)
 
 /** A memory FileReader that counts calls, so tests can prove a file was never read. */
 export const countingFiles = (options: Parameters<typeof FileReader.memory>[0]) => {
