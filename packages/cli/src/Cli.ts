@@ -22,7 +22,25 @@ import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
-import { bold, cyan, dim, duration, green, type Io, processIo, red, table, yellow } from "./internal/output.js"
+import {
+  bold,
+  cyan,
+  dim,
+  duration,
+  err,
+  green,
+  indent,
+  type Io,
+  json,
+  lines,
+  out,
+  processIo,
+  red,
+  type Shown,
+  shown,
+  table,
+  yellow
+} from "./internal/output.js"
 import { describeRetry } from "./internal/progress.js"
 
 /**
@@ -66,15 +84,14 @@ const identityOf = (flags: IdentityFlags): Identity.IdentityOptions => ({
   resourceId: Option.getOrUndefined(flags.resourceId)
 })
 
-const describeError = (io: Io, error: ManagedIdentityError): string => {
+// The message, summary and advice quote what the endpoint said: all of it is escaped.
+const describeError = (io: Io, error: ManagedIdentityError): Shown => {
   const { summary, advice } = Diagnostics.explain(error)
-  return [
-    `${red(io, "error")} ${error.message}`,
-    summary !== error.message ? `  ${summary}` : undefined,
-    ...advice.map((line) => `  ${dim(io, "→")} ${line}`)
-  ]
-    .filter((line) => line !== undefined)
-    .join("\n")
+  return lines([
+    shown`${red(io, "error")} ${error.message}`,
+    ...(summary !== error.message ? [shown`  ${summary}`] : []),
+    ...advice.map((line) => shown`  ${dim(io, "→")} ${line}`)
+  ])
 }
 
 const errorJson = (error: ManagedIdentityError) => ({
@@ -107,7 +124,7 @@ const tokenCommand = (io: Io) =>
           identity: identityOf(flags),
           environment: io.environment,
           ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
-          onRetry: (event) => Effect.sync(() => io.err(dim(io, `… ${describeRetry(event)}`)))
+          onRetry: (event) => Effect.sync(() => err(io, dim(io, `… ${describeRetry(event)}`)))
         })
         const result = yield* Effect.either(
           Effect.flatMap(ManagedIdentity.ManagedIdentity, (mi) =>
@@ -115,8 +132,8 @@ const tokenCommand = (io: Io) =>
           ).pipe(Effect.provide(layer))
         )
         if (result._tag === "Left") {
-          if (flags.json) io.out(JSON.stringify(errorJson(result.left), null, 2))
-          else io.err(describeError(io, result.left))
+          if (flags.json) json(io, errorJson(result.left))
+          else err(io, describeError(io, result.left))
           io.setExitCode(1)
           return
         }
@@ -124,29 +141,24 @@ const tokenCommand = (io: Io) =>
         const now = Date.now()
         const claims = decodeClaims(token.token)
         if (flags.json) {
-          io.out(
-            JSON.stringify(
-              {
-                source: mi.source,
-                endpoint: mi.endpoint,
-                identity: Identity.describe(mi.identity),
-                resource: token.resource,
-                tokenType: token.tokenType,
-                expiresOn: new Date(token.expiresOn).toISOString(),
-                refreshOn: new Date(token.refreshOn).toISOString(),
-                elapsedMs: now - started,
-                claims: claims ?? null,
-                ...(flags.showToken ? { accessToken: token.token } : {})
-              },
-              null,
-              2
-            )
-          )
+          json(io, {
+            source: mi.source,
+            endpoint: mi.endpoint,
+            identity: Identity.describe(mi.identity),
+            resource: token.resource,
+            tokenType: token.tokenType,
+            expiresOn: new Date(token.expiresOn).toISOString(),
+            refreshOn: new Date(token.refreshOn).toISOString(),
+            elapsedMs: now - started,
+            claims: claims ?? null,
+            ...(flags.showToken ? { accessToken: token.token } : {})
+          })
           return
         }
-        io.out(
+        out(
+          io,
           table([
-            ["source", `${bold(io, mi.source)} ${dim(io, mi.endpoint)}`],
+            ["source", shown`${bold(io, mi.source)} ${dim(io, mi.endpoint)}`],
             ["identity", Identity.describe(mi.identity)],
             ["resource", token.resource],
             ["type", token.tokenType],
@@ -156,8 +168,9 @@ const tokenCommand = (io: Io) =>
           ])
         )
         if (claims !== undefined) {
-          io.out(bold(io, "claims"))
-          io.out(
+          out(io, bold(io, "claims"))
+          out(
+            io,
             table(
               shownClaims
                 .filter((name) => claims[name] !== undefined)
@@ -172,9 +185,9 @@ const tokenCommand = (io: Io) =>
             )
           )
         } else {
-          io.out(dim(io, "the token is not a JWT; no claims to show"))
+          out(io, dim(io, "the token is not a JWT; no claims to show"))
         }
-        io.out(flags.showToken ? token.token : dim(io, "token hidden; pass --show-token to print it"))
+        out(io, flags.showToken ? shown`${token.token}` : dim(io, "token hidden; pass --show-token to print it"))
       })
   ).pipe(Command.withDescription("Get an access token through the whole stack and show its claims"))
 
@@ -217,57 +230,51 @@ const doctorCommand = (io: Io) =>
         io.setExitCode(healthy ? 0 : 1)
 
         if (flags.json) {
-          io.out(
-            JSON.stringify(
-              {
-                healthy,
-                ...diagnosis,
-                probe:
-                  probe._tag === "Right"
-                    ? {
-                        ok: true,
-                        elapsedMs: probeMs,
-                        expiresOn: new Date(probe.right.expiresOn).toISOString(),
-                        resource: probe.right.resource
-                      }
-                    : { ok: false, elapsedMs: probeMs, ...errorJson(probe.left) }
-              },
-              null,
-              2
-            )
-          )
+          json(io, {
+            healthy,
+            ...diagnosis,
+            probe:
+              probe._tag === "Right"
+                ? {
+                    ok: true,
+                    elapsedMs: probeMs,
+                    expiresOn: new Date(probe.right.expiresOn).toISOString(),
+                    resource: probe.right.resource
+                  }
+                : { ok: false, elapsedMs: probeMs, ...errorJson(probe.left) }
+          })
           return
         }
 
-        io.out(
-          `${bold(io, "source")}    ${cyan(io, diagnosis.source)}${diagnosis.endpoint ? ` ${dim(io, diagnosis.endpoint)}` : ""}`
+        out(
+          io,
+          diagnosis.endpoint
+            ? shown`${bold(io, "source")}    ${cyan(io, diagnosis.source)} ${dim(io, diagnosis.endpoint)}`
+            : shown`${bold(io, "source")}    ${cyan(io, diagnosis.source)}`
         )
-        io.out(`          ${diagnosis.explanation}`)
-        io.out(bold(io, "variables"))
+        out(io, shown`          ${diagnosis.explanation}`)
+        out(io, bold(io, "variables"))
         const set = diagnosis.variables.filter((v) => v.set)
-        io.out(
+        out(
+          io,
           set.length === 0
-            ? "  none of the managed-identity variables is set"
+            ? shown`  none of the managed-identity variables is set`
             : table(set.map((v) => [v.name, v.value ?? ""]))
         )
-        for (const name of diagnosis.missing) io.out(`${yellow(io, "missing")}   ${name}`)
-        for (const line of diagnosis.conflicts) io.out(`${yellow(io, "conflict")}  ${line}`)
-        for (const line of diagnosis.warnings) io.out(`${yellow(io, "warning")}   ${line}`)
-        io.out(bold(io, "probe"))
+        for (const name of diagnosis.missing) out(io, shown`${yellow(io, "missing")}   ${name}`)
+        for (const line of diagnosis.conflicts) out(io, shown`${yellow(io, "conflict")}  ${line}`)
+        for (const line of diagnosis.warnings) out(io, shown`${yellow(io, "warning")}   ${line}`)
+        out(io, bold(io, "probe"))
         if (probe._tag === "Right") {
-          io.out(
-            `  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, expires ${new Date(probe.right.expiresOn).toISOString()}`
+          out(
+            io,
+            shown`  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, expires ${new Date(probe.right.expiresOn).toISOString()}`
           )
         } else {
-          io.out(`  ${red(io, "failed")} after ${duration(probeMs)}`)
-          io.out(
-            describeError(io, probe.left)
-              .split("\n")
-              .map((line) => `  ${line}`)
-              .join("\n")
-          )
+          out(io, shown`  ${red(io, "failed")} after ${duration(probeMs)}`)
+          out(io, indent("  ", describeError(io, probe.left)))
         }
-        io.out(healthy ? green(io, "healthy") : red(io, "problems found"))
+        out(io, healthy ? green(io, "healthy") : red(io, "problems found"))
       })
   ).pipe(Command.withDescription("Explain which identity source is detected, check the endpoint, say what to do"))
 

@@ -5,17 +5,22 @@ import * as Effect from "effect/Effect"
 import { Cli } from "../src/index.js"
 import { describeRetry } from "../src/internal/progress.js"
 import { ManagedIdentityError } from "@managed-identity/core"
+import * as Hostile from "./support/hostileEndpoint.js"
 
 let emulator: Emulator.Emulator
+let hostile: Hostile.HostileEndpoint
 beforeAll(async () => {
   emulator = await Emulator.start()
+  hostile = await Hostile.start()
 })
 afterAll(async () => {
   await emulator.close()
+  await hostile.close()
 })
 beforeEach(() => {
   emulator.faults.clear()
   emulator.requests.clear()
+  hostile.answer()
 })
 
 const loopback = (variables: Record<string, string>) => {
@@ -134,6 +139,128 @@ describe("managed-identity doctor", () => {
     const coloured = await run(["doctor", "--loopback-only"], emulator.envFor("imds"), true)
     expect(plain.out).not.toContain("\u001b[")
     expect(coloured.out).toContain("\u001b[")
+  })
+})
+
+describe("text from outside is shown, never obeyed", () => {
+  // An IMDS stand-in on loopback whose answers carry terminal sequences (test/support/hostileEndpoint.ts).
+  const environment = () => ({ AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url })
+  // What a person reads: nothing a terminal would act on, and where the sequences were, their escapes.
+  const expectInert = (text: string) => {
+    expect(text).not.toMatch(Hostile.rawUnsafe)
+  }
+  const expectShownEscaped = (text: string) => {
+    expect(text).toContain("\\x1b]0;pwned\\x07") // OSC 0 (retitle), ESC ... BEL
+    expect(text).toContain("\\x9b32m") // C1 CSI
+  }
+
+  it("token: the resource, the token type, every claim and the progress lines", async () => {
+    hostile.answer(Hostile.errorAnswer(503), Hostile.tokenAnswer)
+    const result = await run(["token", "--loopback-only"], environment())
+    expect(result.exitCode).toBe(0)
+    expect(result.err).toMatch(/attempt 2\/\d, next in .* IMDS answered 503/)
+    expectInert(result.out)
+    expectInert(result.err)
+    expectShownEscaped(result.out)
+    expect(result.out).toContain("\\x1b]52;c;cHduZWQ=\\x1b\\") // OSC 52 (clipboard), ended by ESC \
+    expect(result.out).toContain("\\x9d0;pwned\\x9c") // C1 OSC
+    expect(result.out).toContain("\\x1bP1$qm") // DCS
+    expect(result.out).toContain("\\x90q\\x9c") // C1 DCS
+    expect(result.out).toContain("\\u202egnp.exe\\u202c\\u2066x\\u2069") // bidi override and isolates
+    expect(result.out).toContain("\\x0d\\x1b[32mhealthy\\x1b[0m\\x0a") // a fake line stays on ours
+    expect(result.out).toMatch(/type\s+Bearer\\x9b32m/)
+    expect(result.out).toMatch(/oid\s+\\x9b32m/)
+    expect(result.out).toMatch(/appid\s+\\x1b\]0;pwned\\x07/)
+    expect(result.out).toMatch(/xms_mirid\s+\/subscriptions\/\\x90q\\x9c\\x85\\u200b\\u200e\\u2028\\ufeff/)
+  })
+
+  it("token --json: every control, bidi and invisible character as \\uXXXX, the values unchanged", async () => {
+    const result = await run(["token", "--loopback-only", "--json", "--show-token"], environment())
+    expect(result.exitCode).toBe(0)
+    expectInert(result.out)
+    expect(result.out).toContain("\\u009b32m")
+    expect(result.out).toContain("\\u009d0;pwned\\u009c")
+    expect(result.out).toContain("\\u202egnp.exe")
+    expect(result.out).toContain("\\u0085\\u200b\\u200e\\u2028\\ufeff")
+    const json = JSON.parse(result.out)
+    expect(json.resource).toBe(Hostile.hostileResource)
+    expect(json.tokenType).toBe(`Bearer${Hostile.sequences.c1Colour}`)
+    expect(json.claims).toEqual(Hostile.hostileClaims)
+    expect(json.accessToken).toBe(Hostile.hostileJwt)
+  })
+
+  it("token: an error body's sequences neither in the message nor in the advice, in text or JSON", async () => {
+    hostile.answer(Hostile.errorAnswer(400))
+    const text = await run(["token", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(1)
+    expectInert(text.out)
+    expectInert(text.err)
+    expect(text.err).toContain("pwned")
+    expect(text.err).toContain("gnp.exe")
+
+    hostile.answer(Hostile.errorAnswer(400))
+    const json = await run(["token", "--loopback-only", "--json"], environment())
+    expect(json.exitCode).toBe(1)
+    expectInert(json.out)
+    expect(JSON.parse(json.out).error).toBe("Rejected")
+  })
+
+  it("doctor: the probe's resource, the variables table, and one healthy line: ours", async () => {
+    const result = await run(["doctor", "--loopback-only"], {
+      ...environment(),
+      DEFAULT_IDENTITY_CLIENT_ID: `client${Hostile.hostileText}`
+    })
+    expect(result.exitCode).toBe(0)
+    expectInert(result.out)
+    expectInert(result.err)
+    expectShownEscaped(result.out)
+    expect(result.out).toMatch(/DEFAULT_IDENTITY_CLIENT_ID\s+client.*pwned.*gnp\.exe/)
+    expect(result.out).toMatch(/ok a token for api:\/\/hostile\//)
+    // What a terminal would draw as a line of its own saying "healthy": only the verdict.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing colour codes is the point
+    const drawn = (line: string) => line.replace(/\u001b\[[\d;]*m|\r/g, "").trim()
+    expect(result.out.split("\n").filter((line) => drawn(line) === "healthy")).toEqual(["healthy"])
+  })
+
+  it("doctor: a failed probe's explanation", async () => {
+    hostile.answer(Hostile.errorAnswer(403))
+    const result = await run(["doctor", "--loopback-only"], environment())
+    expect(result.exitCode).toBe(1)
+    expect(result.out).toContain("failed")
+    expect(result.out).toContain("gnp.exe")
+    expectInert(result.out)
+    expectInert(result.err)
+  })
+
+  it("doctor --json: escaped, with the values unchanged", async () => {
+    const ok = await run(["doctor", "--loopback-only", "--json"], {
+      ...environment(),
+      DEFAULT_IDENTITY_CLIENT_ID: `client${Hostile.sequences.c1Colour}`
+    })
+    expectInert(ok.out)
+    expect(ok.out).toContain("\\u009b32m")
+    const json = JSON.parse(ok.out)
+    expect(json.healthy).toBe(true)
+    expect(json.probe.resource).toBe(Hostile.hostileResource)
+
+    hostile.answer(Hostile.errorAnswer(403))
+    const failed = await run(["doctor", "--loopback-only", "--json"], environment())
+    expectInert(failed.out)
+    expect(JSON.parse(failed.out).probe.error).toBe("Rejected")
+  })
+
+  it("in colour, the only escape sequences are the CLI's own colours", async () => {
+    hostile.answer(Hostile.errorAnswer(503), Hostile.tokenAnswer)
+    const token = await run(["token", "--loopback-only"], environment(), true)
+    const doctor = await run(["doctor", "--loopback-only"], environment(), true)
+    for (const text of [token.out, token.err, doctor.out]) {
+      expect(text).toContain("\u001b[")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the CLI's own colour codes is the point
+      const withoutOurColours = text.replace(/\u001b\[(?:1|2|22|31|32|33|36|39)m/g, "")
+      expect(withoutOurColours).not.toMatch(Hostile.rawUnsafe)
+    }
+    expectShownEscaped(token.out)
+    expectShownEscaped(doctor.out)
   })
 })
 

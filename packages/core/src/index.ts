@@ -9,6 +9,8 @@ export * as AccessToken from "./AccessToken.js"
 /** @since 0.1.0 */
 export * as CertificatePinning from "./CertificatePinning.js"
 /** @since 0.1.0 */
+export * as DisplayText from "./DisplayText.js"
+/** @since 0.1.0 */
 export * as Environment from "./Environment.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"

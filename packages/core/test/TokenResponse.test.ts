@@ -6,6 +6,7 @@ import * as Layer from "effect/Layer"
 import {
   AccessToken,
   AppServiceSource,
+  DisplayText,
   HttpTransport,
   Identity,
   ManagedIdentityError,
@@ -210,6 +211,18 @@ describe("TokenResponse.parse", () => {
 
   it("quotes a short prefix of a body that is not JSON", () => {
     expect(left("upstream connect error or disconnect").message).toContain('"upstream connect error or disconnect"')
+  })
+
+  it("quotes endpoint text without terminal controls, bidi overrides or invisible characters", () => {
+    const hostile = "\u001b]0;pwned\u0007 bad\u009b31m gateway\u202e\u2066\u200b\u2028\ufeff"
+    const messages = [
+      left(`${hostile} upstream`).message,
+      left(JSON.stringify({ error: "invalid_request", error_description: hostile })).message
+    ]
+    for (const message of messages) {
+      expect(message).toContain("bad 31m gateway")
+      expect(DisplayText.escape(message)).toBe(message)
+    }
   })
 
   it("never throws and never returns anything but a token or a typed error (fuzz)", () => {

@@ -6,6 +6,8 @@
  * @internal
  */
 
+import { strip } from "../DisplayText.js"
+
 const REDACTED = "<redacted>"
 
 // JSON fields whose value is a credential, wherever they appear in a body.
@@ -57,16 +59,13 @@ export const scrub = (text: string, secrets: ReadonlyArray<string> = []): string
 }
 
 /**
- * Scrubs, collapses whitespace, drops control characters and shortens text for a one-line quote.
+ * Scrubs, collapses whitespace, drops control, bidi and invisible characters (`DisplayText`'s
+ * set) and shortens text for a one-line quote.
  *
  * @internal
  */
 export const quote = (text: string, secrets: ReadonlyArray<string> = [], maxLength = 200): string => {
-  const oneLine = scrub(text, secrets)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim()
+  const oneLine = strip(scrub(text, secrets), " ").replace(/\s+/g, " ").trim()
   return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 3).trimEnd()}...` : oneLine
 }
 
