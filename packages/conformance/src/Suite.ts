@@ -248,9 +248,15 @@ export interface Admin {
 }
 
 const admin = (adminUrl: string): Admin => {
-  const call = async (path: string, init?: RequestInit): Promise<any> => {
-    const response = await fetch(`${adminUrl}${path}`, init)
-    if (!response.ok) throw new AssertionFailed(`emulator admin ${path} answered ${response.status}`)
+  // The emulator refuses a state-changing admin call that is not JSON (a web page could send it),
+  // even one without a body.
+  const call = async (path: string, method = "GET", body?: unknown): Promise<any> => {
+    const response = await fetch(`${adminUrl}${path}`, {
+      method,
+      ...(method === "GET" ? {} : { headers: { "content-type": "application/json" } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    if (!response.ok) throw new AssertionFailed(`emulator admin ${method} ${path} answered ${response.status}`)
     return response.json()
   }
   const requests = async (): Promise<{
@@ -265,14 +271,10 @@ const admin = (adminUrl: string): Admin => {
       return out
     },
     fault: async (spec) => {
-      await call("/faults", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ spec })
-      })
+      await call("/faults", "POST", { spec })
     },
     clearFaults: async () => {
-      await call("/faults", { method: "DELETE" })
+      await call("/faults", "DELETE")
     },
     pending: async (endpoint) =>
       (await requests()).requests.filter((r) => r.endpoint === endpoint && r.outcome === "pending").length,

@@ -321,7 +321,8 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
 
   let emulator: Awaited<ReturnType<typeof start>>
   try {
-    emulator = await start(parsed.options)
+    // Refused admin requests (a web page trying to script the emulator) are worth seeing.
+    emulator = await start({ ...parsed.options, log: (line) => io.stderr(`managed-identity-emulator: ${line}\n`) })
   } catch (error) {
     io.stderr(`${error instanceof Error ? error.message : String(error)}\n`)
     return 1
@@ -343,6 +344,7 @@ export const main = async (argv: ReadonlyArray<string>, io: CliIo = processIo())
           .map((identity) => `${identity.kind} ${identity.clientId}`)
           .join(", ")}\n` +
         `Point a client at it with the variables of --print-env; admin API: ${emulator.url}/admin\n` +
+        `(state-changing admin calls need Content-Type: application/json; web pages are refused)\n` +
         `Press Ctrl+C to stop.\n`
     )
   }

@@ -177,6 +177,13 @@ export interface EmulatorOptions {
   readonly now?: () => number
   /** The random source for probabilistic faults, in [0, 1); defaults to `Math.random`. */
   readonly random?: () => number
+  /**
+   * Receives one line for each admin API request refused because a web page could have sent it (a
+   * `Host` other than `127.0.0.1:<port>` or `localhost:<port>`, a foreign `Origin`, a state-changing
+   * call that is not `application/json`): method, path, status and the offending value, never a
+   * secret. Defaults to nothing; `managed-identity-emulator` writes the lines to stderr.
+   */
+  readonly log?: (line: string) => void
 }
 
 /**

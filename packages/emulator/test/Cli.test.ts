@@ -151,6 +151,12 @@ describe("Cli.main", () => {
     await expect.poll(() => out.stderr()).toContain("Press Ctrl+C")
     expect(out.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/)
     expect(out.stderr()).toContain("user 55555555-5555-5555-5555-555555555555")
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out.stderr())![1]!
+    const refused = await fetchJson(`${url}/admin/env?source=appservice`, { headers: { host: "attacker.example" } })
+    expect(refused.status).toBe(421)
+    expect(out.stderr()).toMatch(
+      /managed-identity-emulator: refused GET \/admin\/env \(421\): Host "attacker\.example" does not name this emulator/
+    )
     expect(out.stdout()).toBe("")
     stop.abort()
     expect(await exitCode).toBe(0)

@@ -620,15 +620,12 @@ describe("Emulator", () => {
   })
 
   describe("admin API", () => {
+    // State-changing calls must say JSON, even without a body (see AdminApi.test.ts).
     const admin = (path: string, method = "GET", body?: unknown) =>
       fetchJson(`${emulator.url}/admin${path}`, {
         method,
-        ...(body === undefined
-          ? {}
-          : {
-              body: typeof body === "string" ? body : JSON.stringify(body),
-              headers: { "Content-Type": "application/json" }
-            })
+        ...(method === "GET" ? {} : { headers: { "Content-Type": "application/json" } }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
 
     it("installs, lists and clears faults", async () => {
@@ -642,8 +639,8 @@ describe("Emulator", () => {
       expect((await imds({ "api-version": "2018-02-01", resource: arm })).status).toBe(200)
     })
 
-    it("accepts plain-text specs, removes one fault by id and rejects bad specs", async () => {
-      const added = await admin("/faults", "POST", "appservice:503@0.5\nimds:latency=1")
+    it("accepts several specs, removes one fault by id and rejects bad specs", async () => {
+      const added = await admin("/faults", "POST", { specs: ["appservice:503@0.5", "imds:latency=1"] })
       expect(added.json.faults.map((fault: { spec: string }) => fault.spec)).toEqual([
         "appservice:503@0.5",
         "imds:latency=1"

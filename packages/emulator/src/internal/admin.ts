@@ -1,6 +1,7 @@
 /**
  * The admin API under `/admin`, for tests and tools in other processes: faults, the request log,
- * identities, the environment and federated tokens. Its own requests are not recorded or faulted.
+ * identities, the environment and federated tokens. Its own requests are not recorded or faulted;
+ * `adminGuard` has already refused those a browser page could have sent.
  */
 import type { Emulator, FaultController, IdentityRegistry, RequestLog } from "../Emulator.js"
 import type { EndpointName, FaultDefinition, FaultTarget } from "../Fault.js"
@@ -21,17 +22,14 @@ const notFound = (message: string): Reply => json(404, { error: "not_found", mes
 const methodNotAllowed = (allowed: string): Reply =>
   json(405, { error: "method_not_allowed", message: `Use ${allowed}` }, { allow: allowed })
 
-const parseBody = (body: Buffer | undefined): unknown => {
+/** The JSON body (`undefined` when empty), or `invalid`: the guard lets only JSON content types through. */
+const parseBody = (body: Buffer | undefined): { readonly value: unknown } | "invalid" => {
   const text = body?.toString("utf8").trim() ?? ""
-  if (text === "") return undefined
+  if (text === "") return { value: undefined }
   try {
-    return JSON.parse(text)
+    return { value: JSON.parse(text) }
   } catch {
-    // Plain text: one fault (or identity) spec per line, as on the command line.
-    return text
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line !== "")
+    return "invalid"
   }
 }
 
@@ -59,7 +57,8 @@ const toDefinition = (input: unknown): FaultDefinition | string => {
 
 const addFaults = (api: AdminApi, body: unknown): Reply => {
   const inputs = faultInputs(body)
-  if (inputs.length === 0) return badRequest('Send a fault spec, e.g. {"spec":"imds:410x2"} or the text imds:410x2')
+  if (inputs.length === 0)
+    return badRequest('Send a fault spec, e.g. {"spec":"imds:410x2"} or {"specs":["imds:410x2"]}')
   const definitions: Array<FaultDefinition> = []
   for (const input of inputs) {
     const definition = toDefinition(input)
@@ -160,7 +159,11 @@ export const handleAdmin = async (
   query: URLSearchParams,
   rawBody: Buffer | undefined
 ): Promise<Reply> => {
-  const body = parseBody(rawBody)
+  // What a same-origin preflight would ask; no Access-Control-Allow-* header is ever sent.
+  if (method === "OPTIONS") return { status: 204, headers: { allow: "GET, POST, DELETE, OPTIONS" }, body: "" }
+  const parsed = parseBody(rawBody)
+  if (parsed === "invalid") return badRequest("The body is not JSON")
+  const body = parsed.value
   const [resource, id] = path
   switch (resource) {
     case undefined:

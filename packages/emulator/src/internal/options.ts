@@ -15,6 +15,8 @@ export interface Settings {
   readonly identities: ReadonlyArray<IdentityInput>
   readonly now: () => number
   readonly random: () => number
+  /** Never throws: a failing callback must not fail the request it reports. */
+  readonly log: (line: string) => void
   readonly tenantId: string
   readonly subscriptionId: string
   readonly secret: string
@@ -73,6 +75,13 @@ export const settingsOf = (options: EmulatorOptions): Settings => {
     identities,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
+    log: (line) => {
+      try {
+        options.log?.(line)
+      } catch {
+        // The refusal is answered either way.
+      }
+    },
     tenantId: options.tenantId ?? randomUUID(),
     subscriptionId: options.subscriptionId ?? randomUUID(),
     secret: options.secret ?? randomBytes(24).toString("base64url"),

@@ -16,8 +16,10 @@ export interface Reply {
 
 /** Writes `reply` as the whole response. */
 export const writeReply = (response: ServerResponse, reply: Reply): void => {
-  response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) })
-  response.end(reply.body)
+  // A 204 has no body and so no Content-Length (RFC 9110, 8.6).
+  const length = reply.status === 204 ? {} : { "content-length": Buffer.byteLength(reply.body) }
+  response.writeHead(reply.status, { ...reply.headers, ...length })
+  response.end(reply.status === 204 ? undefined : reply.body)
 }
 
 /** A JSON response with Azure's content type. */

@@ -140,7 +140,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       engine,
       answering: { now, timers, closed: () => closed },
       admin: { emulator, faults, requests, identities: identityRegistry },
-      spare: (socket) => listeners.spare(socket)
+      spare: (socket) => listeners.spare(socket),
+      notice: settings.log
     })
   )
   await faults.settled()
