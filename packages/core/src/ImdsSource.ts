@@ -154,9 +154,11 @@ export const make = (config: Config): Source => {
   }
 }
 
-// IMDS words "no such identity here" in several ways, all a 400 (the managed-identity docs' error table).
-const identityNotFound =
-  /identity\s+not\s+found|no\s+(?:managed\s+)?identit(?:y|ies)\s+(?:found|assigned|available)|identity\s+(?:is\s+)?not\s+(?:assigned|enabled)/i
+// IMDS answers a request it cannot serve with 400: for the documented request mistakes it says
+// which in its `error` code; every other 400 means the identity asked for is not on this host
+// ("Identity not found", "no managed identity assigned", several identities and none chosen), as
+// Go's, Python's and JavaScript's SDKs also conclude. Decided by the code, never the wording.
+const requestMistakes = new Set(["invalid_resource", "bad_request_102", "invalid_scope"])
 
 /**
  * Everything about IMDS: the default source, selected when no other is configured.
@@ -192,23 +194,13 @@ export const descriptor: Descriptor = {
         : status === 404
           ? "IMDS may be updating"
           : undefined,
-    unavailable: ({ status, error, description }) => {
-      if (status === 400 && identityNotFound.test(`${error ?? ""} ${description ?? ""}`)) {
-        return {
-          reason: "identity-not-found",
-          message: `IMDS: the requested managed identity is not assigned to this host (400${error === undefined ? "" : ` ${error}`}${description === undefined ? "" : `: ${description}`})`
-        }
-      }
-      // Docker Desktop and some WSL setups answer for 169.254.169.254 themselves with a 403 saying
-      // the network is unreachable: there is no IMDS here (as @azure/identity also concludes).
-      if (status === 403 && /unreachable/i.test(description ?? "")) {
-        return {
-          reason: "host-unreachable",
-          message: `IMDS: the network to the metadata service is unreachable from here (403: ${description})`
-        }
-      }
-      return undefined
-    }
+    unavailable: ({ status, error, description }) =>
+      status === 400 && (error === undefined || !requestMistakes.has(error))
+        ? {
+            reason: "identity-not-found",
+            message: `IMDS: the requested managed identity is not assigned to this host (400${error === undefined ? "" : ` ${error}`}${description === undefined ? "" : `: ${description}`})`
+          }
+        : undefined
   },
   advice: {
     selected: (variables) =>
