@@ -59,16 +59,18 @@ export interface Config {
  * AppServiceSource.fromVariables({ IDENTITY_ENDPOINT: "http://127.0.0.1:41741/msi/token/", IDENTITY_HEADER: "s3cr3t" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  return Either.flatMap(
-    readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]),
-    ([endpoint, header]) =>
-      Either.all({
-        endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
-        identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
-      })
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]), ([endpoint, header]) =>
+    Either.all({
+      endpoint: Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint), (url) =>
+        Endpoint.local(IDENTITY_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+      ),
+      identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
+    })
   )
-}
 
 /**
  * How App Service selects a user-assigned identity (`principal_id` is its name for the object id).
@@ -190,5 +192,5 @@ export const descriptor: Descriptor = {
           ]
         : []
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

@@ -61,12 +61,14 @@ export const identities: IdentitySupport = {
 }
 
 /**
- * The agent's local endpoint, used when it is detected by its files rather than by variables.
+ * The agent's local endpoint, used when it is detected by its files rather than by variables. An
+ * IPv4 address, not `localhost`: the agent listens on IPv4, and `localhost` may resolve to `::1`
+ * first (msal-node rewrites it to 127.0.0.1 for the same reason).
  *
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_ENDPOINT = "http://localhost:40342/metadata/identity/oauth2/token"
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
 
 /**
  * The API version sent (MSAL's; Arc's documentation also shows 2019-11-01).
@@ -139,7 +141,12 @@ export interface Config {
  */
 export const fromVariables = (
   variables: Variables,
-  options: { readonly platform: Platform; readonly agentInstalled: boolean; readonly keyDirectory?: string | undefined }
+  options: {
+    readonly platform: Platform
+    readonly agentInstalled: boolean
+    readonly keyDirectory?: string | undefined
+    readonly allowNonLocalEndpoint?: boolean | undefined
+  }
 ): Either.Either<Config, InvalidArgument | Unavailable> => {
   const keyDirectory = options.keyDirectory ?? DEFAULT_KEY_DIRECTORY[options.platform]
   const configured = readVariables(
@@ -152,7 +159,9 @@ export const fromVariables = (
     const [identityEndpoint, imdsEndpoint] = configured.right
     return Either.map(
       Either.all([
-        Endpoint.fromVariable(IDENTITY_ENDPOINT.name, identityEndpoint),
+        Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, identityEndpoint), (url) =>
+          Endpoint.local(IDENTITY_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+        ),
         Endpoint.fromVariable(IMDS_ENDPOINT.name, imdsEndpoint)
       ]),
       ([endpoint]) => ({ endpoint, keyDirectory, platform: options.platform })
@@ -352,7 +361,8 @@ export const descriptor: Descriptor = {
       fromVariables(variables, {
         platform: context.platform,
         agentInstalled: context.installed.includes("AzureArc"),
-        keyDirectory: context.options?.arcKeyDirectory
+        keyDirectory: context.options?.arcKeyDirectory,
+        allowNonLocalEndpoint: context.options?.allowNonLocalEndpoint
       }),
       make
     )

@@ -90,7 +90,10 @@ export interface Config {
  * AzureMlSource.fromVariables({ MSI_ENDPOINT: "http://127.0.0.1:46808/msi/token", MSI_SECRET: "s3cr3t" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
   Either.flatMap(readVariables("AzureML", variables, [MSI_ENDPOINT, MSI_SECRET]), ([endpoint, secret]) => {
     // An unusable default id is ignored rather than refused: the host sets it, not the caller.
     const defaultClientId = Either.getOrUndefined(
@@ -98,7 +101,9 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
     )
     return Either.map(
       Either.all({
-        endpoint: Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint),
+        endpoint: Either.flatMap(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) =>
+          Endpoint.local(MSI_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+        ),
         secret: secretFromVariable(MSI_SECRET.name, secret)
       }),
       (config): Config => (defaultClientId === undefined ? config : { ...config, defaultClientId })
@@ -208,5 +213,5 @@ export const descriptor: Descriptor = {
     slow: "The Azure Machine Learning endpoint is overloaded or starting up; the request is retried with exponential backoff.",
     userAssigned: "Azure Machine Learning selects user-assigned identities by client id only: pass clientId."
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

@@ -144,7 +144,8 @@ export const classify = (input: ClassifyInput): EndpointError => {
     status === 407 ||
     (status >= 400 && status <= 499 && (details.shape === "html" || details.shape === "text"))
   if (otherAnswerer) {
-    const what = status >= 300 && status <= 399 ? "a redirect (managed-identity endpoints never redirect)" : `${statusText}`
+    const what =
+      status >= 300 && status <= 399 ? "a redirect (managed-identity endpoints never redirect)" : `${statusText}`
     const who = [server === undefined ? undefined : `Server: ${server}`, evidence.contentType, bodyWords[details.shape]]
       .filter((part) => part !== undefined)
       .join(", ")

@@ -48,9 +48,17 @@ export interface Config {
  * CloudShellSource.fromVariables({ MSI_ENDPOINT: "http://localhost:50342/oauth2/token" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
   Either.flatMap(readVariables("CloudShell", variables, [MSI_ENDPOINT]), ([endpoint]) =>
-    Either.map(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) => ({ endpoint: url }))
+    Either.map(
+      Either.flatMap(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) =>
+        Endpoint.local(MSI_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+      ),
+      (url) => ({ endpoint: url })
+    )
   )
 
 /**
@@ -145,5 +153,5 @@ export const descriptor: Descriptor = {
     slow: "The Cloud Shell endpoint is overloaded or starting up; the request is retried with exponential backoff.",
     userAssigned: "Cloud Shell issues tokens for the signed-in user only: use the system-assigned identity here."
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

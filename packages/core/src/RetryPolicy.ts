@@ -143,6 +143,21 @@ export const imds: RetryPolicy = internal.imds
 export const appService: RetryPolicy = internal.appService
 
 /**
+ * Service Fabric: as `appService`, except that a 404 is not retried (Service Fabric's managed-identity
+ * documentation: "do not retry" on 404).
+ *
+ * @since 0.1.0
+ * @category policies
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@managed-identity/core"
+ *
+ * const policy = RetryPolicy.serviceFabric
+ * ```
+ */
+export const serviceFabric: RetryPolicy = internal.serviceFabric
+
+/**
  * Workload identity (Entra ID's token endpoint): the same back-off, retrying network failures,
  * timeouts, 408, 429 and 5xx only.
  *

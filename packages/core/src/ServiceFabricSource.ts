@@ -5,9 +5,8 @@
  * thumbprint through the `CertificatePinning` service (adapters provide it).
  *
  * User-assigned identities are bound to a Service Fabric application in its manifest, not chosen
- * at request time. Like MSAL (`ServiceFabric.ts` in msal-node), we still pass the id the caller
- * gave, under the generic names `client_id`, `object_id` and `mi_res_id`, and let the cluster's
- * token service decide; it ignores what it does not use.
+ * at request time, so a requested user-assigned identity is refused before sending (see
+ * `identities`).
  *
  * @since 0.1.0
  */
@@ -100,7 +99,9 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
       }
       return Either.map(
         Either.all({
-          endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
+          endpoint: Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint), (url) =>
+            Endpoint.https(IDENTITY_ENDPOINT.name, url)
+          ),
           identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
         }),
         (config) => ({ ...config, thumbprint: normalized })
@@ -109,17 +110,18 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
   )
 
 /**
- * How the cluster's token service is asked for a user-assigned identity: the generic names, which
- * it ignores when the application's manifest binds the identity.
+ * Service Fabric selects no identity at request time: its documentation names only `api-version`,
+ * `resource` and the `Secret` header, and binds user-assigned identities to the application in its
+ * manifest. A requested id is refused before anything is sent (as Go's, Python's and
+ * `@azure/identity`'s credentials do): the token service would ignore it and answer with the
+ * application's identity, a token other than the one asked for.
  *
  * @since 0.1.0
  * @category constants
  */
 export const identities: IdentitySupport = {
-  ClientId: "client_id",
-  ObjectId: "object_id",
-  ResourceId: "mi_res_id",
-  unsupported: "Service Fabric selects every kind of user-assigned identity"
+  unsupported:
+    "Service Fabric binds user-assigned identities to the application in its manifest; its token service ignores a requested id and would answer with the application's own identity"
 }
 
 /**
@@ -231,7 +233,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: true,
-  retry: RetryPolicy.appService,
+  retry: RetryPolicy.serviceFabric,
   classification: {},
   advice: {
     selected: () =>

@@ -134,6 +134,12 @@ export interface SourceOptions {
   readonly arcKeyDirectory?: string | undefined
   /** A file whose existence means the Arc agent is installed (default: the agent's `himds`). */
   readonly arcAgentPath?: string | undefined
+  /**
+   * Let App Service, Azure ML, Cloud Shell and Azure Arc use an endpoint that is not on this machine.
+   * Those endpoints are always on loopback, so by default any other host is refused before the
+   * secret header is sent. Default `false`.
+   */
+  readonly allowNonLocalEndpoint?: boolean | undefined
 }
 
 /**

@@ -113,7 +113,8 @@ describe("AzureArcSource.challengePath", () => {
 describe("path containment", () => {
   it.each([
     ["posix", DIR, `${DIR}/a.key`, true],
-    ["posix", DIR, `${DIR}/sub/a.key`, true],
+    // Directly inside only: the agent writes its key files in the directory itself (MSAL checks the same).
+    ["posix", DIR, `${DIR}/sub/a.key`, false],
     ["posix", `${DIR}/`, `${DIR}//./a.key`, true],
     ["posix", DIR, `${DIR}/../tokens/a.key`, true],
     ["posix", DIR, `${DIR}/../../../../etc/shadow.key`, false],

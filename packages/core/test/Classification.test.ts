@@ -183,14 +183,21 @@ describe("Classification.classify: the documentation's error table", () => {
     const wordsOnly = Classification.classify({
       ...imds,
       status: 403,
-      body: json({ error: "forbidden", error_description: "A socket operation was attempted to an unreachable network." })
+      body: json({
+        error: "forbidden",
+        error_description: "A socket operation was attempted to an unreachable network."
+      })
     })
     expect(wordsOnly._tag).toBe("Rejected")
   })
 
   it("says who answered when a proxy or an appliance answers instead of the endpoint", () => {
     for (const [status, headers, body] of [
-      [403, { server: "BlueCoat-SG", "content-type": "text/html" }, "<html><body>Access denied by policy</body></html>"],
+      [
+        403,
+        { server: "BlueCoat-SG", "content-type": "text/html" },
+        "<html><body>Access denied by policy</body></html>"
+      ],
       [407, { "proxy-authenticate": "Basic", server: "squid/5.7" }, ""],
       [401, { "content-type": "text/plain" }, "Unauthorized"]
     ] as const) {
@@ -391,7 +398,11 @@ describe("Classification.transportKind", () => {
     ],
     ["Deno ConnectionRefused", named("ConnectionRefused", "Connection refused (os error 111)"), "connection-refused"],
     // Message text is never evidence: the same words without a code or a name are a plain network failure.
-    ["Deno's words without its error name", new TypeError("error sending request: Connection refused (os error 111)"), "network"],
+    [
+      "Deno's words without its error name",
+      new TypeError("error sending request: Connection refused (os error 111)"),
+      "network"
+    ],
     [
       "Windows' words without a code",
       new Error("No connection could be made because the target machine actively refused it. (os error 10061)"),
@@ -435,7 +446,11 @@ describe("Classification.transportKind", () => {
     ["Rust's words without a name", new Error("No route to host (os error 113)"), "network"],
     ["ENOTFOUND", fetchFailed(coded("ENOTFOUND", "getaddrinfo ENOTFOUND login.microsoftonline.com")), "dns"],
     ["EAI_AGAIN", coded("EAI_AGAIN"), "dns"],
-    ["dns words without a code", new TypeError("error sending request: dns error: failed to lookup address information"), "network"],
+    [
+      "dns words without a code",
+      new TypeError("error sending request: dns error: failed to lookup address information"),
+      "network"
+    ],
     // By its code alone: neither the message nor the name says "timeout".
     [
       "our connect timeout (node-shared's transports and probe)",

@@ -143,7 +143,7 @@ describe("Diagnostics.diagnose", () => {
     }
     const agent = Diagnostics.diagnose({}, { platform: "posix", installed: ["AzureArc"] })
     expect(agent.source).toBe("AzureArc")
-    expect(agent.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+    expect(agent.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
     expect(agent.explanation).toContain("agent is installed")
     const wl = Diagnostics.diagnose(
       { AZURE_FEDERATED_TOKEN_FILE: "/t", AZURE_CLIENT_ID: "c", AZURE_TENANT_ID: "t1" },

@@ -47,14 +47,42 @@ describe("ServiceFabricSource.request", () => {
     expect(request.headers).toEqual({ secret: SECRET })
   })
 
-  // MSAL's ServiceFabric source passes the id under the generic names; the cluster decides.
+  // The application's manifest binds its identities; the token service ignores a requested id and
+  // would answer with the application's own identity, so a user-assigned one is refused up front.
   it.each([
-    [Either.getOrThrow(Identity.clientId("cid")), "client_id"],
-    [Either.getOrThrow(Identity.objectId("oid")), "object_id"],
-    [Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami")), "mi_res_id"]
-  ])("passes %j as %s", (identity, parameter) => {
-    const url = urlOf(Either.getOrThrow(ServiceFabricSource.request(config, identity, VAULT)))
-    expect(url.searchParams.get(parameter)).toBe(identity._tag === "SystemAssigned" ? null : identity.id)
+    Either.getOrThrow(Identity.clientId("cid")),
+    Either.getOrThrow(Identity.objectId("oid")),
+    Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami"))
+  ])("refuses %j as unsupported-identity, building nothing", (identity) => {
+    const result = ServiceFabricSource.request(config, identity, VAULT)
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "Unavailable",
+      reason: "unsupported-identity",
+      source: "ServiceFabric",
+      attempts: 0
+    })
+    expect(Either.isLeft(result) && result.left.message).toContain("manifest")
+  })
+
+  it("refuses a plain-http endpoint: its secret never goes over plain HTTP", () => {
+    const result = ServiceFabricSource.fromVariables({
+      IDENTITY_ENDPOINT: "http://10.0.0.4:2377/metadata/identity/oauth2/token",
+      IDENTITY_HEADER: "h",
+      IDENTITY_SERVER_THUMBPRINT: "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+    })
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "InvalidArgument",
+      argument: "IDENTITY_ENDPOINT"
+    })
+  })
+
+  it("accepts a remote https endpoint: a cluster's token service may be on another node", () => {
+    const result = ServiceFabricSource.fromVariables({
+      IDENTITY_ENDPOINT: "https://10.0.0.4:2377/metadata/identity/oauth2/token",
+      IDENTITY_HEADER: "h",
+      IDENTITY_SERVER_THUMBPRINT: "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+    })
+    expect(Either.isRight(result)).toBe(true)
   })
 })
 

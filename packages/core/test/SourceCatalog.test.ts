@@ -101,7 +101,7 @@ describe("SourceCatalog.detect", () => {
       const posix = countingFiles({ files: { "/opt/azcmagent/bin/himds": "" } })
       const source = yield* SourceCatalog.detect().pipe(provide({}, posix.reader))
       expect(source.name).toBe("AzureArc")
-      expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+      expect(source.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
       const windows = FileReader.memory({ files: { "C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe": "" } })
       expect((yield* SourceCatalog.detect().pipe(provide({}, windows, "windows"))).name).toBe("AzureArc")
       const custom = FileReader.memory({ files: { "/tmp/fake-himds": "" } })
@@ -186,7 +186,7 @@ describe("SourceCatalog.make", () => {
     Effect.gen(function* () {
       const files = FileReader.memory({ files: { "/opt/azcmagent/bin/himds": "" } })
       const source = yield* SourceCatalog.make("AzureArc").pipe(provide({}, files))
-      expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+      expect(source.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
     })
   )
 })
@@ -257,4 +257,58 @@ describe("the catalog's descriptors", () => {
       ).toBe(true)
     }
   })
+})
+
+describe("endpoint checks before any secret leaves", () => {
+  const remote: ReadonlyArray<readonly [string, Record<string, string>, string]> = [
+    [
+      "App Service",
+      { IDENTITY_ENDPOINT: "http://10.1.2.3:41741/msi/token/", IDENTITY_HEADER: "h" },
+      "IDENTITY_ENDPOINT"
+    ],
+    ["Azure ML", { MSI_ENDPOINT: "http://ml-host.example/msi/token", MSI_SECRET: "s" }, "MSI_ENDPOINT"],
+    ["Cloud Shell", { MSI_ENDPOINT: "http://169.254.169.254/oauth2/token" }, "MSI_ENDPOINT"],
+    [
+      "Azure Arc",
+      {
+        IDENTITY_ENDPOINT: "http://arc.example:40342/metadata/identity/oauth2/token",
+        IMDS_ENDPOINT: "http://arc.example:40342"
+      },
+      "IDENTITY_ENDPOINT"
+    ]
+  ]
+  for (const [name, variables, argument] of remote) {
+    it.effect(`${name}: an endpoint off this machine is an InvalidArgument naming ${argument}`, () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
+        )
+        expect(error).toMatchObject({ _tag: "InvalidArgument", argument })
+        expect(error.message).toContain("not on this machine")
+        expect(error.message).toContain("allowNonLocalEndpoint")
+      })
+    )
+    it.effect(`${name}: allowed by sourceOptions.allowNonLocalEndpoint`, () =>
+      Effect.gen(function* () {
+        const source = yield* SourceCatalog.detect({ allowNonLocalEndpoint: true }).pipe(
+          provide(variables, FileReader.memory({ files: {} }))
+        )
+        expect(new URL(source.endpoint).hostname).not.toBe("127.0.0.1")
+      })
+    )
+  }
+
+  it.effect("loopback in every spelling is on this machine", () =>
+    Effect.gen(function* () {
+      for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]"]) {
+        const source = yield* SourceCatalog.detect().pipe(
+          provide(
+            { IDENTITY_ENDPOINT: `http://${host}:41741/msi/token/`, IDENTITY_HEADER: "h" },
+            FileReader.memory({ files: {} })
+          )
+        )
+        expect(source.name).toBe("AppService")
+      }
+    })
+  )
 })

@@ -69,6 +69,10 @@ export const isRetryableEntraStatus = (error: EndpointError): boolean =>
   (error._tag === "Transient" &&
     (error.status === undefined || error.status === 408 || error.status === 429 || error.status >= 500))
 
+/** Service Fabric: as the other hosts, but not 404 (its documentation: do not retry a 404). */
+export const isRetryableServiceFabricStatus = (error: EndpointError): boolean =>
+  isRetryableHostStatus(error) && !(error._tag === "Transient" && error.status === 404)
+
 export const imds: RetryPolicy.RetryPolicy = {
   maxRetries: 5,
   delta: Duration.seconds(2),
@@ -85,6 +89,12 @@ export const appService: RetryPolicy.RetryPolicy = {
   // 410 means "IMDS is updating"; other endpoints give it no such promise, so no extended window.
   goneWindow: Duration.zero,
   retryOn: isRetryableHostStatus
+}
+
+export const serviceFabric: RetryPolicy.RetryPolicy = {
+  ...imds,
+  goneWindow: Duration.zero,
+  retryOn: isRetryableServiceFabricStatus
 }
 
 export const workloadIdentity: RetryPolicy.RetryPolicy = {

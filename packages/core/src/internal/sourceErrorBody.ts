@@ -75,8 +75,7 @@ export const errorDetails = (
   const json = parsed.value
   const nested = isRecord(json.error) ? json.error : undefined
   const error = nested === undefined ? text(json.error) : text(nested.code)
-  const description =
-    text(nested?.message) ?? text(json.error_description) ?? text(json.message) ?? text(json.Message)
+  const description = text(nested?.message) ?? text(json.error_description) ?? text(json.message) ?? text(json.Message)
   const correlationId =
     text(json.correlation_id) ?? text(json.correlationId) ?? text(json.CorrelationId) ?? text(nested?.correlationId)
   const endpointShaped = error !== undefined || description !== undefined
