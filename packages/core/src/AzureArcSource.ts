@@ -343,6 +343,7 @@ export const descriptor: Descriptor = {
   installedAt: (platform, options) => options?.arcAgentPath ?? DEFAULT_AGENT_PATH[platform],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.appService,
   classification: {},
   advice: {

@@ -122,7 +122,8 @@ export const classify = (input: ClassifyInput): EndpointError => {
     status,
     body: details.shape,
     ...(headers["content-type"] === undefined ? {} : { contentType: quote(headers["content-type"], secrets, 80) }),
-    ...(server === undefined ? {} : { server })
+    ...(server === undefined ? {} : { server }),
+    ...(details.codes === undefined ? {} : { codes: details.codes })
   }
   const correlationId = correlationIdOf(headers, details.correlationId, secrets)
   const context = { ...base, status, correlationId, evidence }

@@ -522,6 +522,15 @@ const explainInvalidResponse = (error: Of<"InvalidResponse">): Explanation => {
           "Check the endpoint variable and what answers there (run `managed-identity doctor`)."
         ]
       }
+    case "wrong-identity":
+      return {
+        summary: `${source} answered with a token for another identity. ${error.message}`,
+        advice: [
+          "Check the id you pass (clientId, objectId or resourceId, or AZURE_CLIENT_ID) and that this identity is assigned to the resource.",
+          "Something other than the managed-identity endpoint may be answering (a proxy, a misconfigured sidecar): run `managed-identity doctor`.",
+          "Set verifyTokenIdentity: false only if your host issues tokens whose claims name the identity differently."
+        ]
+      }
     case "invalid-field":
       return {
         summary: `${source} answered with an unusable token expiry. ${error.message}`,

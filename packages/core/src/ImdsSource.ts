@@ -186,6 +186,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.imds,
   classification: {
     statusHint: (status) =>

@@ -37,6 +37,8 @@ export interface Evidence {
    * plain text, or nothing.
    */
   readonly body?: "empty" | "endpoint-error" | "json" | "html" | "text" | undefined
+  /** Entra's numeric error codes from the body (`error_codes`), such as 700024. */
+  readonly codes?: ReadonlyArray<number> | undefined
 }
 
 /**
@@ -197,6 +199,7 @@ export type InvalidResponseReason =
   | "too-large"
   | "missing-token"
   | "invalid-token"
+  | "wrong-identity"
   | "invalid-field"
   | "truncated"
   | "challenge"

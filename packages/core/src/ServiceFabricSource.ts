@@ -147,15 +147,28 @@ export const identities: IdentitySupport = {
 export const request = (
   config: Config,
   identity: Identity,
-  resource: Resource
+  resource: Resource,
+  tokenToRefresh?: string | undefined
 ): Either.Either<HttpTransport.Request, Unavailable> =>
   Either.map(
     identityParameter("ServiceFabric", identities, identity, Endpoint.printable(config.endpoint)),
-    (parameter) =>
-      HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
-        secret: Redacted.value(config.identityHeader)
-      })
+    (parameter) => {
+      const url = tokenUrl(config.endpoint, API_VERSION, resource, parameter)
+      // MSAL's token revocation: the token service bypasses its own cache for a token it is told
+      // was rejected (a claims challenge), naming it by its SHA-256, never the token itself.
+      if (tokenToRefresh !== undefined) url.searchParams.set(TOKEN_TO_REFRESH_PARAMETER, tokenToRefresh)
+      return HttpTransport.get(url, { secret: Redacted.value(config.identityHeader) })
+    }
   )
+
+/**
+ * The query parameter of MSAL's token revocation protocol: the lowercase hex SHA-256 of the token
+ * a claims challenge rejected.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const TOKEN_TO_REFRESH_PARAMETER = "token_sha256_to_refresh"
 
 /**
  * The Service Fabric source: each request goes through `CertificatePinning.client(thumbprint)`.
@@ -182,14 +195,14 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
+    acquire: ({ identity, resource, tokenToRefresh }) =>
       acquireOnce({
         source: "ServiceFabric",
         rules: descriptor.classification,
         endpoint,
         resource,
         secrets: [Redacted.value(config.identityHeader)],
-        request: request(config, identity, resource),
+        request: request(config, identity, resource, tokenToRefresh),
         client: Effect.flatMap(CertificatePinning, (pinning) =>
           Effect.mapError(pinning.client(config.thumbprint), (error) =>
             error.endpoint === undefined ? new Unavailable({ ...error, message: error.message, endpoint }) : error
@@ -233,6 +246,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: true,
+  claims: "revocation",
   retry: RetryPolicy.serviceFabric,
   classification: {},
   advice: {

@@ -33,9 +33,26 @@ import type { SourceName } from "./SourceName.js"
 export interface AcquireRequest {
   readonly identity: Identity
   readonly resource: Resource
-  /** Claims from a CAE challenge; only the Entra token endpoint (workload identity) takes them. */
+  /** Claims from a CAE challenge (what the source does with them: its descriptor's `claims`). */
   readonly claims?: string | undefined
+  /**
+   * With `claims`: the lowercase hex SHA-256 of the cached token the challenge rejected, for a
+   * source that can revoke it (`Descriptor.claims` is `revocation`).
+   */
+  readonly tokenToRefresh?: string | undefined
 }
+
+/**
+ * What a source does with a claims challenge (CAE): `entra` passes the claims to Entra, which mints
+ * a token with them (workload identity); `revocation` asks the endpoint to bypass its own cache by
+ * naming the rejected token's SHA-256 (`token_sha256_to_refresh`, MSAL's protocol; Service Fabric);
+ * `none`: the endpoint has no way to be told, and may answer with the same token from its own cache
+ * until it refreshes it (IMDS, App Service, Azure ML, Cloud Shell, Azure Arc).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClaimsSupport = "entra" | "revocation" | "none"
 
 /**
  * A file (or a directory of files) a source reads.
@@ -216,6 +233,8 @@ export interface Descriptor {
   readonly identities: IdentitySupport
   /** Whether the endpoint's TLS certificate is pinned by thumbprint (Service Fabric). */
   readonly certificatePinning: boolean
+  /** What a claims challenge can do here. */
+  readonly claims: ClaimsSupport
   /** The default retry policy. */
   readonly retry: RetryPolicy
   /** What this source's error answers mean beyond the generic rules. */

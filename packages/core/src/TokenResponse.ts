@@ -18,6 +18,7 @@ import { InvalidResponse } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
 import { errorDetails, isHtml, parseJson } from "./internal/sourceErrorBody.js"
 import { quote, stripQuery } from "./internal/sourceSecrets.js"
+import * as Claims from "./internal/jwtClaims.js"
 import * as Expiry from "./internal/tokenExpiry.js"
 
 /**
@@ -214,6 +215,7 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
 
   return Either.right(
     new AccessToken({
+      issuedOn: Claims.time(Claims.claimsOf(token), "iat"),
       token,
       expiresOn,
       refreshOn: refreshOnFor({ now, expiresOn, refreshInMs: refreshIn === undefined ? undefined : refreshIn * 1000 }),

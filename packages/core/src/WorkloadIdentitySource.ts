@@ -13,7 +13,7 @@ import type { Variables } from "./Environment.js"
 import { FileReader } from "./FileReader.js"
 import * as HttpTransport from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
-import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import { type EndpointError, InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import { type Resource, toScope } from "./Resource.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
@@ -264,8 +264,9 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [{ path: config.tokenFile, kind: "file", purpose: "the federated token" }],
-    acquire: ({ identity, resource, claims }) =>
-      Effect.flatMap(readAssertion, (assertion) =>
+    acquire: ({ identity, resource, claims }) => {
+      // The file is read on every request: Kubernetes rotates it.
+      const exchange = Effect.flatMap(readAssertion, (assertion) =>
         acquireOnce({
           source: "WorkloadIdentity",
           rules: descriptor.classification,
@@ -276,8 +277,23 @@ export const make = (config: Config): Source => {
           client: HttpTransport.HttpTransport
         })
       )
+      // Entra refused the assertion as expired (AADSTS700024, in its structured `error_codes`): the
+      // kubelet may have rotated the file since it was read, so read it again and ask once more.
+      return Effect.catchIf(exchange, isExpiredAssertion, () => exchange)
+    }
   }
 }
+
+/**
+ * Entra's code for a client assertion outside its validity window.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const EXPIRED_ASSERTION_CODE = 700024
+
+const isExpiredAssertion = (error: EndpointError): boolean =>
+  error._tag === "Rejected" && error.evidence?.codes?.includes(EXPIRED_ASSERTION_CODE) === true
 
 /**
  * Everything about workload identity federation.
@@ -308,6 +324,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "entra",
   retry: RetryPolicy.workloadIdentity,
   classification: {},
   advice: {

@@ -141,6 +141,79 @@ describe("WorkloadIdentitySource.make: acquire", () => {
     })
   )
 
+  it.effect("on AADSTS700024 (assertion expired) re-reads the file and asks once more", () =>
+    Effect.gen(function* () {
+      const files: Record<string, string> = { [FILE]: ASSERTION_1 }
+      const reader: FileReader.FileReader["Type"] = {
+        realPath: (path) => FileReader.memory({ files }).realPath(path),
+        stat: (path) => FileReader.memory({ files }).stat(path),
+        // The kubelet rotates the file just after it is read.
+        readText: (path, options) =>
+          Effect.tap(FileReader.memory({ files }).readText(path, options), () =>
+            Effect.sync(() => {
+              files[FILE] = ASSERTION_2
+            })
+          ),
+        exists: (path) => FileReader.memory({ files }).exists(path)
+      }
+      const expired = {
+        status: 400,
+        body: JSON.stringify({
+          error: "invalid_client",
+          error_description: "AADSTS700024: Client assertion is not within its valid time range.",
+          error_codes: [700024]
+        })
+      }
+      const http = fakeHttp((_, index) => (index === 0 ? expired : entraAnswer()))
+      const token = yield* WorkloadIdentitySource.make(config)
+        .acquire({ identity: Identity.systemAssigned, resource: ARM })
+        .pipe(Effect.provide(FileReader.layer(reader)), Effect.provide(http.layer))
+      expect(token.token).toBe(TOKEN)
+      expect(http.recorded.map((r) => new URLSearchParams(r.body).get("client_assertion"))).toEqual([
+        ASSERTION_1,
+        ASSERTION_2
+      ])
+    })
+  )
+
+  it.effect("asks once more only: a second AADSTS700024, or another refusal, is the error", () =>
+    Effect.gen(function* () {
+      const expired = {
+        status: 400,
+        body: JSON.stringify({
+          error: "invalid_client",
+          error_description: "AADSTS700024: expired",
+          error_codes: [700024]
+        })
+      }
+      const twice = fakeHttp(() => expired)
+      const error = yield* Effect.flip(
+        WorkloadIdentitySource.make(config)
+          .acquire({ identity: Identity.systemAssigned, resource: ARM })
+          .pipe(
+            Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
+            Effect.provide(twice.layer)
+          )
+      )
+      expect(error).toMatchObject({ _tag: "Rejected", evidence: { codes: [700024] } })
+      expect(twice.recorded).toHaveLength(2)
+      // The words alone, without the structured code, are not evidence: no second request.
+      const wordsOnly = fakeHttp(() => ({
+        status: 400,
+        body: JSON.stringify({ error: "invalid_client", error_description: "AADSTS700024: expired" })
+      }))
+      yield* Effect.flip(
+        WorkloadIdentitySource.make(config)
+          .acquire({ identity: Identity.systemAssigned, resource: ARM })
+          .pipe(
+            Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
+            Effect.provide(wordsOnly.layer)
+          )
+      )
+      expect(wordsOnly.recorded).toHaveLength(1)
+    })
+  )
+
   it.effect("is Unavailable when the token file is missing or empty, naming the file", () =>
     Effect.gen(function* () {
       const http = fakeHttp(() => entraAnswer())

@@ -27,6 +27,8 @@ export interface ErrorDetails {
   readonly error?: string | undefined
   readonly description?: string | undefined
   readonly correlationId?: string | undefined
+  /** Entra's numeric error codes (`error_codes`: `[700024]` for an expired client assertion). */
+  readonly codes?: ReadonlyArray<number> | undefined
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -79,10 +81,14 @@ export const errorDetails = (
   const correlationId =
     text(json.correlation_id) ?? text(json.correlationId) ?? text(json.CorrelationId) ?? text(nested?.correlationId)
   const endpointShaped = error !== undefined || description !== undefined
+  const codes = Array.isArray(json.error_codes)
+    ? json.error_codes.filter((code): code is number => typeof code === "number" && Number.isInteger(code)).slice(0, 8)
+    : undefined
   return {
     shape: endpointShaped ? "endpoint-error" : "json",
     error: error === undefined ? undefined : quote(error, secrets, 80),
     description: description === undefined ? undefined : quoteWhole(description, secrets),
-    correlationId: correlationId === undefined ? undefined : quote(correlationId, secrets, 100)
+    correlationId: correlationId === undefined ? undefined : quote(correlationId, secrets, 100),
+    ...(codes === undefined || codes.length === 0 ? {} : { codes })
   }
 }
