@@ -12,21 +12,15 @@
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import * as Identity from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import {
-  acquireOnce,
-  identityParameter,
-  readVariables,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * The API version sent.
@@ -131,12 +125,12 @@ export const request = (
   config: Config,
   identity: Identity.Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)), (parameter) => {
     // The system-assigned identity is the compute's default one, named when the host says which.
     const selector =
       parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
-    return HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
+    return HttpRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
       secret: Redacted.value(config.secret),
       Metadata: "true"
     })
@@ -163,16 +157,17 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "AzureML",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [Redacted.value(config.secret)],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        {
+          source: "AzureML",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [Redacted.value(config.secret)]
+        },
+        request(config, identity, resource)
+      )
   }
 }
 

@@ -7,15 +7,15 @@
  */
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables } from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * Cloud Shell selects no user-assigned identity.
@@ -81,9 +81,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("CloudShell", identities, identity, Endpoint.printable(config.endpoint)), () =>
-    HttpTransport.postForm(config.endpoint, { resource }, { Metadata: "true" })
+    HttpRequest.postForm(config.endpoint, { resource }, { Metadata: "true" })
   )
 
 /**
@@ -105,16 +105,11 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "CloudShell",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        { source: "CloudShell", rules: descriptor.classification, endpoint, resource, secrets: [] },
+        request(config, identity, resource)
+      )
   }
 }
 

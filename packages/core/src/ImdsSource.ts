@@ -9,14 +9,14 @@
  */
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
-import { acquireOnce, identityParameter, tokenUrl } from "./internal/sourceExchange.js"
+import { identityParameter, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * The IMDS token endpoint.
@@ -112,11 +112,11 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> => {
+): Either.Either<HttpRequest.Request, Unavailable> => {
   const endpoint = new URL(config.endpoint)
   endpoint.search = ""
   return Either.map(identityParameter("IMDS", identities, identity, Endpoint.printable(endpoint)), (parameter) =>
-    HttpTransport.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { Metadata: "true" })
+    HttpRequest.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { Metadata: "true" })
   )
 }
 
@@ -141,16 +141,11 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "IMDS",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        { source: "IMDS", rules: descriptor.classification, endpoint, resource, secrets: [] },
+        request(config, identity, resource)
+      )
   }
 }
 

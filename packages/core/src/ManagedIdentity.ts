@@ -32,12 +32,13 @@ import {
 import * as Resource from "./Resource.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import type * as Source from "./Source.js"
-import * as SourceCatalog from "./SourceCatalog.js"
 import type { SourceName } from "./SourceName.js"
 import * as SourceRequirements from "./SourceRequirements.js"
 import * as Telemetry from "./Telemetry.js"
 import * as TokenCache from "./TokenCache.js"
 import { isLoopback } from "./internal/endpoint.js"
+import * as Detection from "./internal/detection.js"
+import * as Exchange from "./internal/exchange.js"
 import { sha256Hex } from "./internal/digest.js"
 import { mismatch } from "./internal/tokenIdentity.js"
 import * as TelemetryInternal from "./internal/telemetry.js"
@@ -253,8 +254,8 @@ export const make = (
     const identity = yield* fromEither(resolveIdentity(config.identity))
     const source =
       config.source === undefined
-        ? yield* SourceCatalog.detect(config.sourceOptions)
-        : yield* SourceCatalog.make(config.source, config.sourceOptions)
+        ? yield* Detection.detect(config.sourceOptions)
+        : yield* Detection.make(config.source, config.sourceOptions)
 
     if (config.endpointGuard !== undefined) {
       let allowed = false
@@ -301,7 +302,7 @@ export const make = (
           )
     }
     const attempt = (resource: Resource.Resource, claims: string | undefined, tokenToRefresh: string | undefined) =>
-      source.acquire({ identity, resource, claims, tokenToRefresh }).pipe(
+      Exchange.run(source.start({ identity, resource, claims, tokenToRefresh })).pipe(
         Effect.flatMap(checked),
         Effect.timeoutFail({
           duration: attemptTimeout,

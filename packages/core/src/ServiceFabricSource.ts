@@ -10,26 +10,19 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { CertificatePinning, normalizeThumbprint } from "./CertificatePinning.js"
+import { normalizeThumbprint } from "./internal/thumbprint.js"
 import type { Variables } from "./Environment.js"
 import type { Identity } from "./Identity.js"
-import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import { InvalidArgument, type Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as HttpTransport from "./HttpTransport.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as HttpRequest from "./HttpRequest.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER } from "./internal/hostVariables.js"
-import {
-  acquireOnce,
-  identityParameter,
-  readVariables,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * `IDENTITY_SERVER_THUMBPRINT`: the thumbprint of the cluster's self-signed certificate.
@@ -149,7 +142,7 @@ export const request = (
   identity: Identity,
   resource: Resource,
   tokenToRefresh?: string | undefined
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(
     identityParameter("ServiceFabric", identities, identity, Endpoint.printable(config.endpoint)),
     (parameter) => {
@@ -157,7 +150,7 @@ export const request = (
       // MSAL's token revocation: the token service bypasses its own cache for a token it is told
       // was rejected (a claims challenge), naming it by its SHA-256, never the token itself.
       if (tokenToRefresh !== undefined) url.searchParams.set(TOKEN_TO_REFRESH_PARAMETER, tokenToRefresh)
-      return HttpTransport.get(url, { secret: Redacted.value(config.identityHeader) })
+      return HttpRequest.get(url, { secret: Redacted.value(config.identityHeader) })
     }
   )
 
@@ -195,20 +188,18 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource, tokenToRefresh }) =>
-      acquireOnce({
-        source: "ServiceFabric",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [Redacted.value(config.identityHeader)],
-        request: request(config, identity, resource, tokenToRefresh),
-        client: Effect.flatMap(CertificatePinning, (pinning) =>
-          Effect.mapError(pinning.client(config.thumbprint), (error) =>
-            error.endpoint === undefined ? new Unavailable({ ...error, message: error.message, endpoint }) : error
-          )
-        )
-      })
+    start: ({ identity, resource, tokenToRefresh }) =>
+      exchangeOnce(
+        {
+          source: "ServiceFabric",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [Redacted.value(config.identityHeader)]
+        },
+        request(config, identity, resource, tokenToRefresh),
+        config.thumbprint
+      )
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -99,9 +100,9 @@ describe("ServiceFabricSource.make: acquire", () => {
       })
       // The ambient HttpTransport must not be used: it fails every request.
       const ambient = fakeHttp([{ fail: new Error("ambient client used") }])
-      const token = yield* ServiceFabricSource.make(config)
-        .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-        .pipe(Effect.provide(pinning), Effect.provide(ambient.layer))
+      const token = yield* run(
+        ServiceFabricSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })
+      ).pipe(Effect.provide(pinning), Effect.provide(ambient.layer))
       expect(token.token).toBe(TOKEN)
       expect(asked).toEqual(["A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"])
       expect(http.recorded).toHaveLength(1)
@@ -112,13 +113,11 @@ describe("ServiceFabricSource.make: acquire", () => {
   it.effect("is Unavailable with the endpoint when the runtime cannot pin", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
-        ServiceFabricSource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-          .pipe(
-            Effect.provide(
-              Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpTransport.HttpTransport, fakeHttp([]).client))
-            )
+        run(ServiceFabricSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+          Effect.provide(
+            Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpTransport.HttpTransport, fakeHttp([]).client))
           )
+        )
       )
       expect(error).toMatchObject({
         _tag: "Unavailable",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
@@ -288,9 +289,9 @@ describe("a token response's body, as a source reads it", () => {
     )
   )
   const acquire = <E>(layer: Layer.Layer<HttpTransport.HttpTransport, E>) =>
-    source
-      .acquire({ identity: Identity.systemAssigned, resource: resource() })
-      .pipe(Effect.provide(Layer.mergeAll(layer, noFiles, noPinning)))
+    run(source.start({ identity: Identity.systemAssigned, resource: resource() })).pipe(
+      Effect.provide(Layer.mergeAll(layer, noFiles, noPinning))
+    )
 
   it.effect("reads a token body of exactly the cap's size and refuses one byte more", () =>
     Effect.gen(function* () {
