@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { CONNECT_TIMEOUT_CODE } from "./HttpTransport.js"
+import { CONNECT_TIMEOUT_CODE } from "./HttpRequest.js"
 import {
   type EndpointError,
   type Evidence,

@@ -1,24 +1,24 @@
 /**
  * The Promise API every adapter exposes as `ManagedIdentityCredential`: the `TokenCredential` shape
  * of `@azure/core-auth`, so it plugs into any Azure SDK client. Adapters subclass
- * `ManagedIdentityTokenCredential` with their runtime's layer; all the logic is here.
+ * `ManagedIdentityTokenCredential` with their runtime's `Runtime`; all the logic is here.
  *
- * A cache hit is answered synchronously from the token cache, without starting a fiber.
+ * This module loads no Effect runtime: credentials of one configuration share one client per
+ * process, whose first request is made over the adapter's plain transport, and whose retries,
+ * refreshes and other sources run on the Effect engine, loaded the first time it is needed.
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import type { AccessToken } from "./AccessToken.js"
+import type { Platform, Variables } from "./Environment.js"
 import * as Identity from "./Identity.js"
-import * as ManagedIdentity from "./ManagedIdentity.js"
+import type * as ManagedIdentity from "./ManagedIdentity.js"
 import type { ManagedIdentityError } from "./ManagedIdentityError.js"
-import { processClock } from "./internal/background.js"
+import type * as SourceCatalog from "./SourceCatalog.js"
+import * as Client from "./internal/credentialClient.js"
+import type * as FirstRequest from "./internal/firstRequest.js"
+import * as PlainFetch from "./internal/plainFetch.js"
 
 /**
  * Retry options in `@azure/identity`'s shape.
@@ -59,6 +59,12 @@ export interface ManagedIdentityCredentialOptions<S extends Settings = Settings>
   readonly retryOptions?: RetryOptions | undefined
   /** Any core setting (forced source, cache, circuit breaker, timeouts, endpoint guard, ...) and the adapter's. */
   readonly managedIdentity?: S | undefined
+  /**
+   * Share the process's token cache with every credential built with the same configuration
+   * (identity, settings, environment), as `@azure/identity` does; `false` gives this credential its
+   * own. Default `true`.
+   */
+  readonly sharedTokenCache?: boolean | undefined
 }
 
 /**
@@ -369,20 +375,113 @@ export const normalizeArguments = <S extends Settings>(
   typeof clientIdOrOptions === "string" ? { ...options, clientId: clientIdOrOptions } : (clientIdOrOptions ?? {})
 
 /**
- * Builds the layer an adapter contributes for a given core configuration.
+ * What an adapter gives its credential: the environment it sees, a plain transport and a file check
+ * for the first request (made without the Effect runtime), what the runtime lacks, and how to load
+ * the Effect engine (a dynamic import, so a process that never needs it never loads it).
  *
  * @since 0.1.0
  * @category models
  */
-export type LayerFor<S extends Settings = Settings> = (
-  config: ConfigOf<S>
-) => Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError>
+export interface Runtime<S extends Settings = Settings> {
+  /** The managed-identity variables and the platform, read when a credential is built. */
+  readonly environment: (config: ConfigOf<S>) => { readonly variables: Variables; readonly platform: Platform }
+  /** A plain transport for the first request; without one, every request goes to the engine. */
+  readonly send?: ((config: ConfigOf<S>) => PlainSend) | undefined
+  /** Whether a file exists (an agent's executable, for detection), synchronously. */
+  readonly exists?: ((path: string) => boolean) | undefined
+  /** What the runtime cannot do (read files, pin certificates), in words. */
+  readonly lacks?: SourceCatalog.Lacks | undefined
+  /** The engine for a configuration and the variables the credential saw. */
+  readonly engine: (config: ConfigOf<S>, variables: Variables) => Promise<Engine>
+}
 
 /**
- * The `TokenCredential` implementation adapters subclass with their runtime's layer.
- * Construction validates the options and throws `InvalidArgumentError` on conflicting ids, as
- * `@azure/identity` does; nothing else throws: `getToken` rejects with `CredentialUnavailableError`,
- * `AuthenticationError`, `InvalidArgumentError` or `AbortError`, each with the core error as `cause`.
+ * A plain transport: one request, its answer read in full under the cap, as a `Promise`; it rejects
+ * with an `HttpRequest.TransportError` and stops when `signal` aborts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PlainSend = FirstRequest.PlainSend
+
+/**
+ * A plain transport over a `fetch` (the runtime's, or any): never follows a redirect, reads at most
+ * the body cap. Deno's, Bun's and the edge's credentials use it for their first request.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { TokenCredential } from "@managed-identity/core"
+ *
+ * const send = TokenCredential.fetchSend((input, init) => globalThis.fetch(input, init))
+ * ```
+ */
+export const fetchSend: (fetch: typeof globalThis.fetch) => PlainSend = PlainFetch.send
+
+/**
+ * The engine a credential hands everything but its first request to (`CredentialEngine.make`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Engine = Client.Engine
+
+// -------------------------------------------------------------------------------------------------
+// One client per configuration per process
+// -------------------------------------------------------------------------------------------------
+
+const clients = new Map<string, Client.Client>()
+const functionIds = new WeakMap<Function, number>()
+let nextFunctionId = 0
+
+// Everything that decides which tokens a credential gets and how: the identity, every setting (a
+// function by its identity), the variables (endpoints and secrets included) and the platform. Held
+// in memory only, as the variables already are; never printed.
+const sharingKey = (config: object, variables: Variables, platform: Platform): string =>
+  JSON.stringify([config, variables, platform], (_, value: unknown) => {
+    if (typeof value !== "function") return value
+    let id = functionIds.get(value)
+    if (id === undefined) {
+      id = ++nextFunctionId
+      functionIds.set(value, id)
+    }
+    return `function#${id}`
+  })
+
+const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
+  typeof u === "object" &&
+  u !== null &&
+  ["Unavailable", "Transient", "Rejected", "InvalidResponse", "InvalidArgument"].includes(
+    (u as { readonly _tag?: unknown })._tag as string
+  )
+
+const rejectionOf = (error: unknown, deadline: { readonly passed: boolean; readonly ms: number | undefined }): Error => {
+  if (error === Client.ABORTED) {
+    return deadline.passed
+      ? new AuthenticationError(
+          0,
+          { error: "transient_failure", errorDescription: `the caller's deadline of ${deadline.ms} ms passed` },
+          `ManagedIdentityCredential: the caller's deadline of ${deadline.ms} ms passed before a token arrived`
+        )
+      : new AbortError()
+  }
+  if (isManagedIdentityError(error)) return toError(error)
+  return new AuthenticationError(
+    0,
+    { error: "unexpected", errorDescription: "an unexpected defect occurred" },
+    `ManagedIdentityCredential: unexpected failure${typeof error === "object" && error !== null && "message" in error ? `: ${String((error as { message: unknown }).message)}` : ""}`,
+    { cause: error }
+  )
+}
+
+/**
+ * The `TokenCredential` every adapter exposes as `ManagedIdentityCredential`. Construction validates
+ * the options (throwing `InvalidArgumentError` on conflicting ids, as `@azure/identity` does) and
+ * joins the process's one client for this configuration (unless `sharedTokenCache: false`), so a
+ * credential built per call is as cheap as one kept: a cached token is answered synchronously. Nothing
+ * else throws: `getToken` rejects with `CredentialUnavailableError`, `AuthenticationError`,
+ * `InvalidArgumentError` or `AbortError`, each with the core error as `cause`.
  *
  * @since 0.1.0
  * @category constructors
@@ -393,23 +492,39 @@ export type LayerFor<S extends Settings = Settings> = (
  * interface MySettings extends TokenCredential.Settings {
  *   readonly connectTimeout?: number | undefined
  * }
- * declare const layerFor: TokenCredential.LayerFor<MySettings>
+ * declare const runtime: TokenCredential.Runtime<MySettings>
  * class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTokenCredential<MySettings> {
  *   constructor(options?: TokenCredential.ManagedIdentityCredentialOptions<MySettings>) {
- *     super(options ?? {}, layerFor)
+ *     super(options ?? {}, runtime)
  *   }
  * }
  * ```
  */
 export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
-  readonly #runtime: ManagedRuntime.ManagedRuntime<ManagedIdentity.ManagedIdentity, ManagedIdentityError>
-  #service: ManagedIdentity.Service | undefined
+  readonly #client: Client.Client
+  readonly #key: string | undefined
+  #closed = false
 
-  constructor(options: ManagedIdentityCredentialOptions<S>, layerFor: LayerFor<S>) {
-    const config = toConfig(options)
-    if (Either.isLeft(config)) throw toError(config.left)
-    // The process clock: a background refresh's waits do not keep an idle process alive.
-    this.#runtime = ManagedRuntime.make(Layer.merge(layerFor(config.right), Layer.setClock(processClock)))
+  constructor(options: ManagedIdentityCredentialOptions<S>, runtime: Runtime<S>) {
+    const parsed = toConfig(options)
+    if (Either.isLeft(parsed)) throw toError(parsed.left)
+    const config = parsed.right
+    const { variables, platform } = runtime.environment(config)
+    this.#key = options.sharedTokenCache === false ? undefined : sharingKey(config, variables, platform)
+    let client = this.#key === undefined ? undefined : clients.get(this.#key)
+    if (client === undefined) {
+      client = new Client.Client(config, {
+        variables,
+        platform,
+        send: runtime.send?.(config),
+        exists: runtime.exists,
+        lacks: runtime.lacks,
+        engine: () => runtime.engine(config, variables)
+      })
+      if (this.#key !== undefined) clients.set(this.#key, client)
+    }
+    client.refs++
+    this.#client = client
   }
 
   /**
@@ -418,67 +533,54 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
   getToken(scopes: string | ReadonlyArray<string>, options: GetTokenOptions = {}): Promise<AccessTokenResult> {
     const signal = options.abortSignal
     if (signal?.aborted) return Promise.reject(new AbortError())
-    // Fast path: a fresh cached token is answered without a fiber.
-    if (this.#service !== undefined && options.claims === undefined) {
-      const cached = this.#service.peek(scopes, Date.now())
+    // Fast path: a fresh cached token, answered at once (the common call, built per call or not).
+    if (options.claims === undefined) {
+      const cached = this.#client.peek(scopes, Date.now())
       if (cached !== undefined) return Promise.resolve(toResult(cached))
     }
-    const timeout = options.requestOptions?.timeout
-    const program = Effect.flatMap(ManagedIdentity.ManagedIdentity, (mi) => {
-      this.#service = mi
-      return mi.getToken(scopes, {
-        claims: options.claims,
-        timeout: timeout !== undefined && timeout > 0 ? timeout : undefined
-      })
-    })
-    return this.#run(program, signal)
+    const controller = new AbortController()
+    const onAbort = () => controller.abort()
+    signal?.addEventListener("abort", onAbort, { once: true })
+    const timeoutMs = options.requestOptions?.timeout
+    const deadline = { passed: false, ms: timeoutMs }
+    const timer =
+      timeoutMs !== undefined && timeoutMs > 0
+        ? setTimeout(() => {
+            deadline.passed = true
+            controller.abort()
+          }, timeoutMs)
+        : undefined
+    const done = () => {
+      if (timer !== undefined) clearTimeout(timer)
+      signal?.removeEventListener("abort", onAbort)
+    }
+    return this.#client.getToken(scopes, { claims: options.claims, signal: controller.signal }).then(
+      (token) => {
+        done()
+        return toResult(token)
+      },
+      (error: unknown) => {
+        done()
+        throw rejectionOf(error, deadline)
+      }
+    )
   }
 
-  /** Releases the runtime: background refreshes stop and connections close. */
+  /**
+   * Leaves the shared client; the last credential of a configuration to close it releases it (its
+   * engine's background refreshes stop, connections close). Other credentials keep working.
+   */
   close(): Promise<void> {
-    return this.#runtime.dispose()
+    if (this.#closed) return Promise.resolve()
+    this.#closed = true
+    const client = this.#client
+    client.refs--
+    if (client.refs > 0) return Promise.resolve()
+    if (this.#key !== undefined && clients.get(this.#key) === client) clients.delete(this.#key)
+    return client.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
-  }
-
-  #run(
-    program: Effect.Effect<AccessToken, ManagedIdentityError, ManagedIdentity.ManagedIdentity>,
-    signal: AbortSignalLike | undefined
-  ): Promise<AccessTokenResult> {
-    return new Promise<AccessTokenResult>((resolve, reject) => {
-      const controller = new AbortController()
-      const onAbort = () => controller.abort()
-      signal?.addEventListener("abort", onAbort, { once: true })
-      this.#runtime.runPromiseExit(program, { signal: controller.signal }).then(
-        (exit) => {
-          signal?.removeEventListener("abort", onAbort)
-          if (Exit.isSuccess(exit)) return resolve(toResult(exit.value))
-          if (signal?.aborted || Cause.isInterruptedOnly(exit.cause)) return reject(new AbortError())
-          const failure = Cause.failureOption(exit.cause)
-          if (Option.isSome(failure)) return reject(toError(failure.value))
-          reject(
-            new AuthenticationError(
-              0,
-              { error: "unexpected", errorDescription: "an unexpected defect occurred" },
-              `ManagedIdentityCredential: unexpected failure: ${Cause.pretty(exit.cause)}`,
-              { cause: Cause.squash(exit.cause) }
-            )
-          )
-        },
-        (defect: unknown) => {
-          signal?.removeEventListener("abort", onAbort)
-          reject(
-            new AuthenticationError(
-              0,
-              { error: "unexpected", errorDescription: "an unexpected defect occurred" },
-              "ManagedIdentityCredential: unexpected failure",
-              { cause: defect }
-            )
-          )
-        }
-      )
-    })
   }
 }

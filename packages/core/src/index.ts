@@ -9,11 +9,15 @@ export * as AccessToken from "./AccessToken.js"
 /** @since 0.1.0 */
 export * as CertificatePinning from "./CertificatePinning.js"
 /** @since 0.1.0 */
+export * as CredentialEngine from "./CredentialEngine.js"
+/** @since 0.1.0 */
 export * as DisplayText from "./DisplayText.js"
 /** @since 0.1.0 */
 export * as Environment from "./Environment.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
+/** @since 0.1.0 */
+export * as HttpRequest from "./HttpRequest.js"
 /** @since 0.1.0 */
 export * as HttpTransport from "./HttpTransport.js"
 /** @since 0.1.0 */

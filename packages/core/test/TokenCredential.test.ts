@@ -1,20 +1,47 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Layer from "effect/Layer"
-import { Environment, ManagedIdentity, ManagedIdentityError, TokenCredential } from "../src/index.js"
+import { CredentialEngine, Environment, ManagedIdentity, ManagedIdentityError, TokenCredential } from "../src/index.js"
 import { fakeHttp, noFiles, noPinning, TOKEN, tokenBody } from "./support/sourceFakes.js"
 
 const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" }
 
+/**
+ * The runtime an adapter gives, over the in-memory fetch of `fakeHttp`: the first request goes
+ * through the plain fetch transport, the engine through the same fetch as an HttpTransport.
+ * `engines` counts how often the engine was loaded.
+ */
+const runtimeFor = (http: ReturnType<typeof fakeHttp>, variables: Record<string, string> = env) => {
+  const engines = { loaded: 0 }
+  const runtime: TokenCredential.Runtime = {
+    environment: () => ({ variables, platform: "posix" }),
+    send: () => TokenCredential.fetchSend(http.fetch),
+    exists: () => false,
+    engine: (config) => {
+      engines.loaded++
+      return Promise.resolve(
+        CredentialEngine.make(
+          ManagedIdentity.layer(config).pipe(
+            Layer.provide(Layer.mergeAll(http.layer, Environment.layer(variables), noFiles, noPinning))
+          )
+        )
+      )
+    }
+  }
+  return { runtime, engines }
+}
+
 const credentialWith = (
   http: ReturnType<typeof fakeHttp>,
-  options: TokenCredential.ManagedIdentityCredentialOptions = {}
+  options: TokenCredential.ManagedIdentityCredentialOptions = {},
+  runtime = runtimeFor(http).runtime
 ) =>
   new TokenCredential.ManagedIdentityTokenCredential(
-    { ...options, managedIdentity: { endpointGuard: ManagedIdentity.allowLoopbackOnly, ...options.managedIdentity } },
-    (config) =>
-      ManagedIdentity.layer(config).pipe(
-        Layer.provide(Layer.mergeAll(http.layer, Environment.layer(env), noFiles, noPinning))
-      )
+    {
+      sharedTokenCache: false,
+      ...options,
+      managedIdentity: { endpointGuard: ManagedIdentity.allowLoopbackOnly, ...options.managedIdentity }
+    },
+    runtime
   )
 
 describe("TokenCredential", () => {
@@ -120,5 +147,172 @@ describe("TokenCredential", () => {
     })
     expect(config._tag).toBe("Right")
     if (config._tag === "Right") expect(config.right.retry).toEqual({ maxRetries: 2, delta: 100, maxDelay: 1000 })
+  })
+})
+
+describe("TokenCredential: the first request, and one client per configuration", () => {
+  const SCOPE = "https://management.azure.com/.default"
+  // Credentials built the way a function handler builds them: same options object shape each time.
+  const shared = (runtime: TokenCredential.Runtime, options: TokenCredential.ManagedIdentityCredentialOptions = {}) =>
+    new TokenCredential.ManagedIdentityTokenCredential(
+      { ...options, managedIdentity: { endpointGuard: ManagedIdentity.allowLoopbackOnly, ...options.managedIdentity } },
+      runtime
+    )
+
+  it("gets the first token over the plain transport without loading the engine", async () => {
+    const http = fakeHttp([{ body: tokenBody() }])
+    const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8071" })
+    const credential = shared(runtime)
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(1)
+    expect(http.recorded[0]!.url.searchParams.get("api-version")).toBe("2018-02-01")
+    expect(http.recorded[0]!.headers.metadata).toBe("true")
+    expect(engines.loaded).toBe(0)
+    await credential.close()
+  })
+
+  it("a credential per call: fifty in a row make one request, and a warm call on a fresh one needs no promise chain", async () => {
+    const http = fakeHttp([{ body: tokenBody() }])
+    const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8072" })
+    const credentials = []
+    for (let i = 0; i < 50; i++) {
+      const credential = shared(runtime)
+      credentials.push(credential)
+      expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    }
+    expect(http.recorded).toHaveLength(1)
+    expect(engines.loaded).toBe(0)
+    await Promise.all(credentials.map((c) => c.close()))
+  })
+
+  it("two hundred concurrent fresh credentials make one request between them", async () => {
+    const http = fakeHttp([{ body: tokenBody() }])
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8073" })
+    const credentials = Array.from({ length: 200 }, () => shared(runtime))
+    const tokens = await Promise.all(credentials.map((c) => c.getToken(SCOPE)))
+    expect(new Set(tokens.map((t) => t.token))).toEqual(new Set([TOKEN]))
+    expect(http.recorded).toHaveLength(1)
+    await Promise.all(credentials.map((c) => c.close()))
+  })
+
+  it("never shares across identities, even concurrently: each identity gets its own token", async () => {
+    const http = fakeHttp((request) => ({
+      body: tokenBody({ access_token: `token-for-${request.url.searchParams.get("client_id") ?? "system"}` })
+    }))
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8074" })
+    const ids = ["11111111-0000-0000-0000-000000000001", "22222222-0000-0000-0000-000000000002"]
+    const calls = Array.from({ length: 60 }, (_, i) => {
+      const clientId = ids[i % 2]!
+      return shared(runtime, { clientId })
+        .getToken(SCOPE)
+        .then((token) => [clientId, token.token] as const)
+    })
+    for (const [clientId, token] of await Promise.all(calls)) expect(token).toBe(`token-for-${clientId}`)
+    expect(http.recorded).toHaveLength(2)
+  })
+
+  it("never shares across endpoints or secrets: other variables, another client", async () => {
+    const http = fakeHttp((request) => ({ body: tokenBody({ access_token: `token-from-${request.url.port}` }) }))
+    const a = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8075" }).runtime
+    const b = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8076" }).runtime
+    expect((await shared(a).getToken(SCOPE)).token).toBe("token-from-8075")
+    expect((await shared(b).getToken(SCOPE)).token).toBe("token-from-8076")
+    expect(http.recorded).toHaveLength(2)
+  })
+
+  it("close() on one credential leaves the others working; sharedTokenCache: false keeps a credential apart", async () => {
+    const http = fakeHttp(() => ({ body: tokenBody() }))
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8077" })
+    const one = shared(runtime)
+    const two = shared(runtime)
+    await one.getToken(SCOPE)
+    await one.close()
+    expect((await two.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(1)
+    const apart = shared(runtime, { sharedTokenCache: false })
+    await apart.getToken(SCOPE)
+    expect(http.recorded).toHaveLength(2)
+    await Promise.all([two.close(), apart.close()])
+  })
+
+  it("a retryable first failure hands over to the engine, which waits its first delay and succeeds", async () => {
+    const http = fakeHttp([{ status: 503 }, { body: tokenBody() }])
+    const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8078" })
+    const credential = shared(runtime, { retryOptions: { retryDelayInMs: 20, maxRetries: 2 } })
+    const started = Date.now()
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(2)
+    expect(engines.loaded).toBe(1)
+    // The engine resumed the schedule: it waited (no immediate second request).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10)
+    await credential.close()
+  })
+
+  it("a final first failure is the error, without loading the engine", async () => {
+    const http = fakeHttp([{ status: 400, body: JSON.stringify({ error: "invalid_resource", error_description: "nope" }) }])
+    const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" })
+    const error = await shared(runtime).getToken("https://nothing.example/.default").catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(error.cause).toBeInstanceOf(ManagedIdentityError.Rejected)
+    expect(engines.loaded).toBe(0)
+  })
+
+  it("an abort cancels the first request only when every caller waiting on it has left", async () => {
+    let aborted = 0
+    const http = fakeHttp(() => ({ body: tokenBody() }))
+    const slow: typeof globalThis.fetch = (input, init) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(http.fetch(input, init)), 50)
+        init?.signal?.addEventListener("abort", () => {
+          aborted++
+          clearTimeout(timer)
+          reject(new DOMException("aborted", "AbortError"))
+        })
+      })
+    const runtime: TokenCredential.Runtime = {
+      ...runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8080" }).runtime,
+      send: () => TokenCredential.fetchSend(slow)
+    }
+    const leaving = new AbortController()
+    const first = shared(runtime).getToken(SCOPE, { abortSignal: leaving.signal })
+    const second = shared(runtime).getToken(SCOPE)
+    leaving.abort()
+    expect(await first.catch((e) => e.name)).toBe("AbortError")
+    expect((await second).token).toBe(TOKEN)
+    expect(aborted).toBe(0)
+    // Alone, the abort cancels the request.
+    const other = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8081" }
+    const alone = new AbortController()
+    const lone = shared({ ...runtimeFor(http, other).runtime, send: () => TokenCredential.fetchSend(slow) }).getToken(
+      SCOPE,
+      { abortSignal: alone.signal }
+    )
+    alone.abort()
+    expect(await lone.catch((e) => e.name)).toBe("AbortError")
+    expect(aborted).toBe(1)
+  })
+
+  it("a caller's requestOptions.timeout is an AuthenticationError naming the deadline", async () => {
+    const never: typeof globalThis.fetch = (_, init) =>
+      new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))))
+    const http = fakeHttp([])
+    const runtime: TokenCredential.Runtime = {
+      ...runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8082" }).runtime,
+      send: () => TokenCredential.fetchSend(never)
+    }
+    const error = await shared(runtime)
+      .getToken(SCOPE, { requestOptions: { timeout: 30 } })
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(error.message).toContain("deadline of 30 ms")
+  })
+
+  it("refuses what the engine would refuse, before any request (the endpoint guard)", async () => {
+    const http = fakeHttp([{ body: tokenBody() }])
+    const { runtime } = runtimeFor(http, {})
+    const error = await shared(runtime).getToken(SCOPE).catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.InvalidArgumentError)
+    expect(error.message).toContain("not allowed by the endpoint guard")
+    expect(http.recorded).toHaveLength(0)
   })
 })

@@ -9,7 +9,6 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { AccessToken } from "../AccessToken.js"
-import * as Identity from "../Identity.js"
 import { attributes, outcomeOf, recordCacheResult, refreshSpanName } from "./telemetry.js"
 import { backgroundWork } from "./background.js"
 import type * as TokenCache from "../TokenCache.js"
@@ -42,11 +41,7 @@ interface Entry {
   lastRefreshFailureAt: number | undefined
 }
 
-export const key = (parts: {
-  readonly source: string
-  readonly identity: Identity.Identity
-  readonly resource: string
-}): string => JSON.stringify([parts.source, Identity.key(parts.identity), parts.resource])
+export { key } from "./cacheKey.js"
 
 const durationMillis = (input: Duration.DurationInput | undefined, fallback: Duration.Duration): number => {
   const decoded = input === undefined ? Option.none() : Duration.decodeUnknown(input)

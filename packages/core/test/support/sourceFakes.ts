@@ -58,6 +58,7 @@ export const fakeHttp = (replies: ReadonlyArray<Reply> | ((request: Recorded, in
   // that needs real ones provides them closer to the effect, where they win.
   return {
     recorded,
+    fetch,
     client,
     layer: Layer.mergeAll(Layer.succeed(HttpTransport.HttpTransport, client), noFiles, noPinning)
   }
