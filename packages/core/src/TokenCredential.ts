@@ -15,10 +15,11 @@ import type { Platform, Variables } from "./Environment.js"
 import * as Identity from "./Identity.js"
 import type * as ManagedIdentity from "./ManagedIdentity.js"
 import type { ManagedIdentityError } from "./ManagedIdentityError.js"
-import type * as SourceCatalog from "./SourceCatalog.js"
+import * as SourceCatalog from "./SourceCatalog.js"
 import * as Client from "./internal/credentialClient.js"
 import type * as FirstRequest from "./internal/firstRequest.js"
 import * as PlainFetch from "./internal/plainFetch.js"
+import { pick } from "./internal/variables.js"
 
 /**
  * Retry options in `@azure/identity`'s shape.
@@ -383,7 +384,12 @@ export const normalizeArguments = <S extends Settings>(
  * @category models
  */
 export interface Runtime<S extends Settings = Settings> {
-  /** The managed-identity variables and the platform, read when a credential is built. */
+  /**
+   * The variables the credential sees (`process.env`, or the `environment` setting) and the platform,
+   * read when a credential is built. Only the managed-identity variables are read from the record
+   * (`SourceCatalog.variableNames`), by name; it may throw a `ManagedIdentityError` (a runtime that
+   * may not read its environment), which every `getToken` then rejects with.
+   */
   readonly environment: (config: ConfigOf<S>) => { readonly variables: Variables; readonly platform: Platform }
   /** A plain transport for the first request; without one, every request goes to the engine. */
   readonly send?: ((config: ConfigOf<S>) => PlainSend) | undefined
@@ -509,7 +515,20 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
     const parsed = toConfig(options)
     if (Either.isLeft(parsed)) throw toError(parsed.left)
     const config = parsed.right
-    const { variables, platform } = runtime.environment(config)
+    let seen: { readonly variables: Variables; readonly platform: Platform }
+    try {
+      const raw = runtime.environment(config)
+      seen = { variables: pick(raw.variables, SourceCatalog.variableNames), platform: raw.platform }
+    } catch (error) {
+      if (!isManagedIdentityError(error)) throw error
+      // Not this credential's to throw (`@azure/identity` never throws for its environment): every
+      // `getToken` says why.
+      this.#key = undefined
+      this.#client = Client.Client.refusing(error)
+      this.#client.refs++
+      return
+    }
+    const { variables, platform } = seen
     this.#key = options.sharedTokenCache === false ? undefined : sharingKey(config, variables, platform)
     let client = this.#key === undefined ? undefined : clients.get(this.#key)
     if (client === undefined) {

@@ -315,4 +315,36 @@ describe("TokenCredential: the first request, and one client per configuration",
     expect(error.message).toContain("not allowed by the endpoint guard")
     expect(http.recorded).toHaveLength(0)
   })
+
+  it("shares by the managed-identity variables only: another unrelated variable is the same client", async () => {
+    const http = fakeHttp([{ body: tokenBody() }, { body: tokenBody() }])
+    const endpoint = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8083" }
+    const a = runtimeFor(http, { ...endpoint, HOME: "/home/a", PATH: "/bin" }).runtime
+    const b = runtimeFor(http, { ...endpoint, HOME: "/home/b", LANG: "C" }).runtime
+    await shared(a).getToken(SCOPE)
+    await shared(b).getToken(SCOPE)
+    expect(http.recorded).toHaveLength(1)
+    // An empty managed-identity variable counts as unset, as the engine reads it.
+    const c = runtimeFor(http, { ...endpoint, IDENTITY_ENDPOINT: "" }).runtime
+    await shared(c).getToken(SCOPE)
+    expect(http.recorded).toHaveLength(1)
+  })
+
+  it("an environment the runtime may not read is every getToken's typed rejection, not a throw", async () => {
+    const http = fakeHttp([{ body: tokenBody() }])
+    const refusing: TokenCredential.Runtime = {
+      ...runtimeFor(http).runtime,
+      environment: () => {
+        throw new ManagedIdentityError.InvalidArgument({ argument: "permissions", message: "may not read the environment" })
+      }
+    }
+    const credential = new TokenCredential.ManagedIdentityTokenCredential({}, refusing)
+    for (const options of [{}, { claims: "e30=" }]) {
+      const error = await credential.getToken(SCOPE, options).catch((e) => e)
+      expect(error).toBeInstanceOf(TokenCredential.InvalidArgumentError)
+      expect(error.message).toContain("may not read the environment")
+    }
+    expect(http.recorded).toHaveLength(0)
+    await credential.close()
+  })
 })

@@ -140,6 +140,20 @@ export class Client {
     this.#runtime = runtime
   }
 
+  /** A client whose every call fails with `error` (an environment the runtime may not read). */
+  static refusing(error: ManagedIdentityError): Client {
+    const client = new Client(
+      { identity: undefined as never },
+      {
+        variables: {},
+        platform: "posix",
+        engine: () => Promise.reject(error)
+      }
+    )
+    client.#first = { _tag: "Refused", error }
+    return client
+  }
+
   /** The engine, loading it the first time; it adopts every token the client holds. */
   engine(): Promise<Engine> {
     this.#loading ??= this.#runtime.engine().then(async (engine) => {
@@ -171,9 +185,9 @@ export class Client {
     scopes: string | ReadonlyArray<string>,
     options: { readonly claims?: string | undefined; readonly signal: AbortSignal }
   ): Promise<AccessToken> {
-    if (this.#engine !== undefined || options.claims !== undefined) return this.#viaEngine(scopes, options)
     const first = this.#prepare()
     if (first._tag === "Refused") return Promise.reject(first.error)
+    if (this.#engine !== undefined || options.claims !== undefined) return this.#viaEngine(scopes, options)
     if (first._tag === "Engine") return this.#viaEngine(scopes, options)
     const resolved = this.#resolve(scopes, first.source)
     if (Either.isLeft(resolved)) return Promise.reject(resolved.left)

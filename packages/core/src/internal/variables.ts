@@ -17,3 +17,18 @@ export const normalize = (variables: Variables): Variables => {
   }
   return out
 }
+
+/**
+ * The named variables of a record, read one by one (so `process.env`, whose lookups are
+ * case-insensitive on Windows, is never copied whole), without empty or non-text values.
+ *
+ * @internal
+ */
+export const pick = (variables: Variables, names: ReadonlyArray<string>): Variables => {
+  const out: Record<string, string> = {}
+  for (const name of names) {
+    const value = variables[name]
+    if (typeof value === "string" && value.length > 0) out[name] = value
+  }
+  return out
+}
