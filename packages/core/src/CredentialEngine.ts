@@ -53,9 +53,7 @@ export interface Defect {
  * engine.getToken("https://vault.azure.net/.default", {}).then((token) => token.expiresOn)
  * ```
  */
-export const make = (
-  layer: Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError>
-): Engine => {
+export const make = (layer: Layer.Layer<ManagedIdentity.ManagedIdentity, ManagedIdentityError>): Engine => {
   const runtime = ManagedRuntime.make(Layer.merge(layer, Layer.setClock(processClock)))
   let service: ManagedIdentity.Service | undefined
   const run = <A>(

@@ -385,14 +385,19 @@ export const normalizeArguments = <S extends Settings>(
  */
 export interface Runtime<S extends Settings = Settings> {
   /**
+   * The adapter's name (`"node"`): credentials of one configuration share a cache across copies of
+   * the adapter in one process (its ESM and CJS builds) only when they name the same runtime.
+   */
+  readonly name?: string | undefined
+  /**
    * The variables the credential sees (`process.env`, or the `environment` setting) and the platform,
    * read when a credential is built. Only the managed-identity variables are read from the record
    * (`SourceCatalog.variableNames`), by name; it may throw a `ManagedIdentityError` (a runtime that
    * may not read its environment), which every `getToken` then rejects with.
    */
   readonly environment: (config: ConfigOf<S>) => { readonly variables: Variables; readonly platform: Platform }
-  /** A plain transport for the first request; without one, every request goes to the engine. */
-  readonly send?: ((config: ConfigOf<S>) => PlainSend) | undefined
+  /** A plain transport for the first request; without one (or `undefined`), every request goes to the engine. */
+  readonly send?: ((config: ConfigOf<S>) => PlainSend | undefined) | undefined
   /** Whether a file exists (an agent's executable, for detection), synchronously. */
   readonly exists?: ((path: string) => boolean) | undefined
   /** What the runtime cannot do (read files, pin certificates), in words. */
@@ -437,23 +442,40 @@ export type Engine = Client.Engine
 // One client per configuration per process
 // -------------------------------------------------------------------------------------------------
 
-const clients = new Map<string, Client.Client>()
-const functionIds = new WeakMap<Function, number>()
-let nextFunctionId = 0
+// Process-wide, not module-wide: a program that both `import`s and `require`s an adapter loads two
+// copies of this module (its ESM and CJS builds), and they must share one cache. The version in the
+// name changes whenever `Client`'s shape does, so copies that could not work together never meet.
+interface Registry {
+  readonly clients: Map<string, Client.Client>
+  readonly ids: WeakMap<object, number>
+  next: number
+}
+const REGISTRY = Symbol.for("@managed-identity/core/TokenCredential/registry@1")
+const registryOf = (global: { [REGISTRY]?: Registry }): Registry => {
+  const existing = global[REGISTRY]
+  if (existing !== undefined) return existing
+  const created: Registry = { clients: new Map(), ids: new WeakMap(), next: 0 }
+  global[REGISTRY] = created
+  return created
+}
+const registry = registryOf(globalThis as { [REGISTRY]?: Registry })
 
-// Everything that decides which tokens a credential gets and how: the identity, every setting (a
-// function by its identity), the variables (endpoints and secrets included) and the platform. Held
-// in memory only, as the variables already are; never printed.
-const sharingKey = (config: object, variables: Variables, platform: Platform): string =>
-  JSON.stringify([config, variables, platform], (_, value: unknown) => {
-    if (typeof value !== "function") return value
-    let id = functionIds.get(value)
-    if (id === undefined) {
-      id = ++nextFunctionId
-      functionIds.set(value, id)
-    }
-    return `function#${id}`
-  })
+const idOf = (value: object): number => {
+  let id = registry.ids.get(value)
+  if (id === undefined) {
+    id = ++registry.next
+    registry.ids.set(value, id)
+  }
+  return id
+}
+
+// Everything that decides which tokens a credential gets and how: the runtime, the identity, every
+// setting (a function by its identity), the variables (endpoints and secrets included) and the
+// platform. Held in memory only, as the variables already are; never printed.
+const sharingKey = (runtime: Runtime<never>, config: object, variables: Variables, platform: Platform): string =>
+  JSON.stringify([runtime.name ?? `runtime#${idOf(runtime)}`, config, variables, platform], (_, value: unknown) =>
+    typeof value === "function" ? `function#${idOf(value)}` : value
+  )
 
 const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
   typeof u === "object" &&
@@ -462,7 +484,10 @@ const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
     (u as { readonly _tag?: unknown })._tag as string
   )
 
-const rejectionOf = (error: unknown, deadline: { readonly passed: boolean; readonly ms: number | undefined }): Error => {
+const rejectionOf = (
+  error: unknown,
+  deadline: { readonly passed: boolean; readonly ms: number | undefined }
+): Error => {
   if (error === Client.ABORTED) {
     return deadline.passed
       ? new AuthenticationError(
@@ -529,8 +554,11 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
       return
     }
     const { variables, platform } = seen
-    this.#key = options.sharedTokenCache === false ? undefined : sharingKey(config, variables, platform)
-    let client = this.#key === undefined ? undefined : clients.get(this.#key)
+    this.#key =
+      options.sharedTokenCache === false
+        ? undefined
+        : sharingKey(runtime as Runtime<never>, config, variables, platform)
+    let client = this.#key === undefined ? undefined : registry.clients.get(this.#key)
     if (client === undefined) {
       client = new Client.Client(config, {
         variables,
@@ -540,7 +568,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
         lacks: runtime.lacks,
         engine: () => runtime.engine(config, variables)
       })
-      if (this.#key !== undefined) clients.set(this.#key, client)
+      if (this.#key !== undefined) registry.clients.set(this.#key, client)
     }
     client.refs++
     this.#client = client
@@ -595,7 +623,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
     const client = this.#client
     client.refs--
     if (client.refs > 0) return Promise.resolve()
-    if (this.#key !== undefined && clients.get(this.#key) === client) clients.delete(this.#key)
+    if (this.#key !== undefined && registry.clients.get(this.#key) === client) registry.clients.delete(this.#key)
     return client.close()
   }
 

@@ -249,9 +249,13 @@ describe("TokenCredential: the first request, and one client per configuration",
   })
 
   it("a final first failure is the error, without loading the engine", async () => {
-    const http = fakeHttp([{ status: 400, body: JSON.stringify({ error: "invalid_resource", error_description: "nope" }) }])
+    const http = fakeHttp([
+      { status: 400, body: JSON.stringify({ error: "invalid_resource", error_description: "nope" }) }
+    ])
     const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" })
-    const error = await shared(runtime).getToken("https://nothing.example/.default").catch((e) => e)
+    const error = await shared(runtime)
+      .getToken("https://nothing.example/.default")
+      .catch((e) => e)
     expect(error).toBeInstanceOf(TokenCredential.AuthenticationError)
     expect(error.cause).toBeInstanceOf(ManagedIdentityError.Rejected)
     expect(engines.loaded).toBe(0)
@@ -310,7 +314,9 @@ describe("TokenCredential: the first request, and one client per configuration",
   it("refuses what the engine would refuse, before any request (the endpoint guard)", async () => {
     const http = fakeHttp([{ body: tokenBody() }])
     const { runtime } = runtimeFor(http, {})
-    const error = await shared(runtime).getToken(SCOPE).catch((e) => e)
+    const error = await shared(runtime)
+      .getToken(SCOPE)
+      .catch((e) => e)
     expect(error).toBeInstanceOf(TokenCredential.InvalidArgumentError)
     expect(error.message).toContain("not allowed by the endpoint guard")
     expect(http.recorded).toHaveLength(0)
@@ -335,7 +341,10 @@ describe("TokenCredential: the first request, and one client per configuration",
     const refusing: TokenCredential.Runtime = {
       ...runtimeFor(http).runtime,
       environment: () => {
-        throw new ManagedIdentityError.InvalidArgument({ argument: "permissions", message: "may not read the environment" })
+        throw new ManagedIdentityError.InvalidArgument({
+          argument: "permissions",
+          message: "may not read the environment"
+        })
       }
     }
     const credential = new TokenCredential.ManagedIdentityTokenCredential({}, refusing)

@@ -297,11 +297,7 @@ export class Client {
     })
   }
 
-  #fly(
-    scopes: string | ReadonlyArray<string>,
-    key: string,
-    first: Extract<First, { readonly _tag: "Ready" }>
-  ): Flight {
+  #fly(scopes: string | ReadonlyArray<string>, key: string, first: Extract<First, { readonly _tag: "Ready" }>): Flight {
     const controller = new AbortController()
     const flight: Flight = { promise: undefined as never, controller, waiters: 0, settled: false }
     const config = this.#config

@@ -6,15 +6,7 @@
  *
  * @internal
  */
-import {
-  type Answer,
-  type Request,
-  boundedBody,
-  declaredTooLarge,
-  failed,
-  parts,
-  tooLarge
-} from "../HttpRequest.js"
+import { type Answer, type Request, boundedBody, declaredTooLarge, failed, parts, tooLarge } from "../HttpRequest.js"
 
 const headersOf = (headers: Headers): Record<string, string> => {
   const out: Record<string, string> = {}
