@@ -5,8 +5,6 @@
  *
  * @since 0.1.0
  */
-import { CONNECT_TIMEOUT_CODE } from "@managed-identity/core/HttpTransport"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Https from "node:https"
@@ -46,7 +44,22 @@ export interface Options {
  * Duration.toMillis(NodeConnection.defaultConnectTimeout) // 1000
  * ```
  */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(1)
+export const defaultConnectTimeout: Duration.Duration = /* @__PURE__ */ Duration.millis(1_000)
+
+/**
+ * The default connect timeout in milliseconds, for code that takes a number (the Promise API's
+ * first request, which loads no Effect module).
+ *
+ * @since 0.1.0
+ * @category constants
+ * @example
+ * ```ts
+ * import { NodeConnection } from "@managed-identity/node-shared"
+ *
+ * NodeConnection.defaultConnectTimeoutMs // 1000
+ * ```
+ */
+export const defaultConnectTimeoutMs = 1_000
 
 /**
  * The connect timeout of `options`, in milliseconds.
@@ -99,18 +112,7 @@ export const agentOptions = (
  * error.code // "ERR_MI_CONNECT_TIMEOUT"
  * ```
  */
-export class ConnectTimeoutError extends Data.TaggedError("ConnectTimeoutError")<{
-  readonly host: string
-  readonly timeoutMs: number
-  readonly message: string
-}> {
-  /** Core's code for a connect timeout, which classification reads. */
-  readonly code: typeof CONNECT_TIMEOUT_CODE = CONNECT_TIMEOUT_CODE
-
-  constructor(props: { readonly host: string; readonly timeoutMs: number }) {
-    super({ ...props, message: `connect timeout: no connection to ${props.host} within ${props.timeoutMs} ms` })
-  }
-}
+export { ConnectTimeoutError } from "./internal/connectTimeout.js"
 
 /**
  * `node:https`, `node:tls` and `node:net`, as the runtime has them.
@@ -141,7 +143,7 @@ let loaded: Promise<TlsModules> | undefined
  * const agent = Effect.map(NodeConnection.loadTls, ({ https }) => new https.Agent({ keepAlive: true }))
  * ```
  */
-export const loadTls: Effect.Effect<TlsModules> = Effect.promise(() => {
+export const loadTls: Effect.Effect<TlsModules> = /* @__PURE__ */ Effect.promise(() => {
   loaded ??= Promise.all([import("node:https"), import("node:tls"), import("node:net")]).then(([https, tls, net]) => ({
     https,
     tls,
