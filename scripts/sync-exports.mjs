@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Rewrites the `exports` map of the package in the current directory from its public modules:
 // every `src/<Module>.ts` (but `bin.ts`, an executable) becomes `./<Module>` (and `src/index.ts` becomes `.`), ESM + CJS + types.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { basename } from "node:path"
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
@@ -10,10 +10,16 @@ const modules = readdirSync("src")
   .map((f) => basename(f, ".ts"))
   .filter((m) => m !== "bin")
   .sort()
-const entry = (m) => ({
-  import: { types: `./dist/${m}.d.ts`, default: `./dist/${m}.js` },
-  require: { types: `./dist/${m}.d.cts`, default: `./dist/${m}.cjs` }
-})
+// An adapter (tsup.base.ts `adapterBuild`, with a Promise-API engine) pre-bundles its root, and
+// `./ManagedIdentityCredential` is that same file: one module instance, whichever path imports it.
+const adapter = existsSync("src/internal/engine.ts")
+const entry = (m) => {
+  const code = adapter && m === "ManagedIdentityCredential" ? "index" : m
+  return {
+    import: { types: `./dist/${m}.d.ts`, default: `./dist/${code}.js` },
+    require: { types: `./dist/${m}.d.cts`, default: `./dist/${code}.cjs` }
+  }
+}
 const exportsMap = {}
 if (modules.includes("index")) exportsMap["."] = entry("index")
 for (const m of modules) if (m !== "index") exportsMap[`./${m}`] = entry(m)

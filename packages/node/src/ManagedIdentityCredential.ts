@@ -1,15 +1,21 @@
 /**
  * `ManagedIdentityCredential` for Node: the `@azure/core-auth` `TokenCredential` every Azure SDK
- * client accepts, backed by the core's cache, retry policy and circuit breaker.
+ * client accepts, backed by the core's cache, retry policy and circuit breaker. It is the package's
+ * root (`@managed-identity/node`), pre-bundled: importing it loads no Effect module, the first token
+ * is one plain `node:http` request, and every credential of one configuration in the process shares
+ * one token cache. The Effect engine (retries, refresh-ahead, claims, the sources that read a file)
+ * loads the first time it is needed.
  *
  * @since 0.1.0
  */
 import * as TokenCredential from "@managed-identity/core/TokenCredential"
-import * as NodeManagedIdentity from "./NodeManagedIdentity.js"
+import { runtime } from "./internal/credentialRuntime.js"
+import type * as NodeManagedIdentity from "./NodeManagedIdentity.js"
 
 /**
  * The settings under `managedIdentity`: every core setting, plus Node's own (`connectTimeout`, and
- * `environment` instead of `process.env`).
+ * `environment` instead of `process.env`). A `connectTimeout` in milliseconds (a number) keeps the
+ * first request off the Effect engine.
  *
  * @since 0.1.0
  * @category models
@@ -44,7 +50,7 @@ export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTo
     clientIdOrOptions?: string | ManagedIdentityCredentialOptions,
     options?: ManagedIdentityCredentialOptions
   ) {
-    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), NodeManagedIdentity.layer)
+    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), runtime)
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import * as Environment from "@managed-identity/core/Environment"
 import * as Layer from "effect/Layer"
+import * as internal from "./internal/platform.js"
 
 /**
  * The platform family of this process: `windows` on win32, `posix` everywhere else.
@@ -19,7 +20,7 @@ import * as Layer from "effect/Layer"
  * NodeEnvironment.platform() // "posix" on Linux and macOS
  * ```
  */
-export const platform = (): Environment.Platform => (process.platform === "win32" ? "windows" : "posix")
+export const platform: () => Environment.Platform = internal.platform
 
 /**
  * A layer providing the environment from `process.env`, snapshotted when the layer is built so a

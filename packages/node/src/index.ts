@@ -1,19 +1,14 @@
 /**
- * @managed-identity/node — the Node.js adapter for @managed-identity/core.
+ * @managed-identity/node — Azure Managed Identity tokens for Node.js.
+ *
+ * The root is the Promise API: `ManagedIdentityCredential`, the `TokenCredential` every Azure SDK
+ * client accepts. It loads no Effect module at import. The Effect API (layers for your own `effect`)
+ * is `@managed-identity/node/effect`, and each of its modules has its own subpath
+ * (`@managed-identity/node/NodeManagedIdentity`, ...).
  *
  * @since 0.1.0
  */
 
-/** @since 0.1.0 */
-export * as NodeCertificatePinning from "./NodeCertificatePinning.js"
-/** @since 0.1.0 */
-export * as NodeEnvironment from "./NodeEnvironment.js"
-/** @since 0.1.0 */
-export * as NodeFileReader from "./NodeFileReader.js"
-/** @since 0.1.0 */
-export * as NodeHttpTransport from "./NodeHttpTransport.js"
-/** @since 0.1.0 */
-export * as NodeManagedIdentity from "./NodeManagedIdentity.js"
 /** @since 0.1.0 */
 export {
   AbortError,
@@ -21,5 +16,6 @@ export {
   CredentialUnavailableError,
   InvalidArgumentError,
   ManagedIdentityCredential,
-  type ManagedIdentityCredentialOptions
+  type ManagedIdentityCredentialOptions,
+  type Settings
 } from "./ManagedIdentityCredential.js"

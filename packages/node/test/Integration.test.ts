@@ -6,12 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/v
 import { ManagedIdentity } from "@managed-identity/core"
 import type { Emulator } from "@managed-identity/emulator"
 import * as Effect from "effect/Effect"
-import {
-  AuthenticationError,
-  CredentialUnavailableError,
-  InvalidArgumentError,
-  NodeManagedIdentity
-} from "../src/index.js"
+import { NodeManagedIdentity } from "../src/effect.js"
+import { AuthenticationError, CredentialUnavailableError, InvalidArgumentError } from "../src/index.js"
 import { assertLoopbackOnly, credentialFor, startEmulator, USER, verifiedClaims } from "./support/emulator.js"
 
 let emulator: Emulator.Emulator
@@ -161,14 +157,31 @@ describe("faults", () => {
     await credential.close()
   })
 
-  it("a 400 is not retried and quotes Azure's error", async () => {
+  it("IMDS's 400 for an identity it does not have is CredentialUnavailableError, not retried", async () => {
     emulator.faults.add("imds:400x1")
     const credential = credentialFor(emulator, "imds")
     const error = await credential.getToken(ARM).catch((e) => e)
-    expect(error).toBeInstanceOf(AuthenticationError)
-    expect(error.statusCode).toBe(400)
+    expect(error).toBeInstanceOf(CredentialUnavailableError)
+    expect(error.cause._tag).toBe("Unavailable")
+    expect(error.cause.reason).toBe("identity-not-found")
     expect(emulator.requests.count("imds")).toBe(1)
     await credential.close()
+  })
+
+  it("a 400 for a resource Entra does not know is not retried and quotes Azure's error", async () => {
+    const strict = await startEmulator({ resources: ["https://management.azure.com"] })
+    try {
+      const credential = credentialFor(strict, "imds")
+      const error = await credential.getToken("https://vault.azure.net/.default").catch((e) => e)
+      expect(error).toBeInstanceOf(AuthenticationError)
+      expect(error.statusCode).toBe(400)
+      expect(error.errorResponse.error).toBe("invalid_resource")
+      expect(error.message).toContain("AADSTS500011")
+      expect(strict.requests.count("imds")).toBe(1)
+      await credential.close()
+    } finally {
+      await strict.close()
+    }
   })
 
   it("a refused connection is CredentialUnavailableError at once", async () => {
@@ -269,16 +282,25 @@ describe("faults through the Effect API", () => {
       expect(emulator.requests.count("imds")).toBe(3)
     }).pipe(Effect.provide(layerFor()), Effect.runPromise))
 
-  it("a 400 fails with Rejected after one request, caught by tag", () =>
+  it("a 400 for an unknown resource fails with Rejected after one request, caught by tag", () =>
     Effect.gen(function* () {
-      emulator.faults.add("imds:400x1")
-      const status = yield* ManagedIdentity.getToken(ARM).pipe(
+      const strict = yield* Effect.acquireRelease(
+        Effect.promise(() => startEmulator({ resources: ["https://management.azure.com"] })),
+        (server) => Effect.promise(() => server.close())
+      )
+      const status = yield* ManagedIdentity.getToken("https://vault.azure.net/.default").pipe(
         Effect.map(() => 0),
-        Effect.catchTag("Rejected", (error) => Effect.succeed(error.status ?? -1))
+        Effect.catchTag("Rejected", (error) => Effect.succeed(error.status ?? -1)),
+        Effect.provide(
+          NodeManagedIdentity.layer({
+            environment: assertLoopbackOnly(strict.envFor("imds")),
+            endpointGuard: ManagedIdentity.allowLoopbackOnly
+          })
+        )
       )
       expect(status).toBe(400)
-      expect(emulator.requests.count("imds")).toBe(1)
-    }).pipe(Effect.provide(layerFor()), Effect.runPromise))
+      expect(strict.requests.count("imds")).toBe(1)
+    }).pipe(Effect.scoped, Effect.runPromise))
 
   it("a reset that never heals ends as Transient with every attempt counted", () =>
     Effect.gen(function* () {

@@ -1,52 +1,170 @@
 /**
- * What loading the Promise-API entry costs a cold start, as module loads: it must not bring in the
- * TLS stack (`node:https`, `node:tls`) until a request needs it, nor undici or
- * `@effect/platform`'s HTTP client. Checked in a fresh `node` process, on the built entry point that
- * users import (`@managed-identity/node/ManagedIdentityCredential`, pre-bundled); the package's own
- * build runs before its tests (turbo.json).
+ * What the documented import (`@managed-identity/node`, the package root) costs a cold start, as
+ * module loads, on the built files users get (the package's own build runs before its tests,
+ * turbo.json): no Effect module at import, no TLS stack until a request needs it, the Effect engine
+ * only when a credential needs more than its first request, one cache for the ESM and CJS builds
+ * together, and a process that has its token exits by itself.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import type { Emulator } from "@managed-identity/emulator"
 import { execFile } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { assertLoopbackOnly, startEmulator } from "./support/emulator.js"
 
-const entry = fileURLToPath(new URL("../dist/ManagedIdentityCredential.js", import.meta.url))
+const dist = (file: string) => fileURLToPath(new URL(`../dist/${file}`, import.meta.url))
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
 
-const loadedModules = (script: string): Promise<ReadonlyArray<string>> =>
+let emulator: Emulator.Emulator
+beforeAll(async () => {
+  emulator = await startEmulator()
+})
+afterAll(() => emulator.close())
+
+/** Runs a script in a fresh `node` (from the package, so `@managed-identity/node` resolves to its build). */
+const run = (
+  args: ReadonlyArray<string>,
+  variables: Readonly<Record<string, string>> = {}
+): Promise<{ readonly stdout: string; readonly ms: number }> =>
   new Promise((resolve, reject) => {
+    const started = Date.now()
     execFile(
       process.execPath,
-      ["--input-type=module", "-e", script],
-      // No variable that could point a credential anywhere: the script never sends a request.
-      { env: { PATH: process.env.PATH ?? "" }, timeout: 30_000 },
-      (error, stdout) => (error === null ? resolve(JSON.parse(stdout) as Array<string>) : reject(error))
+      [...args],
+      // Only the variables given: nothing that could point a credential anywhere else.
+      { cwd: packageDir, env: { PATH: process.env.PATH ?? "", ...assertLoopbackOnly(variables) }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        error === null
+          ? resolve({ stdout, ms: Date.now() - started })
+          : reject(new Error(`${error.message}\n${stderr}`))
     )
   })
 
-describe("loading the Promise-API entry", () => {
+const ARM = "https://management.azure.com/.default"
+
+describe("the package root, as built", () => {
+  it("imports nothing but Node's own modules (and, lazily, its engine and node:https)", () => {
+    for (const file of ["index.js", "index.cjs"]) {
+      const code = readFileSync(dist(file), "utf8")
+      const statics = [
+        ...code.matchAll(/\bfrom\s*['"]([^'"]+)['"]/g),
+        ...code.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g),
+        ...code.matchAll(/^import\s*['"]([^'"]+)['"]/gm)
+      ].map((match) => match[1]!)
+      expect(statics.length).toBeGreaterThan(0)
+      for (const specifier of statics) expect(specifier, `${file} imports ${specifier}`).toMatch(/^node:/)
+      const dynamic = [...code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1]).sort()
+      expect(dynamic).toEqual(file.endsWith(".cjs") ? ["./engine.cjs", "node:https"] : ["./engine.js", "node:https"])
+    }
+  })
+
+  it("carries neither undici nor @effect/platform's HTTP client, nor Schema, nor the fiber runtime", () => {
+    const code = readFileSync(dist("index.js"), "utf8")
+    // Their type ids (`Symbol.for("…")`), which minification keeps.
+    for (const typeId of [
+      "@effect/platform/HttpClient",
+      "@effect/platform/HttpClientRequest",
+      "effect/Schema",
+      "effect/Runtime",
+      "effect/Layer",
+      "effect/Scope"
+    ]) {
+      expect(code).not.toContain(JSON.stringify(typeId))
+    }
+  })
+
+  it("`./ManagedIdentityCredential` is the root itself: one module instance whichever path is imported", async () => {
+    const { stdout } = await run([
+      "--input-type=module",
+      "-e",
+      `const root = await import("@managed-identity/node")
+       const entry = await import("@managed-identity/node/ManagedIdentityCredential")
+       console.log(root.ManagedIdentityCredential === entry.ManagedIdentityCredential)`
+    ])
+    expect(stdout.trim()).toBe("true")
+  })
+
   it("loads node:http but not the TLS stack, until a request needs it", async () => {
-    const modules = await loadedModules(`
-      const { ManagedIdentityCredential } = await import(${JSON.stringify(entry)})
-      new ManagedIdentityCredential({ clientId: "00000000-0000-0000-0000-000000000001" })
-      console.log(JSON.stringify(process.moduleLoadList))
-    `)
+    const { stdout } = await run([
+      "--input-type=module",
+      "-e",
+      `const { ManagedIdentityCredential } = await import("@managed-identity/node")
+       new ManagedIdentityCredential({ clientId: "00000000-0000-0000-0000-000000000001" })
+       console.log(JSON.stringify(process.moduleLoadList))`
+    ])
+    const modules = JSON.parse(stdout) as Array<string>
     expect(modules).toContain("NativeModule http")
     expect(modules).not.toContain("NativeModule https")
     expect(modules).not.toContain("NativeModule tls")
     expect(modules).not.toContain("NativeModule _tls_wrap")
   })
+})
 
-  it("carries neither undici nor @effect/platform's HTTP client, request and response, nor Schema", () => {
-    const code = readFileSync(entry, "utf8")
-    expect(code).not.toMatch(/from\s*['"]undici['"]|import\(['"]undici['"]\)/)
-    // Their type ids (`Symbol.for("…")`), which minification keeps.
-    for (const typeId of [
-      "@effect/platform/HttpClient",
-      "@effect/platform/HttpClientRequest",
-      "@effect/platform/HttpClientResponse",
-      "effect/Schema"
-    ]) {
-      expect(code).not.toContain(JSON.stringify(typeId))
+describe("the first token, in a fresh process", () => {
+  // CommonJS, where `require.cache` lists every file loaded, the engine and `effect` included (an
+  // `import()` of a CommonJS file goes through the same cache).
+  const loadedAfterToken = `
+    const { ManagedIdentityCredential } = require("@managed-identity/node")
+    new ManagedIdentityCredential().getToken(${JSON.stringify(ARM)}).then((token) => {
+      const files = Object.keys(require.cache)
+      console.log(JSON.stringify({
+        token: token.token.split(".").length,
+        engine: files.some((file) => /[\\\\/]dist[\\\\/]engine\\.cjs$/.test(file)),
+        effect: files.some((file) => /[\\\\/]node_modules[\\\\/]effect[\\\\/]/.test(file))
+      }))
+    })`
+
+  it("is one plain request: neither the engine nor any Effect module is loaded", async () => {
+    emulator.requests.clear()
+    const { stdout } = await run(["-e", loadedAfterToken], emulator.envFor("imds"))
+    expect(JSON.parse(stdout)).toEqual({ token: 3, engine: false, effect: false })
+    expect(emulator.requests.count("imds")).toBe(1)
+  })
+
+  it("loads the engine (and the program's effect) when the first request must be retried", async () => {
+    emulator.requests.clear()
+    emulator.faults.add("imds:503x1")
+    try {
+      const { stdout } = await run(["-e", loadedAfterToken], emulator.envFor("imds"))
+      expect(JSON.parse(stdout)).toEqual({ token: 3, engine: true, effect: true })
+      expect(emulator.requests.count("imds")).toBe(2)
+    } finally {
+      emulator.faults.clear()
     }
+  })
+
+  it("exits by itself once it has its token (nothing holds the event loop)", async () => {
+    for (const variables of [emulator.envFor("imds"), emulator.envFor("appservice")]) {
+      const { stdout } = await run(
+        [
+          "--input-type=module",
+          "-e",
+          `import { ManagedIdentityCredential } from "@managed-identity/node"
+           const { token } = await new ManagedIdentityCredential().getToken(${JSON.stringify(ARM)})
+           console.log(token.length > 0)`
+        ],
+        variables
+      )
+      expect(stdout.trim()).toBe("true")
+    }
+  })
+
+  it("shares one token cache between the ESM and CommonJS builds in one process", async () => {
+    emulator.requests.clear()
+    const { stdout } = await run(
+      [
+        "--input-type=module",
+        "-e",
+        `import { createRequire } from "node:module"
+         import { ManagedIdentityCredential as Esm } from "@managed-identity/node"
+         const { ManagedIdentityCredential: Cjs } = createRequire(process.cwd() + "/")("@managed-identity/node")
+         const a = await new Esm().getToken(${JSON.stringify(ARM)})
+         const b = await new Cjs().getToken(${JSON.stringify(ARM)})
+         console.log(JSON.stringify({ distinct: Esm !== Cjs, same: a.token === b.token }))`
+      ],
+      emulator.envFor("imds")
+    )
+    expect(JSON.parse(stdout)).toEqual({ distinct: true, same: true })
+    expect(emulator.requests.count("imds")).toBe(1)
   })
 })

@@ -81,8 +81,9 @@ const ROWS: ReadonlyArray<Row> = [
   {
     fault: "404x2",
     title: "404, twice",
-    outcome: (s) => (s === "workloadidentity" ? error("Transient", "status 404", 1) : token(s, 2)),
-    why: "Managed-identity endpoints answer 404 while they start or update: retried. From Entra a 404 names a wrong tenant or authority, which retrying cannot fix."
+    outcome: (s) =>
+      s === "workloadidentity" || s === "servicefabric" ? error("Transient", "status 404", 1) : token(s, 2),
+    why: "Managed-identity endpoints answer 404 while they start or update: retried. Service Fabric's 404 means the application has no identity (its documentation says not to retry it), and from Entra a 404 names a wrong tenant or authority: retrying fixes neither."
   },
   {
     fault: "410~1s",
@@ -189,8 +190,8 @@ const ROWS: ReadonlyArray<Row> = [
   {
     fault: "400x1",
     title: "400",
-    outcome: () => error("Rejected", "status 400", 1),
-    why: "The endpoint refused the request: Rejected, never retried."
+    outcome: (s) => (s === "imds" ? error("Unavailable", "identity-not-found", 1) : error("Rejected", "status 400", 1)),
+    why: "The endpoint refused the request: Rejected, never retried. IMDS answers 400 for an identity the VM does not have (unless the error names the resource or scope): that identity is unavailable here, as @azure/identity says."
   }
 ]
 

@@ -21,7 +21,7 @@ import * as Tracer from "effect/Tracer"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { inspect } from "node:util"
-import { NodeManagedIdentity } from "../../src/index.js"
+import { NodeManagedIdentity } from "../../src/effect.js"
 import { assertLoopbackOnly, startEmulator } from "../support/emulator.js"
 
 const SOURCES = ["imds", "appservice", "azureml", "cloudshell", "arc", "servicefabric", "workloadidentity"] as const
@@ -165,7 +165,8 @@ describe("no secret reaches spans, logs or errors (Node adapter, real emulator)"
     await Effect.runPromise(program)
     emulator.faults.clear()
 
-    expect(outcomes).toEqual(["token", "token", "Rejected", "Transient"])
+    // IMDS's 400 without a resource or scope error code: the identity is not on this VM.
+    expect(outcomes).toEqual(["token", "token", source === "imds" ? "Unavailable" : "Rejected", "Transient"])
     expect(captured.names).toContain("managed_identity.get_token")
     expect(captured.lines.length).toBeGreaterThan(10)
     if (source === "arc") expect(secrets.size).toBeGreaterThanOrEqual(3) // keys were issued, and tokens

@@ -39,13 +39,18 @@ export const startEmulator = (options: Emulator.EmulatorOptions = {}): Promise<E
     ...options
   })
 
-/** A Node credential pointed at one of the emulator's sources, with a fast retry policy. */
+/**
+ * A Node credential pointed at one of the emulator's sources, with a fast retry policy. It keeps its
+ * own token cache unless `sharedTokenCache: true` is passed: these tests count the requests each
+ * credential makes (the tests of sharing opt in).
+ */
 export const credentialFor = (
   emulator: Emulator.Emulator,
   source: Emulator.Source,
   options: ManagedIdentityCredentialOptions = {}
 ) =>
   new ManagedIdentityCredential({
+    sharedTokenCache: false,
     ...options,
     managedIdentity: {
       environment: assertLoopbackOnly(emulator.envFor(source)),
