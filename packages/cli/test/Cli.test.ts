@@ -168,6 +168,7 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.out).toContain("\\x90q\\x9c") // C1 DCS
     expect(result.out).toContain("\\u202egnp.exe\\u202c\\u2066x\\u2069") // bidi override and isolates
     expect(result.out).toContain("\\x0d\\x1b[32mhealthy\\x1b[0m\\x0a") // a fake line stays on ours
+    expect(result.out).toMatch(/resource\s+https:\/\/management\.azure\.com\/\n/) // core did not believe the endpoint's
     expect(result.out).toMatch(/type\s+Bearer\\x9b32m/)
     expect(result.out).toMatch(/oid\s+\\x9b32m/)
     expect(result.out).toMatch(/appid\s+\\x1b\]0;pwned\\x07/)
@@ -183,14 +184,15 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.out).toContain("\\u202egnp.exe")
     expect(result.out).toContain("\\u0085\\u200b\\u200e\\u2028\\ufeff")
     const json = JSON.parse(result.out)
-    expect(json.resource).toBe(Hostile.hostileResource)
+    expect(json.resource).toBe("https://management.azure.com/")
     expect(json.tokenType).toBe(`Bearer${Hostile.sequences.c1Colour}`)
     expect(json.claims).toEqual(Hostile.hostileClaims)
     expect(json.accessToken).toBe(Hostile.hostileJwt)
   })
 
   it("token: an error body's sequences neither in the message nor in the advice, in text or JSON", async () => {
-    hostile.answer(Hostile.errorAnswer(400))
+    // invalid_resource: a request mistake, so IMDS's 400 is Rejected and its description is quoted in the advice.
+    hostile.answer(Hostile.errorAnswer(400, "invalid_resource"))
     const text = await run(["token", "--loopback-only"], environment())
     expect(text.exitCode).toBe(1)
     expectInert(text.out)
@@ -198,7 +200,7 @@ describe("text from outside is shown, never obeyed", () => {
     expect(text.err).toContain("pwned")
     expect(text.err).toContain("gnp.exe")
 
-    hostile.answer(Hostile.errorAnswer(400))
+    hostile.answer(Hostile.errorAnswer(400, "invalid_resource"))
     const json = await run(["token", "--loopback-only", "--json"], environment())
     expect(json.exitCode).toBe(1)
     expectInert(json.out)
@@ -213,9 +215,9 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.exitCode).toBe(0)
     expectInert(result.out)
     expectInert(result.err)
-    expectShownEscaped(result.out)
+    // Core's diagnosis already drops the controls from a variable's value; the words stay.
     expect(result.out).toMatch(/DEFAULT_IDENTITY_CLIENT_ID\s+client.*pwned.*gnp\.exe/)
-    expect(result.out).toMatch(/ok a token for api:\/\/hostile\//)
+    expect(result.out).toMatch(/ok a token for https:\/\/management\.azure\.com\//)
     // What a terminal would draw as a line of its own saying "healthy": only the verdict.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing colour codes is the point
     const drawn = (line: string) => line.replace(/\u001b\[[\d;]*m|\r/g, "").trim()
@@ -238,10 +240,9 @@ describe("text from outside is shown, never obeyed", () => {
       DEFAULT_IDENTITY_CLIENT_ID: `client${Hostile.sequences.c1Colour}`
     })
     expectInert(ok.out)
-    expect(ok.out).toContain("\\u009b32m")
     const json = JSON.parse(ok.out)
     expect(json.healthy).toBe(true)
-    expect(json.probe.resource).toBe(Hostile.hostileResource)
+    expect(json.probe.resource).toBe("https://management.azure.com/")
 
     hostile.answer(Hostile.errorAnswer(403))
     const failed = await run(["doctor", "--loopback-only", "--json"], environment())
@@ -260,7 +261,6 @@ describe("text from outside is shown, never obeyed", () => {
       expect(withoutOurColours).not.toMatch(Hostile.rawUnsafe)
     }
     expectShownEscaped(token.out)
-    expectShownEscaped(doctor.out)
   })
 })
 

@@ -40,7 +40,7 @@ export const hostileClaims = {
   oid: sequences.c1Colour,
   appid: sequences.retitle,
   azp: sequences.c1Title,
-  sub: sequences.deviceControl,
+  sub: `${sequences.deviceControl}${sequences.fakeHealthy}`,
   xms_mirid: `/subscriptions/${sequences.c1DeviceControl}${sequences.nextLine}${sequences.invisible}`,
   exp: 4_102_444_800
 }
@@ -48,7 +48,10 @@ export const hostileClaims = {
 /** An unsigned JWT carrying `hostileClaims`: the CLI only decodes it. */
 export const hostileJwt = `${base64url({ alg: "none", typ: "JWT" })}.${base64url(hostileClaims)}.`
 
-/** The `resource` the hostile endpoint claims its token is for. */
+/**
+ * The `resource` the hostile endpoint claims its token is for. Core keeps an endpoint's resource
+ * only when it is a plain resource URI, so this one is replaced by the resource asked for.
+ */
 export const hostileResource = `api://hostile/${hostileText}`
 
 export interface Answer {
@@ -66,9 +69,10 @@ export const tokenAnswer: Answer = {
   })
 }
 
-export const errorAnswer = (status: number): Answer => ({
+/** The endpoint's own JSON error, with `hostileText` as its description. */
+export const errorAnswer = (status: number, error = "invalid_request"): Answer => ({
   status,
-  body: JSON.stringify({ error: "invalid_request", error_description: hostileText })
+  body: JSON.stringify({ error, error_description: hostileText })
 })
 
 export interface HostileEndpoint {
