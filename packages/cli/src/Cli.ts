@@ -30,6 +30,7 @@ import {
   err,
   green,
   indent,
+  instant,
   type Io,
   json,
   lines,
@@ -42,6 +43,7 @@ import {
   yellow
 } from "./internal/output.js"
 import { describeRetry } from "./internal/progress.js"
+import { ageJson, fromNow, issuedOnOf, issuedWords, permissionsLine } from "./internal/tokenAge.js"
 
 /**
  * The version printed by `managed-identity --version`.
@@ -52,6 +54,10 @@ import { describeRetry } from "./internal/progress.js"
 export const version = "0.1.0"
 
 const DEFAULT_RESOURCE = "https://management.azure.com/"
+
+// Older than this on a request that bypassed the library's cache: the endpoint kept it (a clock
+// skew of a few minutes is common and not evidence of anything).
+const CACHED_BY_ENDPOINT_MS = 5 * 60_000
 
 const identityOptions = {
   clientId: Options.text("client-id").pipe(
@@ -101,11 +107,6 @@ const errorJson = (error: ManagedIdentityError) => ({
   ...Diagnostics.explain(error)
 })
 
-const timeFromNow = (at: number, now: number) => {
-  const ms = at - now
-  return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`
-}
-
 const tokenCommand = (io: Io) =>
   Command.make(
     "token",
@@ -140,6 +141,7 @@ const tokenCommand = (io: Io) =>
         const { mi, token } = result.right
         const now = Date.now()
         const claims = decodeClaims(token.token)
+        const issuedOn = issuedOnOf(token, claims)
         if (flags.json) {
           json(io, {
             source: mi.source,
@@ -147,6 +149,7 @@ const tokenCommand = (io: Io) =>
             identity: Identity.describe(mi.identity),
             resource: token.resource,
             tokenType: token.tokenType,
+            ...ageJson(issuedOn, now),
             expiresOn: new Date(token.expiresOn).toISOString(),
             refreshOn: new Date(token.refreshOn).toISOString(),
             elapsedMs: now - started,
@@ -162,11 +165,13 @@ const tokenCommand = (io: Io) =>
             ["identity", Identity.describe(mi.identity)],
             ["resource", token.resource],
             ["type", token.tokenType],
-            ["expires", `${new Date(token.expiresOn).toISOString()} (${timeFromNow(token.expiresOn, now)})`],
-            ["refresh", `${new Date(token.refreshOn).toISOString()} (${timeFromNow(token.refreshOn, now)})`],
+            ["issued", issuedWords(issuedOn, now)],
+            ["expires", `${instant(token.expiresOn)} (${fromNow(token.expiresOn, now)})`],
+            ["refresh", `${instant(token.refreshOn)} (${fromNow(token.refreshOn, now)})`],
             ["took", duration(now - started)]
           ])
         )
+        out(io, dim(io, `  ${permissionsLine(token.refreshOn, now)}`))
         if (claims !== undefined) {
           out(io, bold(io, "claims"))
           out(
@@ -178,7 +183,7 @@ const tokenCommand = (io: Io) =>
                   const value = claims[name]
                   const shown =
                     (name === "iat" || name === "nbf" || name === "exp") && typeof value === "number"
-                      ? `${value} (${new Date(value * 1000).toISOString()})`
+                      ? `${value} (${instant(value * 1000)})`
                       : String(value)
                   return [name, shown] as const
                 })
@@ -225,9 +230,11 @@ const doctorCommand = (io: Io) =>
             )
           )
         )
-        const probeMs = Date.now() - started
+        const now = Date.now()
+        const probeMs = now - started
         const healthy = probe._tag === "Right" && diagnosis.missing.length === 0 && diagnosis.conflicts.length === 0
         io.setExitCode(healthy ? 0 : 1)
+        const issuedOn = probe._tag === "Right" ? issuedOnOf(probe.right, decodeClaims(probe.right.token)) : undefined
 
         if (flags.json) {
           json(io, {
@@ -238,8 +245,10 @@ const doctorCommand = (io: Io) =>
                 ? {
                     ok: true,
                     elapsedMs: probeMs,
+                    resource: probe.right.resource,
+                    ...ageJson(issuedOn, now),
                     expiresOn: new Date(probe.right.expiresOn).toISOString(),
-                    resource: probe.right.resource
+                    refreshOn: new Date(probe.right.refreshOn).toISOString()
                   }
                 : { ok: false, elapsedMs: probeMs, ...errorJson(probe.left) }
           })
@@ -268,8 +277,16 @@ const doctorCommand = (io: Io) =>
         if (probe._tag === "Right") {
           out(
             io,
-            shown`  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, expires ${new Date(probe.right.expiresOn).toISOString()}`
+            shown`  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, issued ${issuedWords(issuedOn, now)}, expires ${instant(probe.right.expiresOn)}`
           )
+          // The probe bypasses the library's cache: an old token is the endpoint's own cache speaking.
+          if (issuedOn !== undefined && now - issuedOn > CACHED_BY_ENDPOINT_MS) {
+            out(
+              io,
+              shown`  The endpoint answered this uncached request with a token it issued ${duration(now - issuedOn)} ago, from its own cache.`
+            )
+          }
+          out(io, shown`  ${permissionsLine(probe.right.refreshOn, now)}`)
         } else {
           out(io, shown`  ${red(io, "failed")} after ${duration(probeMs)}`)
           out(io, indent("  ", describeError(io, probe.left)))

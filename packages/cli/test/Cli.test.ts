@@ -283,3 +283,84 @@ describe("progress lines", () => {
 it("rejects an unknown subcommand", async () => {
   await expect(run(["no-such-command"], {})).rejects.toBeDefined()
 })
+
+describe("token age", () => {
+  const environment = () => ({ AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url })
+  // A token the endpoint issued `minutes` ago, as an endpoint answers from its own cache.
+  const issuedAgo = (minutes: number) => {
+    const iat = Math.floor(Date.now() / 1000) - minutes * 60
+    const claims = { aud: "https://management.azure.com/", oid: "0b1c", iat, exp: iat + 86_400 }
+    return {
+      iat,
+      iso: new Date(iat * 1000).toISOString(),
+      shown: new Date(iat * 1000).toISOString().replace(".000Z", "Z"),
+      answer: Hostile.tokenAnswerWith(Hostile.jwt(claims))
+    }
+  }
+
+  it("token: says how old the token is, when it was issued and what that means for permissions", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const result = await run(["token", "--loopback-only"], environment())
+    expect(result.exitCode).toBe(0)
+    expect(result.out).toContain(`issued    12 min ago (${token.shown})`)
+    expect(result.out).toMatch(
+      /A token carries the permissions of when it was issued: a role granted since then appears after the next refresh \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, in \d+ min\)\./
+    )
+  })
+
+  it("token --json: issuedOn and ageSeconds", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.issuedOn).toBe(token.iso)
+    // 720 s, and the few seconds the run took at most.
+    expect(json.ageSeconds).toBeGreaterThanOrEqual(720)
+    expect(json.ageSeconds).toBeLessThan(730)
+  })
+
+  it("an opaque token (or a JWT without iat) has no age: null in JSON, unknown for people", async () => {
+    hostile.answer(Hostile.tokenAnswerWith("opaque-token-value"))
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.issuedOn).toBeNull()
+    expect(json.ageSeconds).toBeNull()
+    hostile.answer(Hostile.tokenAnswerWith(Hostile.jwt({ aud: "https://management.azure.com/" })))
+    const text = await run(["token", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(0)
+    expect(text.out).toContain("issued    unknown (the token carries no iat claim)")
+  })
+
+  it("a token issued after now says whose clock is behind", async () => {
+    hostile.answer(issuedAgo(-3).answer)
+    const result = await run(["token", "--loopback-only"], environment())
+    expect(result.out).toMatch(
+      /issued {4}(3 min|1\d\d(\.\d)? s) in the future \(this machine's clock is behind the token issuer's\)/
+    )
+  })
+
+  it("doctor: the probe's token age, that the endpoint answered from its cache, and the JSON fields", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const text = await run(["doctor", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(0)
+    expect(text.out).toContain(`, issued 12 min ago (${token.shown}), expires `)
+    expect(text.out).toContain(
+      "The endpoint answered this uncached request with a token it issued 12 min ago, from its own cache."
+    )
+    expect(text.out).toContain("A token carries the permissions of when it was issued")
+
+    hostile.answer(token.answer)
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment())).out)
+    expect(json.probe).toMatchObject({ ok: true, issuedOn: token.iso })
+    expect(json.probe.ageSeconds).toBeGreaterThanOrEqual(720)
+    expect(json.probe.ageSeconds).toBeLessThan(730)
+    expect(Date.parse(json.probe.refreshOn)).toBeLessThanOrEqual(Date.parse(json.probe.expiresOn))
+  })
+
+  it("doctor: a token the endpoint has just issued is not said to come from its cache", async () => {
+    const result = await run(["doctor", "--loopback-only"], emulator.envFor("appservice"))
+    expect(result.exitCode).toBe(0)
+    expect(result.out).toMatch(/, issued (\d+ ms|\d+(\.\d)? s) ago \(/)
+    expect(result.out).not.toContain("from its own cache")
+  })
+})
