@@ -21,6 +21,7 @@ import * as NodeFileReader from "@managed-identity/node/NodeFileReader"
 import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { claimsChallenge } from "./internal/claimsChallenge.js"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
 import {
   bold,
@@ -234,12 +235,14 @@ const doctorCommand = (io: Io) =>
         const probeMs = now - started
         const healthy = probe._tag === "Right" && diagnosis.missing.length === 0 && diagnosis.conflicts.length === 0
         io.setExitCode(healthy ? 0 : 1)
+        const challenge = claimsChallenge(diagnosis.source)
         const issuedOn = probe._tag === "Right" ? issuedOnOf(probe.right, decodeClaims(probe.right.token)) : undefined
 
         if (flags.json) {
           json(io, {
             healthy,
             ...diagnosis,
+            claimsChallenge: challenge,
             probe:
               probe._tag === "Right"
                 ? {
@@ -262,6 +265,7 @@ const doctorCommand = (io: Io) =>
             : shown`${bold(io, "source")}    ${cyan(io, diagnosis.source)}`
         )
         out(io, shown`          ${diagnosis.explanation}`)
+        out(io, shown`${bold(io, "claims")}    ${challenge.explanation}`)
         out(io, bold(io, "variables"))
         const set = diagnosis.variables.filter((v) => v.set)
         out(

@@ -364,3 +364,35 @@ describe("token age", () => {
     expect(result.out).not.toContain("from its own cache")
   })
 })
+
+describe("doctor: what a claims challenge (CAE) can do on the detected source", () => {
+  const claimsOf = async (environment: Record<string, string>) => {
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment)).out)
+    const text = await run(["doctor", "--loopback-only"], environment)
+    return { json: json.claimsChallenge, line: text.out.split("\n").find((line) => line.startsWith("claims")) }
+  }
+
+  it("IMDS and App Service: the endpoint's own cache may hand the same token back", async () => {
+    for (const source of ["imds", "appservice"] as const) {
+      const { json, line } = await claimsOf(emulator.envFor(source))
+      expect(json.support).toBe("none")
+      expect(line).toMatch(
+        /^claims {4}A claims challenge \(CAE\) cannot make the (IMDS|AppService) endpoint bypass its own token cache/
+      )
+      expect(line).toContain("a revoked or re-scoped token can come back")
+      expect(json.explanation).toBe(line?.replace(/^claims {4}/, ""))
+    }
+  })
+
+  it("Service Fabric: the rejected token's SHA-256 makes the endpoint mint a new one", async () => {
+    const { json, line } = await claimsOf(emulator.envFor("servicefabric"))
+    expect(json.support).toBe("revocation")
+    expect(line).toContain("sends the rejected token's SHA-256 (token_sha256_to_refresh)")
+  })
+
+  it("workload identity: Entra mints a token with the claims", async () => {
+    const { json, line } = await claimsOf(emulator.envFor("workloadidentity"))
+    expect(json.support).toBe("entra")
+    expect(line).toContain("passes the claims to Microsoft Entra")
+  })
+})
