@@ -21,6 +21,7 @@ import * as NodeFileReader from "@managed-identity/node/NodeFileReader"
 import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { likelyAnswerer } from "./internal/answerer.js"
 import { claimsChallenge } from "./internal/claimsChallenge.js"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
 import {
@@ -91,22 +92,38 @@ const identityOf = (flags: IdentityFlags): Identity.IdentityOptions => ({
   resourceId: Option.getOrUndefined(flags.resourceId)
 })
 
-// The message, summary and advice quote what the endpoint said: all of it is escaped.
+// The message, summary and advice quote what the endpoint said: all of it is escaped. A summary
+// that only repeats the message ("The input is invalid: <message>") is left out.
 const describeError = (io: Io, error: ManagedIdentityError): Shown => {
   const { summary, advice } = Diagnostics.explain(error)
+  const likely = likelyAnswerer(error)
   return lines([
     shown`${red(io, "error")} ${error.message}`,
-    ...(summary !== error.message ? [shown`  ${summary}`] : []),
+    ...(summary.includes(error.message) ? [] : [shown`  ${summary}`]),
+    ...(likely === undefined ? [] : [shown`  ${bold(io, "likely")} ${likely}`]),
     ...advice.map((line) => shown`  ${dim(io, "→")} ${line}`)
   ])
 }
 
-const errorJson = (error: ManagedIdentityError) => ({
-  error: error._tag,
-  message: error.message,
-  ...("source" in error ? { source: error.source, status: error.status, attempts: error.attempts } : {}),
-  ...Diagnostics.explain(error)
-})
+const errorJson = (error: ManagedIdentityError) => {
+  const likely = likelyAnswerer(error)
+  return {
+    error: error._tag,
+    ...("reason" in error ? { reason: error.reason } : {}),
+    message: error.message,
+    ...("source" in error
+      ? {
+          source: error.source,
+          status: error.status,
+          attempts: error.attempts,
+          correlationId: error.correlationId,
+          evidence: error.evidence
+        }
+      : {}),
+    ...(likely === undefined ? {} : { likely }),
+    ...Diagnostics.explain(error)
+  }
+}
 
 const tokenCommand = (io: Io) =>
   Command.make(

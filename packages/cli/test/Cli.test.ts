@@ -396,3 +396,55 @@ describe("doctor: what a claims challenge (CAE) can do on the detected source", 
     expect(line).toContain("passes the claims to Microsoft Entra")
   })
 })
+
+describe("who answered instead of the endpoint", () => {
+  const environment = () => ({ AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url })
+
+  it("Docker Desktop's own 403 for 169.254.169.254: plain text, no Server header", async () => {
+    const dockerDesktop: Hostile.Answer = {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: "connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network."
+    }
+    hostile.answer(dockerDesktop)
+    const text = await run(["token", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(1)
+    expect(text.err).toContain("A socket operation was attempted to an unreachable network.")
+    expect(text.err).toMatch(/^ {2}likely A 403 in plain text with no Server header is how Docker Desktop answers/m)
+    expect(hostile.received()).toBe(1) // not retried: a chain moves on
+
+    hostile.answer(dockerDesktop)
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment())).out)
+    expect(json.probe).toMatchObject({
+      error: "Unavailable",
+      reason: "not-the-endpoint",
+      evidence: { status: 403, body: "text", contentType: "text/plain; charset=utf-8" }
+    })
+    expect(json.probe.likely).toContain("Docker Desktop")
+  })
+
+  it("a proxy's HTML 403 names its server; a 407 is a proxy that wants credentials", async () => {
+    const page = "<!DOCTYPE html><html><body><h1>Access Denied</h1></body></html>"
+    hostile.answer({ status: 403, headers: { server: "squid/6.10", "content-type": "text/html" }, body: page })
+    const html = await run(["doctor", "--loopback-only"], environment())
+    expect(html.exitCode).toBe(1)
+    expect(html.out).toContain("likely The answer names its server: squid/6.10.")
+    expect(html.out).not.toContain("likely A 403 in plain text")
+
+    hostile.answer({
+      status: 407,
+      headers: { server: "squid/6.10", "content-type": "text/html", "proxy-authenticate": 'Basic realm="corp"' },
+      body: page
+    })
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json).toMatchObject({ error: "Unavailable", reason: "not-the-endpoint", status: 407 })
+    expect(json.likely).toMatch(/^A proxy that wants credentials \(407\)/)
+  })
+
+  it("the endpoint's own JSON error gets no guess", async () => {
+    hostile.answer(Hostile.errorAnswer(403))
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.error).toBe("Rejected")
+    expect(json.likely).toBeUndefined()
+  })
+})

@@ -93,12 +93,16 @@ export interface HostileEndpoint {
   readonly url: string
   /** Answers the next requests with these, in order; then with `tokenAnswer`. */
   readonly answer: (...answers: ReadonlyArray<Answer>) => void
+  /** How many requests arrived since the last `answer`. */
+  readonly received: () => number
   readonly close: () => Promise<void>
 }
 
 export const start = async (): Promise<HostileEndpoint> => {
   const queue: Array<Answer> = []
+  let received = 0
   const server = http.createServer((request, response) => {
+    received++
     request.resume()
     request.on("end", () => {
       const { status, body, headers } = queue.shift() ?? tokenAnswer
@@ -113,7 +117,9 @@ export const start = async (): Promise<HostileEndpoint> => {
     answer: (...answers) => {
       queue.length = 0
       queue.push(...answers)
+      received = 0
     },
+    received: () => received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
