@@ -334,7 +334,7 @@ describe("token age", () => {
     hostile.answer(issuedAgo(-3).answer)
     const result = await run(["token", "--loopback-only"], environment())
     expect(result.out).toMatch(
-      /issued {4}(3 min|1\d\d(\.\d)? s) in the future \(this machine's clock is behind the token issuer's\)/
+      /issued {4}(3 min|1\d\d s) in the future \(this machine's clock is behind the token issuer's\)/
     )
   })
 
@@ -360,7 +360,7 @@ describe("token age", () => {
   it("doctor: a token the endpoint has just issued is not said to come from its cache", async () => {
     const result = await run(["doctor", "--loopback-only"], emulator.envFor("appservice"))
     expect(result.exitCode).toBe(0)
-    expect(result.out).toMatch(/, issued (\d+ ms|\d+(\.\d)? s) ago \(/)
+    expect(result.out).toMatch(/, issued (less than a second|\d+ s) ago \(/)
     expect(result.out).not.toContain("from its own cache")
   })
 })

@@ -16,11 +16,16 @@ export const issuedOnOf = (token: AccessToken, claims: Record<string, unknown> |
   return typeof iat === "number" && Number.isFinite(iat) ? iat * 1000 : undefined
 }
 
+// `iat` counts whole seconds: no finer age than that is known.
+const age = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : duration(ms))
+
 /** `12 min ago`; a token "issued" in the future says whose clock is behind. */
 export const ageWords = (issuedOn: number, now: number): string =>
-  issuedOn <= now
-    ? `${duration(now - issuedOn)} ago`
-    : `${duration(issuedOn - now)} in the future (this machine's clock is behind the token issuer's)`
+  issuedOn > now
+    ? `${age(issuedOn - now)} in the future (this machine's clock is behind the token issuer's)`
+    : now - issuedOn < 1000
+      ? "less than a second ago"
+      : `${age(now - issuedOn)} ago`
 
 /** `12 min ago (2026-12-04T18:40:00Z)`, or that the token does not say. */
 export const issuedWords = (issuedOn: number | undefined, now: number): string =>
