@@ -77,6 +77,11 @@ const identityOptions = {
   loopbackOnly: Options.boolean("loopback-only").pipe(
     Options.withDescription("refuse any endpoint that is not on this machine (for the emulator and tests)")
   ),
+  allowNonLocalEndpoint: Options.boolean("allow-non-local-endpoint").pipe(
+    Options.withDescription(
+      "let App Service, Azure ML, Cloud Shell and Azure Arc use an endpoint that is not on this machine (sourceOptions.allowNonLocalEndpoint)"
+    )
+  ),
   json: Options.boolean("json").pipe(Options.withDescription("print JSON for machines"))
 }
 
@@ -90,6 +95,12 @@ const identityOf = (flags: IdentityFlags): Identity.IdentityOptions => ({
   clientId: Option.getOrUndefined(flags.clientId),
   objectId: Option.getOrUndefined(flags.objectId),
   resourceId: Option.getOrUndefined(flags.resourceId)
+})
+
+// What both commands pass to the layer besides the identity.
+const endpointOptions = (flags: { readonly loopbackOnly: boolean; readonly allowNonLocalEndpoint: boolean }) => ({
+  ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
+  ...(flags.allowNonLocalEndpoint ? { sourceOptions: { allowNonLocalEndpoint: true } } : {})
 })
 
 // The message, summary and advice quote what the endpoint said: all of it is escaped. A summary
@@ -142,7 +153,7 @@ const tokenCommand = (io: Io) =>
         const layer = NodeManagedIdentity.layer({
           identity: identityOf(flags),
           environment: io.environment,
-          ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
+          ...endpointOptions(flags),
           onRetry: (event) => Effect.sync(() => err(io, dim(io, `… ${describeRetry(event)}`)))
         })
         const result = yield* Effect.either(
@@ -243,7 +254,7 @@ const doctorCommand = (io: Io) =>
                 cache: false,
                 circuitBreaker: false,
                 attemptTimeout: "5 seconds",
-                ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {})
+                ...endpointOptions(flags)
               })
             )
           )

@@ -25,7 +25,7 @@ beforeEach(() => {
 
 const loopback = (variables: Record<string, string>) => {
   for (const value of Object.values(variables)) {
-    if (/^https?:/.test(value) && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(value)) {
+    if (/^https?:/.test(value) && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::ffff:127\.0\.0\.1\])[:/]/.test(value)) {
       throw new Error(`not loopback: ${value}`)
     }
   }
@@ -446,5 +446,39 @@ describe("who answered instead of the endpoint", () => {
     const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
     expect(json.error).toBe("Rejected")
     expect(json.likely).toBeUndefined()
+  })
+})
+
+describe("an endpoint that is not on this machine", () => {
+  // ::ffff:127.0.0.1 is this machine, yet not an address core accepts as local: were the check to
+  // let a request through, it would land on the stand-in and be counted. (--loopback-only would
+  // refuse it too, so these runs go without it; were App Service not detected, IMDS requests would
+  // still go to the stand-in, never to 169.254.169.254.)
+  const environment = () => ({
+    IDENTITY_ENDPOINT: `http://[::ffff:127.0.0.1]:${new URL(hostile.url).port}/msi/token`,
+    IDENTITY_HEADER: "stand-in-secret",
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url
+  })
+
+  it("is refused before anything is sent, naming the variable; doctor says the same", async () => {
+    hostile.answer()
+    const token = await run(["token"], environment())
+    expect(token.exitCode).toBe(1)
+    expect(token.err).toMatch(
+      /^error IDENTITY_ENDPOINT: http:\/\/\[::ffff:7f00:1\]:\d+\/msi\/token is not on this machine/
+    )
+    expect(token.err).toContain("→ Fix IDENTITY_ENDPOINT; nothing was sent to any endpoint.")
+    expect(token.err).not.toContain("The input is invalid") // the summary only repeated the message
+    const doctor = JSON.parse((await run(["doctor", "--json"], environment())).out)
+    expect(doctor.probe).toMatchObject({ error: "InvalidArgument" })
+    expect(hostile.received()).toBe(0)
+  })
+
+  it("--allow-non-local-endpoint lets the request go (sourceOptions.allowNonLocalEndpoint)", async () => {
+    hostile.answer(Hostile.tokenAnswerWith(Hostile.jwt({ aud: "https://management.azure.com/" })))
+    const result = await run(["token", "--allow-non-local-endpoint", "--json"], environment())
+    expect(result.exitCode).toBe(0)
+    expect(JSON.parse(result.out).source).toBe("AppService")
+    expect(hostile.received()).toBe(1)
   })
 })
