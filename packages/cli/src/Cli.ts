@@ -121,6 +121,7 @@ const errorJson = (error: ManagedIdentityError) => {
   return {
     error: error._tag,
     ...("reason" in error ? { reason: error.reason } : {}),
+    ...("argument" in error ? { argument: error.argument } : {}),
     message: error.message,
     ...("source" in error
       ? {

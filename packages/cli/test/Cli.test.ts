@@ -470,7 +470,7 @@ describe("an endpoint that is not on this machine", () => {
     expect(token.err).toContain("→ Fix IDENTITY_ENDPOINT; nothing was sent to any endpoint.")
     expect(token.err).not.toContain("The input is invalid") // the summary only repeated the message
     const doctor = JSON.parse((await run(["doctor", "--json"], environment())).out)
-    expect(doctor.probe).toMatchObject({ error: "InvalidArgument" })
+    expect(doctor.probe).toMatchObject({ error: "InvalidArgument", argument: "IDENTITY_ENDPOINT" })
     expect(hostile.received()).toBe(0)
   })
 
