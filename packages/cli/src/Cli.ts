@@ -21,6 +21,8 @@ import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { existsSync } from "node:fs"
+import { likelyAnswerer } from "./internal/answerer.js"
+import { claimsChallenge } from "./internal/claimsChallenge.js"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
 import {
   bold,
@@ -30,6 +32,7 @@ import {
   err,
   green,
   indent,
+  instant,
   type Io,
   json,
   lines,
@@ -42,6 +45,7 @@ import {
   yellow
 } from "./internal/output.js"
 import { describeRetry } from "./internal/progress.js"
+import { ageJson, fromNow, issuedOnOf, issuedWords, permissionsLine } from "./internal/tokenAge.js"
 
 /**
  * The version printed by `managed-identity --version`.
@@ -52,6 +56,10 @@ import { describeRetry } from "./internal/progress.js"
 export const version = "0.1.0"
 
 const DEFAULT_RESOURCE = "https://management.azure.com/"
+
+// Older than this on a request that bypassed the library's cache: the endpoint kept it (a clock
+// skew of a few minutes is common and not evidence of anything).
+const CACHED_BY_ENDPOINT_MS = 5 * 60_000
 
 const identityOptions = {
   clientId: Options.text("client-id").pipe(
@@ -69,6 +77,11 @@ const identityOptions = {
   loopbackOnly: Options.boolean("loopback-only").pipe(
     Options.withDescription("refuse any endpoint that is not on this machine (for the emulator and tests)")
   ),
+  allowNonLocalEndpoint: Options.boolean("allow-non-local-endpoint").pipe(
+    Options.withDescription(
+      "let App Service, Azure ML, Cloud Shell and Azure Arc use an endpoint that is not on this machine (sourceOptions.allowNonLocalEndpoint)"
+    )
+  ),
   json: Options.boolean("json").pipe(Options.withDescription("print JSON for machines"))
 }
 
@@ -84,26 +97,44 @@ const identityOf = (flags: IdentityFlags): Identity.IdentityOptions => ({
   resourceId: Option.getOrUndefined(flags.resourceId)
 })
 
-// The message, summary and advice quote what the endpoint said: all of it is escaped.
+// What both commands pass to the layer besides the identity.
+const endpointOptions = (flags: { readonly loopbackOnly: boolean; readonly allowNonLocalEndpoint: boolean }) => ({
+  ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
+  ...(flags.allowNonLocalEndpoint ? { sourceOptions: { allowNonLocalEndpoint: true } } : {})
+})
+
+// The message, summary and advice quote what the endpoint said: all of it is escaped. A summary
+// that only repeats the message ("The input is invalid: <message>") is left out.
 const describeError = (io: Io, error: ManagedIdentityError): Shown => {
   const { summary, advice } = Diagnostics.explain(error)
+  const likely = likelyAnswerer(error)
   return lines([
     shown`${red(io, "error")} ${error.message}`,
-    ...(summary !== error.message ? [shown`  ${summary}`] : []),
+    ...(summary.includes(error.message) ? [] : [shown`  ${summary}`]),
+    ...(likely === undefined ? [] : [shown`  ${bold(io, "likely")} ${likely}`]),
     ...advice.map((line) => shown`  ${dim(io, "→")} ${line}`)
   ])
 }
 
-const errorJson = (error: ManagedIdentityError) => ({
-  error: error._tag,
-  message: error.message,
-  ...("source" in error ? { source: error.source, status: error.status, attempts: error.attempts } : {}),
-  ...Diagnostics.explain(error)
-})
-
-const timeFromNow = (at: number, now: number) => {
-  const ms = at - now
-  return ms >= 0 ? `in ${duration(ms)}` : `${duration(-ms)} ago`
+const errorJson = (error: ManagedIdentityError) => {
+  const likely = likelyAnswerer(error)
+  return {
+    error: error._tag,
+    ...("reason" in error ? { reason: error.reason } : {}),
+    ...("argument" in error ? { argument: error.argument } : {}),
+    message: error.message,
+    ...("source" in error
+      ? {
+          source: error.source,
+          status: error.status,
+          attempts: error.attempts,
+          correlationId: error.correlationId,
+          evidence: error.evidence
+        }
+      : {}),
+    ...(likely === undefined ? {} : { likely }),
+    ...Diagnostics.explain(error)
+  }
 }
 
 const tokenCommand = (io: Io) =>
@@ -123,7 +154,7 @@ const tokenCommand = (io: Io) =>
         const layer = NodeManagedIdentity.layer({
           identity: identityOf(flags),
           environment: io.environment,
-          ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {}),
+          ...endpointOptions(flags),
           onRetry: (event) => Effect.sync(() => err(io, dim(io, `… ${describeRetry(event)}`)))
         })
         const result = yield* Effect.either(
@@ -140,6 +171,7 @@ const tokenCommand = (io: Io) =>
         const { mi, token } = result.right
         const now = Date.now()
         const claims = decodeClaims(token.token)
+        const issuedOn = issuedOnOf(token, claims)
         if (flags.json) {
           json(io, {
             source: mi.source,
@@ -147,6 +179,7 @@ const tokenCommand = (io: Io) =>
             identity: Identity.describe(mi.identity),
             resource: token.resource,
             tokenType: token.tokenType,
+            ...ageJson(issuedOn, now),
             expiresOn: new Date(token.expiresOn).toISOString(),
             refreshOn: new Date(token.refreshOn).toISOString(),
             elapsedMs: now - started,
@@ -162,11 +195,13 @@ const tokenCommand = (io: Io) =>
             ["identity", Identity.describe(mi.identity)],
             ["resource", token.resource],
             ["type", token.tokenType],
-            ["expires", `${new Date(token.expiresOn).toISOString()} (${timeFromNow(token.expiresOn, now)})`],
-            ["refresh", `${new Date(token.refreshOn).toISOString()} (${timeFromNow(token.refreshOn, now)})`],
+            ["issued", issuedWords(issuedOn, now)],
+            ["expires", `${instant(token.expiresOn)} (${fromNow(token.expiresOn, now)})`],
+            ["refresh", `${instant(token.refreshOn)} (${fromNow(token.refreshOn, now)})`],
             ["took", duration(now - started)]
           ])
         )
+        out(io, dim(io, `  ${permissionsLine(token.refreshOn, now)}`))
         if (claims !== undefined) {
           out(io, bold(io, "claims"))
           out(
@@ -178,7 +213,7 @@ const tokenCommand = (io: Io) =>
                   const value = claims[name]
                   const shown =
                     (name === "iat" || name === "nbf" || name === "exp") && typeof value === "number"
-                      ? `${value} (${new Date(value * 1000).toISOString()})`
+                      ? `${value} (${instant(value * 1000)})`
                       : String(value)
                   return [name, shown] as const
                 })
@@ -222,26 +257,32 @@ const doctorCommand = (io: Io) =>
                 cache: false,
                 circuitBreaker: false,
                 attemptTimeout: "5 seconds",
-                ...(flags.loopbackOnly ? { endpointGuard: ManagedIdentity.allowLoopbackOnly } : {})
+                ...endpointOptions(flags)
               })
             )
           )
         )
-        const probeMs = Date.now() - started
+        const now = Date.now()
+        const probeMs = now - started
         const healthy = probe._tag === "Right" && diagnosis.missing.length === 0 && diagnosis.conflicts.length === 0
         io.setExitCode(healthy ? 0 : 1)
+        const challenge = claimsChallenge(diagnosis.source)
+        const issuedOn = probe._tag === "Right" ? issuedOnOf(probe.right, decodeClaims(probe.right.token)) : undefined
 
         if (flags.json) {
           json(io, {
             healthy,
             ...diagnosis,
+            claimsChallenge: challenge,
             probe:
               probe._tag === "Right"
                 ? {
                     ok: true,
                     elapsedMs: probeMs,
+                    resource: probe.right.resource,
+                    ...ageJson(issuedOn, now),
                     expiresOn: new Date(probe.right.expiresOn).toISOString(),
-                    resource: probe.right.resource
+                    refreshOn: new Date(probe.right.refreshOn).toISOString()
                   }
                 : { ok: false, elapsedMs: probeMs, ...errorJson(probe.left) }
           })
@@ -255,6 +296,7 @@ const doctorCommand = (io: Io) =>
             : shown`${bold(io, "source")}    ${cyan(io, diagnosis.source)}`
         )
         out(io, shown`          ${diagnosis.explanation}`)
+        out(io, shown`${bold(io, "claims")}    ${challenge.explanation}`)
         out(io, bold(io, "variables"))
         const set = diagnosis.variables.filter((v) => v.set)
         out(
@@ -270,8 +312,16 @@ const doctorCommand = (io: Io) =>
         if (probe._tag === "Right") {
           out(
             io,
-            shown`  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, expires ${new Date(probe.right.expiresOn).toISOString()}`
+            shown`  ${green(io, "ok")} a token for ${probe.right.resource} in ${duration(probeMs)}, issued ${issuedWords(issuedOn, now)}, expires ${instant(probe.right.expiresOn)}`
           )
+          // The probe bypasses the library's cache: an old token is the endpoint's own cache speaking.
+          if (issuedOn !== undefined && now - issuedOn > CACHED_BY_ENDPOINT_MS) {
+            out(
+              io,
+              shown`  The endpoint answered this uncached request with a token it issued ${duration(now - issuedOn)} ago, from its own cache.`
+            )
+          }
+          out(io, shown`  ${permissionsLine(probe.right.refreshOn, now)}`)
         } else {
           out(io, shown`  ${red(io, "failed")} after ${duration(probeMs)}`)
           out(io, indent("  ", describeError(io, probe.left)))

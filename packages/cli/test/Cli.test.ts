@@ -25,7 +25,7 @@ beforeEach(() => {
 
 const loopback = (variables: Record<string, string>) => {
   for (const value of Object.values(variables)) {
-    if (/^https?:/.test(value) && !/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(value)) {
+    if (/^https?:/.test(value) && !/^https?:\/\/(127\.0\.0\.1|localhost|\[::ffff:127\.0\.0\.1\])[:/]/.test(value)) {
       throw new Error(`not loopback: ${value}`)
     }
   }
@@ -168,6 +168,7 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.out).toContain("\\x90q\\x9c") // C1 DCS
     expect(result.out).toContain("\\u202egnp.exe\\u202c\\u2066x\\u2069") // bidi override and isolates
     expect(result.out).toContain("\\x0d\\x1b[32mhealthy\\x1b[0m\\x0a") // a fake line stays on ours
+    expect(result.out).toMatch(/resource\s+https:\/\/management\.azure\.com\/\n/) // core did not believe the endpoint's
     expect(result.out).toMatch(/type\s+Bearer\\x9b32m/)
     expect(result.out).toMatch(/oid\s+\\x9b32m/)
     expect(result.out).toMatch(/appid\s+\\x1b\]0;pwned\\x07/)
@@ -183,14 +184,15 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.out).toContain("\\u202egnp.exe")
     expect(result.out).toContain("\\u0085\\u200b\\u200e\\u2028\\ufeff")
     const json = JSON.parse(result.out)
-    expect(json.resource).toBe(Hostile.hostileResource)
+    expect(json.resource).toBe("https://management.azure.com/")
     expect(json.tokenType).toBe(`Bearer${Hostile.sequences.c1Colour}`)
     expect(json.claims).toEqual(Hostile.hostileClaims)
     expect(json.accessToken).toBe(Hostile.hostileJwt)
   })
 
   it("token: an error body's sequences neither in the message nor in the advice, in text or JSON", async () => {
-    hostile.answer(Hostile.errorAnswer(400))
+    // invalid_resource: a request mistake, so IMDS's 400 is Rejected and its description is quoted in the advice.
+    hostile.answer(Hostile.errorAnswer(400, "invalid_resource"))
     const text = await run(["token", "--loopback-only"], environment())
     expect(text.exitCode).toBe(1)
     expectInert(text.out)
@@ -198,7 +200,7 @@ describe("text from outside is shown, never obeyed", () => {
     expect(text.err).toContain("pwned")
     expect(text.err).toContain("gnp.exe")
 
-    hostile.answer(Hostile.errorAnswer(400))
+    hostile.answer(Hostile.errorAnswer(400, "invalid_resource"))
     const json = await run(["token", "--loopback-only", "--json"], environment())
     expect(json.exitCode).toBe(1)
     expectInert(json.out)
@@ -213,9 +215,9 @@ describe("text from outside is shown, never obeyed", () => {
     expect(result.exitCode).toBe(0)
     expectInert(result.out)
     expectInert(result.err)
-    expectShownEscaped(result.out)
+    // Core's diagnosis already drops the controls from a variable's value; the words stay.
     expect(result.out).toMatch(/DEFAULT_IDENTITY_CLIENT_ID\s+client.*pwned.*gnp\.exe/)
-    expect(result.out).toMatch(/ok a token for api:\/\/hostile\//)
+    expect(result.out).toMatch(/ok a token for https:\/\/management\.azure\.com\//)
     // What a terminal would draw as a line of its own saying "healthy": only the verdict.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing colour codes is the point
     const drawn = (line: string) => line.replace(/\u001b\[[\d;]*m|\r/g, "").trim()
@@ -238,10 +240,9 @@ describe("text from outside is shown, never obeyed", () => {
       DEFAULT_IDENTITY_CLIENT_ID: `client${Hostile.sequences.c1Colour}`
     })
     expectInert(ok.out)
-    expect(ok.out).toContain("\\u009b32m")
     const json = JSON.parse(ok.out)
     expect(json.healthy).toBe(true)
-    expect(json.probe.resource).toBe(Hostile.hostileResource)
+    expect(json.probe.resource).toBe("https://management.azure.com/")
 
     hostile.answer(Hostile.errorAnswer(403))
     const failed = await run(["doctor", "--loopback-only", "--json"], environment())
@@ -260,7 +261,6 @@ describe("text from outside is shown, never obeyed", () => {
       expect(withoutOurColours).not.toMatch(Hostile.rawUnsafe)
     }
     expectShownEscaped(token.out)
-    expectShownEscaped(doctor.out)
   })
 })
 
@@ -282,4 +282,203 @@ describe("progress lines", () => {
 
 it("rejects an unknown subcommand", async () => {
   await expect(run(["no-such-command"], {})).rejects.toBeDefined()
+})
+
+describe("token age", () => {
+  const environment = () => ({ AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url })
+  // A token the endpoint issued `minutes` ago, as an endpoint answers from its own cache.
+  const issuedAgo = (minutes: number) => {
+    const iat = Math.floor(Date.now() / 1000) - minutes * 60
+    const claims = { aud: "https://management.azure.com/", oid: "0b1c", iat, exp: iat + 86_400 }
+    return {
+      iat,
+      iso: new Date(iat * 1000).toISOString(),
+      shown: new Date(iat * 1000).toISOString().replace(".000Z", "Z"),
+      answer: Hostile.tokenAnswerWith(Hostile.jwt(claims))
+    }
+  }
+
+  it("token: says how old the token is, when it was issued and what that means for permissions", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const result = await run(["token", "--loopback-only"], environment())
+    expect(result.exitCode).toBe(0)
+    expect(result.out).toContain(`issued    12 min ago (${token.shown})`)
+    expect(result.out).toMatch(
+      /A token carries the permissions of when it was issued: a role granted since then appears after the next refresh \(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, in \d+ min\)\./
+    )
+  })
+
+  it("token --json: issuedOn and ageSeconds", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.issuedOn).toBe(token.iso)
+    // 720 s, and the few seconds the run took at most.
+    expect(json.ageSeconds).toBeGreaterThanOrEqual(720)
+    expect(json.ageSeconds).toBeLessThan(730)
+  })
+
+  it("an opaque token (or a JWT without iat) has no age: null in JSON, unknown for people", async () => {
+    hostile.answer(Hostile.tokenAnswerWith("opaque-token-value"))
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.issuedOn).toBeNull()
+    expect(json.ageSeconds).toBeNull()
+    hostile.answer(Hostile.tokenAnswerWith(Hostile.jwt({ aud: "https://management.azure.com/" })))
+    const text = await run(["token", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(0)
+    expect(text.out).toContain("issued    unknown (the token carries no iat claim)")
+  })
+
+  it("a token issued after now says whose clock is behind", async () => {
+    hostile.answer(issuedAgo(-3).answer)
+    const result = await run(["token", "--loopback-only"], environment())
+    expect(result.out).toMatch(
+      /issued {4}(3 min|1\d\d s) in the future \(this machine's clock is behind the token issuer's\)/
+    )
+  })
+
+  it("doctor: the probe's token age, that the endpoint answered from its cache, and the JSON fields", async () => {
+    const token = issuedAgo(12)
+    hostile.answer(token.answer)
+    const text = await run(["doctor", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(0)
+    expect(text.out).toContain(`, issued 12 min ago (${token.shown}), expires `)
+    expect(text.out).toContain(
+      "The endpoint answered this uncached request with a token it issued 12 min ago, from its own cache."
+    )
+    expect(text.out).toContain("A token carries the permissions of when it was issued")
+
+    hostile.answer(token.answer)
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment())).out)
+    expect(json.probe).toMatchObject({ ok: true, issuedOn: token.iso })
+    expect(json.probe.ageSeconds).toBeGreaterThanOrEqual(720)
+    expect(json.probe.ageSeconds).toBeLessThan(730)
+    expect(Date.parse(json.probe.refreshOn)).toBeLessThanOrEqual(Date.parse(json.probe.expiresOn))
+  })
+
+  it("doctor: a token the endpoint has just issued is not said to come from its cache", async () => {
+    const result = await run(["doctor", "--loopback-only"], emulator.envFor("appservice"))
+    expect(result.exitCode).toBe(0)
+    expect(result.out).toMatch(/, issued (less than a second|\d+ s) ago \(/)
+    expect(result.out).not.toContain("from its own cache")
+  })
+})
+
+describe("doctor: what a claims challenge (CAE) can do on the detected source", () => {
+  const claimsOf = async (environment: Record<string, string>) => {
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment)).out)
+    const text = await run(["doctor", "--loopback-only"], environment)
+    return { json: json.claimsChallenge, line: text.out.split("\n").find((line) => line.startsWith("claims")) }
+  }
+
+  it("IMDS and App Service: the endpoint's own cache may hand the same token back", async () => {
+    for (const source of ["imds", "appservice"] as const) {
+      const { json, line } = await claimsOf(emulator.envFor(source))
+      expect(json.support).toBe("none")
+      expect(line).toMatch(
+        /^claims {4}A claims challenge \(CAE\) cannot make the (IMDS|AppService) endpoint bypass its own token cache/
+      )
+      expect(line).toContain("a revoked or re-scoped token can come back")
+      expect(json.explanation).toBe(line?.replace(/^claims {4}/, ""))
+    }
+  })
+
+  it("Service Fabric: the rejected token's SHA-256 makes the endpoint mint a new one", async () => {
+    const { json, line } = await claimsOf(emulator.envFor("servicefabric"))
+    expect(json.support).toBe("revocation")
+    expect(line).toContain("sends the rejected token's SHA-256 (token_sha256_to_refresh)")
+  })
+
+  it("workload identity: Entra mints a token with the claims", async () => {
+    const { json, line } = await claimsOf(emulator.envFor("workloadidentity"))
+    expect(json.support).toBe("entra")
+    expect(line).toContain("passes the claims to Microsoft Entra")
+  })
+})
+
+describe("who answered instead of the endpoint", () => {
+  const environment = () => ({ AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url })
+
+  it("Docker Desktop's own 403 for 169.254.169.254: plain text, no Server header", async () => {
+    const dockerDesktop: Hostile.Answer = {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body: "connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network."
+    }
+    hostile.answer(dockerDesktop)
+    const text = await run(["token", "--loopback-only"], environment())
+    expect(text.exitCode).toBe(1)
+    expect(text.err).toContain("A socket operation was attempted to an unreachable network.")
+    expect(text.err).toMatch(/^ {2}likely A 403 in plain text with no Server header is how Docker Desktop answers/m)
+    expect(hostile.received()).toBe(1) // not retried: a chain moves on
+
+    hostile.answer(dockerDesktop)
+    const json = JSON.parse((await run(["doctor", "--loopback-only", "--json"], environment())).out)
+    expect(json.probe).toMatchObject({
+      error: "Unavailable",
+      reason: "not-the-endpoint",
+      evidence: { status: 403, body: "text", contentType: "text/plain; charset=utf-8" }
+    })
+    expect(json.probe.likely).toContain("Docker Desktop")
+  })
+
+  it("a proxy's HTML 403 names its server; a 407 is a proxy that wants credentials", async () => {
+    const page = "<!DOCTYPE html><html><body><h1>Access Denied</h1></body></html>"
+    hostile.answer({ status: 403, headers: { server: "squid/6.10", "content-type": "text/html" }, body: page })
+    const html = await run(["doctor", "--loopback-only"], environment())
+    expect(html.exitCode).toBe(1)
+    expect(html.out).toContain("likely The answer names its server: squid/6.10.")
+    expect(html.out).not.toContain("likely A 403 in plain text")
+
+    hostile.answer({
+      status: 407,
+      headers: { server: "squid/6.10", "content-type": "text/html", "proxy-authenticate": 'Basic realm="corp"' },
+      body: page
+    })
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json).toMatchObject({ error: "Unavailable", reason: "not-the-endpoint", status: 407 })
+    expect(json.likely).toMatch(/^A proxy that wants credentials \(407\)/)
+  })
+
+  it("the endpoint's own JSON error gets no guess", async () => {
+    hostile.answer(Hostile.errorAnswer(403))
+    const json = JSON.parse((await run(["token", "--loopback-only", "--json"], environment())).out)
+    expect(json.error).toBe("Rejected")
+    expect(json.likely).toBeUndefined()
+  })
+})
+
+describe("an endpoint that is not on this machine", () => {
+  // ::ffff:127.0.0.1 is this machine, yet not an address core accepts as local: were the check to
+  // let a request through, it would land on the stand-in and be counted. (--loopback-only would
+  // refuse it too, so these runs go without it; were App Service not detected, IMDS requests would
+  // still go to the stand-in, never to 169.254.169.254.)
+  const environment = () => ({
+    IDENTITY_ENDPOINT: `http://[::ffff:127.0.0.1]:${new URL(hostile.url).port}/msi/token`,
+    IDENTITY_HEADER: "stand-in-secret",
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: hostile.url
+  })
+
+  it("is refused before anything is sent, naming the variable; doctor says the same", async () => {
+    hostile.answer()
+    const token = await run(["token"], environment())
+    expect(token.exitCode).toBe(1)
+    expect(token.err).toMatch(
+      /^error IDENTITY_ENDPOINT: http:\/\/\[::ffff:7f00:1\]:\d+\/msi\/token is not on this machine/
+    )
+    expect(token.err).toContain("→ Fix IDENTITY_ENDPOINT; nothing was sent to any endpoint.")
+    expect(token.err).not.toContain("The input is invalid") // the summary only repeated the message
+    const doctor = JSON.parse((await run(["doctor", "--json"], environment())).out)
+    expect(doctor.probe).toMatchObject({ error: "InvalidArgument", argument: "IDENTITY_ENDPOINT" })
+    expect(hostile.received()).toBe(0)
+  })
+
+  it("--allow-non-local-endpoint lets the request go (sourceOptions.allowNonLocalEndpoint)", async () => {
+    hostile.answer(Hostile.tokenAnswerWith(Hostile.jwt({ aud: "https://management.azure.com/" })))
+    const result = await run(["token", "--allow-non-local-endpoint", "--json"], environment())
+    expect(result.exitCode).toBe(0)
+    expect(JSON.parse(result.out).source).toBe("AppService")
+    expect(hostile.received()).toBe(1)
+  })
 })

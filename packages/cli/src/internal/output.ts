@@ -88,4 +88,9 @@ export const duration = (ms: number): string =>
     ? `${Math.round(ms)} ms`
     : ms < 120_000
       ? `${Math.round(ms / 100) / 10} s`
-      : `${Math.round(ms / 60_000)} min`
+      : ms < 7_200_000
+        ? `${Math.round(ms / 60_000)} min`
+        : `${Math.round(ms / 360_000) / 10} h`
+
+/** A moment for people: ISO 8601 in UTC to the second (`2026-12-04T18:40:00Z`). */
+export const instant = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z")

@@ -2,7 +2,8 @@
  * An endpoint that answers in the real one's place with text meant for the terminal, not for the
  * reader: escape sequences that retitle the window, write the clipboard, erase lines and paint a
  * fake "healthy", their one-byte C1 forms, device control strings, bidi overrides and invisible
- * characters. A `node:http` server on 127.0.0.1, answering IMDS-shaped bodies from a queue.
+ * characters. A `node:http` server on 127.0.0.1, answering IMDS-shaped bodies from a queue; the
+ * queue also takes any status, headers and body (a chosen token, a proxy's page).
  */
 import * as http from "node:http"
 import type * as net from "node:net"
@@ -32,6 +33,10 @@ export const rawUnsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u200b-\
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
 
+/** An unsigned JWT carrying `claims`: the CLI and core only decode it. */
+export const jwt = (claims: Record<string, unknown>): string =>
+  `${base64url({ alg: "none", typ: "JWT" })}.${base64url(claims)}.`
+
 /** The claims of the token the hostile endpoint hands out. */
 export const hostileClaims = {
   aud: `api://hostile/${sequences.retitle}`,
@@ -40,21 +45,32 @@ export const hostileClaims = {
   oid: sequences.c1Colour,
   appid: sequences.retitle,
   azp: sequences.c1Title,
-  sub: sequences.deviceControl,
+  sub: `${sequences.deviceControl}${sequences.fakeHealthy}`,
   xms_mirid: `/subscriptions/${sequences.c1DeviceControl}${sequences.nextLine}${sequences.invisible}`,
   exp: 4_102_444_800
 }
 
 /** An unsigned JWT carrying `hostileClaims`: the CLI only decodes it. */
-export const hostileJwt = `${base64url({ alg: "none", typ: "JWT" })}.${base64url(hostileClaims)}.`
+export const hostileJwt = jwt(hostileClaims)
 
-/** The `resource` the hostile endpoint claims its token is for. */
+/**
+ * The `resource` the hostile endpoint claims its token is for. Core keeps an endpoint's resource
+ * only when it is a plain resource URI, so this one is replaced by the resource asked for.
+ */
 export const hostileResource = `api://hostile/${hostileText}`
 
 export interface Answer {
   readonly status: number
   readonly body: string
+  /** Default: `content-type: application/json; charset=utf-8`. */
+  readonly headers?: Readonly<Record<string, string>>
 }
+
+/** A 200 token response carrying `accessToken`. */
+export const tokenAnswerWith = (accessToken: string): Answer => ({
+  status: 200,
+  body: JSON.stringify({ access_token: accessToken, expires_in: "3599", token_type: "Bearer" })
+})
 
 export const tokenAnswer: Answer = {
   status: 200,
@@ -66,9 +82,10 @@ export const tokenAnswer: Answer = {
   })
 }
 
-export const errorAnswer = (status: number): Answer => ({
+/** The endpoint's own JSON error, with `hostileText` as its description. */
+export const errorAnswer = (status: number, error = "invalid_request"): Answer => ({
   status,
-  body: JSON.stringify({ error: "invalid_request", error_description: hostileText })
+  body: JSON.stringify({ error, error_description: hostileText })
 })
 
 export interface HostileEndpoint {
@@ -76,16 +93,20 @@ export interface HostileEndpoint {
   readonly url: string
   /** Answers the next requests with these, in order; then with `tokenAnswer`. */
   readonly answer: (...answers: ReadonlyArray<Answer>) => void
+  /** How many requests arrived since the last `answer`. */
+  readonly received: () => number
   readonly close: () => Promise<void>
 }
 
 export const start = async (): Promise<HostileEndpoint> => {
   const queue: Array<Answer> = []
+  let received = 0
   const server = http.createServer((request, response) => {
+    received++
     request.resume()
     request.on("end", () => {
-      const { status, body } = queue.shift() ?? tokenAnswer
-      response.writeHead(status, { "content-type": "application/json; charset=utf-8" })
+      const { status, body, headers } = queue.shift() ?? tokenAnswer
+      response.writeHead(status, headers ?? { "content-type": "application/json; charset=utf-8" })
       response.end(body)
     })
   })
@@ -96,7 +117,9 @@ export const start = async (): Promise<HostileEndpoint> => {
     answer: (...answers) => {
       queue.length = 0
       queue.push(...answers)
+      received = 0
     },
+    received: () => received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
