@@ -16,6 +16,7 @@ import * as Identity from "./Identity.js"
 import type * as ManagedIdentity from "./ManagedIdentity.js"
 import type { ManagedIdentityError } from "./ManagedIdentityError.js"
 import * as SourceCatalog from "./SourceCatalog.js"
+import type * as SourceRequirements from "./SourceRequirements.js"
 import * as Client from "./internal/credentialClient.js"
 import type * as FirstRequest from "./internal/firstRequest.js"
 import * as PlainFetch from "./internal/plainFetch.js"
@@ -402,6 +403,12 @@ export interface Runtime<S extends Settings = Settings> {
   readonly exists?: ((path: string) => boolean) | undefined
   /** What the runtime cannot do (read files, pin certificates), in words. */
   readonly lacks?: SourceCatalog.Lacks | undefined
+  /**
+   * Whether the runtime may serve a source, checked once before its first request (Deno's network
+   * and read permissions): the refusal every `getToken` then rejects with, or `undefined`. The
+   * engine's layer checks the same.
+   */
+  readonly admit?: ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined) | undefined
   /** The engine for a configuration and the variables the credential saw. */
   readonly engine: (config: ConfigOf<S>, variables: Variables) => Promise<Engine>
 }
@@ -566,6 +573,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
         send: runtime.send?.(config),
         exists: runtime.exists,
         lacks: runtime.lacks,
+        admit: runtime.admit,
         engine: () => runtime.engine(config, variables)
       })
       if (this.#key !== undefined) registry.clients.set(this.#key, client)

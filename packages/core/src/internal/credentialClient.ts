@@ -27,6 +27,7 @@ import * as Resource from "../Resource.js"
 import type { MakeOptions, RetryPolicy } from "../RetryPolicy.js"
 import type { Source, SourceOptions } from "../Source.js"
 import * as SourceCatalog from "../SourceCatalog.js"
+import * as SourceRequirements from "../SourceRequirements.js"
 import type { SourceName } from "../SourceName.js"
 import { key as cacheKey } from "./cacheKey.js"
 import { type PlainSend, attempt } from "./firstRequest.js"
@@ -90,6 +91,7 @@ export interface ClientRuntime {
   readonly send?: PlainSend | undefined
   readonly exists?: ((path: string) => boolean) | undefined
   readonly lacks?: SourceCatalog.Lacks | undefined
+  readonly admit?: ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined) | undefined
   readonly engine: () => Promise<Engine>
 }
 
@@ -271,6 +273,8 @@ export class Client {
           }
         }
       }
+      const refusal = runtime.admit?.(SourceRequirements.of(source))
+      if (refusal !== undefined) return { _tag: "Refused", error: refusal }
       // One request, no file, no pinned certificate: the first request can serve it.
       if (source.files.length > 0 || descriptor.certificatePinning) return { _tag: "Engine" }
       const policy =
