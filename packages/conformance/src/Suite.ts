@@ -103,7 +103,7 @@ export interface Capabilities {
 export interface CredentialLike {
   getToken(
     scopes: string | ReadonlyArray<string>,
-    options?: { readonly abortSignal?: AbortSignal | undefined }
+    options?: { readonly abortSignal?: AbortSignal | undefined; readonly claims?: string | undefined }
   ): Promise<{
     readonly token: string
     readonly expiresOnTimestamp: number
@@ -124,16 +124,20 @@ export interface CredentialOptions {
   readonly clientId?: string
   readonly objectId?: string
   readonly resourceId?: string
+  /** `@azure/identity`'s retry options: only the waits, the source's policy keeps its shape. */
+  readonly retryOptions?: { readonly retryDelayInMs: number; readonly maxRetryDelayInMs: number }
   readonly managedIdentity: {
     readonly endpointGuard: (endpoint: URL) => boolean
     readonly sourceOptions: { readonly arcKeyDirectory: string }
-    readonly retry: {
-      readonly maxRetries: number
-      readonly delta: number
-      readonly maxDelay: number
-      readonly jitter: number
-      readonly goneWindow: number
-    }
+    readonly retry?:
+      | {
+          readonly maxRetries: number
+          readonly delta: number
+          readonly maxDelay: number
+          readonly jitter: number
+          readonly goneWindow: number
+        }
+      | false
   }
 }
 
@@ -157,6 +161,8 @@ export interface Target {
     readonly CredentialUnavailableError: ErrorClass
     readonly AuthenticationError: ErrorClass
     readonly AbortError: ErrorClass
+    /** What the adapter throws for bad input (the compatibility suite's endpoint and identity checks). */
+    readonly InvalidArgumentError?: ErrorClass
   }
 }
 
@@ -194,11 +200,23 @@ class AssertionFailed extends Error {
   override readonly name = "AssertionFailed"
 }
 
-const check = (condition: boolean, message: string): void => {
+/**
+ * Fails the case with `message` unless `condition` holds.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const check = (condition: boolean, message: string): void => {
   if (!condition) throw new AssertionFailed(message)
 }
 
-const describeError = (error: unknown): string =>
+/**
+ * An error as a case reports it: its class name and message.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : `non-error ${typeof error}`
 
 const rejectsWith = async <E extends Error>(
@@ -216,19 +234,27 @@ const rejectsWith = async <E extends Error>(
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/i
+// The unspecified addresses: a connection to them reaches this machine and nothing else.
+const UNSPECIFIED = /^(0\.0\.0\.0|\[::\])$/
 
 /**
  * Refuses any variable holding a URL that is not loopback: a misconfigured run fails closed
- * instead of reaching a real metadata service.
+ * instead of reaching a real metadata service. `allowUnspecified` also lets `0.0.0.0` and `[::]`
+ * through (a connection to them stays on this machine), for cases that check the library refuses
+ * them before sending anything.
  *
  * @since 0.1.0
  * @category guards
  */
-export const assertLoopbackOnly = (variables: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+export const assertLoopbackOnly = (
+  variables: Readonly<Record<string, string>>,
+  options: { readonly allowUnspecified?: boolean } = {}
+): Readonly<Record<string, string>> => {
   for (const [name, value] of Object.entries(variables)) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) continue
     const host = new URL(value).hostname
-    if (!LOOPBACK.test(host)) throw new AssertionFailed(`${name} is not a loopback URL: ${value}`)
+    if (!(LOOPBACK.test(host) || (options.allowUnspecified === true && UNSPECIFIED.test(host))))
+      throw new AssertionFailed(`${name} is not a loopback URL: ${value}`)
   }
   return variables
 }
@@ -247,18 +273,31 @@ export interface Admin {
   lastQuery(endpoint: EndpointName): Promise<Readonly<Record<string, string>> | undefined>
 }
 
-const admin = (adminUrl: string): Admin => {
-  // The emulator refuses a state-changing admin call that is not JSON (a web page could send it),
-  // even one without a body.
-  const call = async (path: string, method = "GET", body?: unknown): Promise<any> => {
+/**
+ * Calls the emulator's admin API and returns its JSON answer; fails the case on any other status
+ * than 2xx. State-changing calls are sent as JSON, which the emulator requires (a web page could
+ * send anything else), even without a body.
+ *
+ * @since 0.1.0
+ * @category admin
+ */
+export const adminCall =
+  (adminUrl: string) =>
+  async (path: string, method = "GET", body?: unknown): Promise<any> => {
     const response = await fetch(`${adminUrl}${path}`, {
       method,
       ...(method === "GET" ? {} : { headers: { "content-type": "application/json" } }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
-    if (!response.ok) throw new AssertionFailed(`emulator admin ${method} ${path} answered ${response.status}`)
+    if (!response.ok)
+      throw new AssertionFailed(
+        `emulator admin ${method} ${path} answered ${response.status}: ${await response.text()}`
+      )
     return response.json()
   }
+
+const admin = (adminUrl: string): Admin => {
+  const call = adminCall(adminUrl)
   const requests = async (): Promise<{
     requests: ReadonlyArray<{ endpoint: string; outcome: string; query: Record<string, string> }>
     counters: Record<string, { total: number }>
@@ -282,7 +321,13 @@ const admin = (adminUrl: string): Admin => {
   }
 }
 
-const claimsOf = (token: string): Record<string, unknown> => {
+/**
+ * The claims of a JWT, read without checking its signature.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const claimsOf = (token: string): Record<string, unknown> => {
   const payload = token.split(".")[1]
   check(payload !== undefined, "the token is not a JWT")
   const base64 = payload!.replace(/-/g, "+").replace(/_/g, "/")
