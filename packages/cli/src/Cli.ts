@@ -17,10 +17,10 @@ import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
 import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentityError"
 import * as EmulatorCli from "@managed-identity/emulator/Cli"
 import * as NodeEnvironment from "@managed-identity/node/NodeEnvironment"
-import * as NodeFileReader from "@managed-identity/node/NodeFileReader"
 import * as NodeManagedIdentity from "@managed-identity/node/NodeManagedIdentity"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { existsSync } from "node:fs"
 import { decodeClaims, shownClaims } from "./internal/jwt.js"
 import {
   bold,
@@ -204,9 +204,11 @@ const doctorCommand = (io: Io) =>
     (flags) =>
       Effect.gen(function* () {
         const platform = NodeEnvironment.platform()
-        const installed = yield* SourceCatalog.installedAgents(io.environment, platform).pipe(
-          Effect.provide(NodeFileReader.layer)
-        )
+        // The first agent file that exists (Azure Arc's), looked for only where it can change the answer.
+        const installed = SourceCatalog.agentsToLookFor(io.environment, platform)
+          .filter((agent) => existsSync(agent.path))
+          .slice(0, 1)
+          .map((agent) => agent.source)
         const diagnosis = Diagnostics.diagnose(io.environment, { platform, installed })
         const started = Date.now()
         // One attempt, no cache, no breaker: the doctor wants the endpoint's own answer, fast.

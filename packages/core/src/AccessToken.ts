@@ -39,6 +39,12 @@ export class AccessToken {
   readonly tokenType: string
   /** The resource the token is for, as the endpoint reported it (or as requested). */
   readonly resource: string
+  /**
+   * When the token was issued (epoch milliseconds), from its `iat` claim when it is a JWT that says;
+   * `undefined` otherwise. A token's permissions are those of when it was issued: its age answers
+   * "why does it not have the role I just granted?".
+   */
+  readonly issuedOn: number | undefined
 
   constructor(fields: {
     readonly token: string
@@ -46,12 +52,14 @@ export class AccessToken {
     readonly refreshOn: number
     readonly tokenType: string
     readonly resource: string
+    readonly issuedOn?: number | undefined
   }) {
     this.token = fields.token
     this.expiresOn = fields.expiresOn
     this.refreshOn = fields.refreshOn
     this.tokenType = fields.tokenType
     this.resource = fields.resource
+    this.issuedOn = fields.issuedOn
   }
 
   /** The token with its secret replaced, for logs. */
@@ -61,6 +69,7 @@ export class AccessToken {
       token: REDACTED,
       expiresOn: new Date(this.expiresOn).toISOString(),
       refreshOn: new Date(this.refreshOn).toISOString(),
+      ...(this.issuedOn === undefined ? {} : { issuedOn: new Date(this.issuedOn).toISOString() }),
       tokenType: this.tokenType,
       resource: this.resource
     }

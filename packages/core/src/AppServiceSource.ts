@@ -9,21 +9,15 @@
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER, MSI_ENDPOINT } from "./internal/hostVariables.js"
-import {
-  acquireOnce,
-  identityParameter,
-  readVariables,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * The API version sent.
@@ -59,16 +53,18 @@ export interface Config {
  * AppServiceSource.fromVariables({ IDENTITY_ENDPOINT: "http://127.0.0.1:41741/msi/token/", IDENTITY_HEADER: "s3cr3t" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> => {
-  return Either.flatMap(
-    readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]),
-    ([endpoint, header]) =>
-      Either.all({
-        endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
-        identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
-      })
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
+  Either.flatMap(readVariables("AppService", variables, [IDENTITY_ENDPOINT, IDENTITY_HEADER]), ([endpoint, header]) =>
+    Either.all({
+      endpoint: Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint), (url) =>
+        Endpoint.local(IDENTITY_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+      ),
+      identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
+    })
   )
-}
 
 /**
  * How App Service selects a user-assigned identity (`principal_id` is its name for the object id).
@@ -103,9 +99,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("AppService", identities, identity, Endpoint.printable(config.endpoint)), (parameter) =>
-    HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
+    HttpRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
       "X-IDENTITY-HEADER": Redacted.value(config.identityHeader)
     })
   )
@@ -131,16 +127,17 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "AppService",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [Redacted.value(config.identityHeader)],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        {
+          source: "AppService",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [Redacted.value(config.identityHeader)]
+        },
+        request(config, identity, resource)
+      )
   }
 }
 
@@ -171,6 +168,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.appService,
   classification: {},
   advice: {
@@ -190,5 +188,5 @@ export const descriptor: Descriptor = {
           ]
         : []
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

@@ -11,35 +11,27 @@
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Platform, Variables } from "./Environment.js"
-import { FileReader } from "./FileReader.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
-import {
-  type EndpointError,
-  type InvalidArgument,
-  InvalidResponse,
-  Rejected,
-  type Unavailable
-} from "./ManagedIdentityError.js"
+import { type InvalidArgument, InvalidResponse, Rejected, type Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
-import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
+import type { Descriptor, Exchange, IdentitySupport, Moment, Source, Step, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT } from "./internal/hostVariables.js"
 import { baseName, isInside } from "./internal/pathContainment.js"
 import {
-  type Exchange,
+  failed,
   identityParameter,
   interpret,
   isHeaderValue,
   readVariables,
   send,
+  settle,
   tokenUrl
-} from "./internal/sourceExchange.js"
+} from "./internal/protocol.js"
 import { quote } from "./internal/sourceSecrets.js"
 
 /**
@@ -61,12 +53,14 @@ export const identities: IdentitySupport = {
 }
 
 /**
- * The agent's local endpoint, used when it is detected by its files rather than by variables.
+ * The agent's local endpoint, used when it is detected by its files rather than by variables. An
+ * IPv4 address, not `localhost`: the agent listens on IPv4, and `localhost` may resolve to `::1`
+ * first (msal-node rewrites it to 127.0.0.1 for the same reason).
  *
  * @since 0.1.0
  * @category constants
  */
-export const DEFAULT_ENDPOINT = "http://localhost:40342/metadata/identity/oauth2/token"
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:40342/metadata/identity/oauth2/token"
 
 /**
  * The API version sent (MSAL's; Arc's documentation also shows 2019-11-01).
@@ -139,7 +133,12 @@ export interface Config {
  */
 export const fromVariables = (
   variables: Variables,
-  options: { readonly platform: Platform; readonly agentInstalled: boolean; readonly keyDirectory?: string | undefined }
+  options: {
+    readonly platform: Platform
+    readonly agentInstalled: boolean
+    readonly keyDirectory?: string | undefined
+    readonly allowNonLocalEndpoint?: boolean | undefined
+  }
 ): Either.Either<Config, InvalidArgument | Unavailable> => {
   const keyDirectory = options.keyDirectory ?? DEFAULT_KEY_DIRECTORY[options.platform]
   const configured = readVariables(
@@ -152,7 +151,9 @@ export const fromVariables = (
     const [identityEndpoint, imdsEndpoint] = configured.right
     return Either.map(
       Either.all([
-        Endpoint.fromVariable(IDENTITY_ENDPOINT.name, identityEndpoint),
+        Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, identityEndpoint), (url) =>
+          Endpoint.local(IDENTITY_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+        ),
         Endpoint.fromVariable(IMDS_ENDPOINT.name, imdsEndpoint)
       ]),
       ([endpoint]) => ({ endpoint, keyDirectory, platform: options.platform })
@@ -184,9 +185,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("AzureArc", identities, identity, Endpoint.printable(config.endpoint)), () =>
-    HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource), { Metadata: "true" })
+    HttpRequest.get(tokenUrl(config.endpoint, API_VERSION, resource), { Metadata: "true" })
   )
 
 /**
@@ -245,11 +246,11 @@ export const keyPathViolation = (config: Config, path: string, directory = confi
  * ```ts
  *  * import { AzureArcSource } from "@managed-identity/core"
  *
- * AzureArcSource.authorize(HttpTransport.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), "secret")
+ * AzureArcSource.authorize(HttpRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token"), "secret")
  * ```
  */
-export const authorize = (request: HttpTransport.Request, key: string): HttpTransport.Request =>
-  HttpTransport.setHeader(request, "Authorization", `Basic ${key}`)
+export const authorize = (request: HttpRequest.Request, key: string): HttpRequest.Request =>
+  HttpRequest.setHeader(request, "Authorization", `Basic ${key}`)
 
 /**
  * The Azure Arc source, with its challenge flow.
@@ -274,29 +275,26 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [{ path: config.keyDirectory, kind: "directory", purpose: "the agent's key files" }],
-    acquire: ({ identity, resource }) =>
-      Effect.gen(function* () {
-        const first = yield* request(config, identity, resource)
-        const client = yield* HttpTransport.HttpTransport
-        const startedAt = yield* Clock.currentTimeMillis
-        const exchange: Exchange = {
-          source: "AzureArc",
-          rules: descriptor.classification,
-          endpoint,
-          resource,
-          secrets: [],
-          startedAt,
-          attempts: 1
-        }
-        const answer = yield* send(client, first, exchange)
-        if (answer.status !== 401) {
-          return yield* interpret(answer, exchange, yield* Clock.currentTimeMillis)
-        }
-        const key = yield* readKey(config, answer.headers["www-authenticate"], exchange)
-        const second: Exchange = { ...exchange, secrets: [key], attempts: 2 }
-        const retried = yield* send(client, authorize(first, key), second)
-        return yield* interpret(retried, second, yield* Clock.currentTimeMillis)
+    start: ({ identity, resource }) => {
+      const first = request(config, identity, resource)
+      if (Either.isLeft(first)) return failed(first.left)
+      const exchange: Exchange = {
+        source: "AzureArc",
+        rules: descriptor.classification,
+        endpoint,
+        resource,
+        secrets: []
+      }
+      return send(exchange, first.right, {
+        next: (answer, at) =>
+          answer.status !== 401
+            ? settle(interpret(answer, exchange, at))
+            : readKey(config, answer.headers["www-authenticate"], exchange, at, (key) => {
+                const second: Exchange = { ...exchange, secrets: [key] }
+                return send(second, authorize(first.right, key))
+              })
       })
+    }
   }
 }
 
@@ -334,6 +332,7 @@ export const descriptor: Descriptor = {
   installedAt: (platform, options) => options?.arcAgentPath ?? DEFAULT_AGENT_PATH[platform],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.appService,
   classification: {},
   advice: {
@@ -352,63 +351,85 @@ export const descriptor: Descriptor = {
       fromVariables(variables, {
         platform: context.platform,
         agentInstalled: context.installed.includes("AzureArc"),
-        keyDirectory: context.options?.arcKeyDirectory
+        keyDirectory: context.options?.arcKeyDirectory,
+        allowNonLocalEndpoint: context.options?.allowNonLocalEndpoint
       }),
       make
     )
 }
 
-// Every check happens before `readText`: a path that fails one is never opened.
+// Every check happens before `ReadText`: a path that fails one is never opened.
 const readKey = (
   config: Config,
   header: string | undefined,
-  exchange: Exchange
-): Effect.Effect<string, EndpointError, FileReader> =>
-  Effect.gen(function* () {
-    const elapsed = Effect.map(Clock.currentTimeMillis, (now) => Math.max(0, now - exchange.startedAt))
-    const context = { source: "AzureArc" as const, status: 401, attempts: 1, endpoint: exchange.endpoint }
-    const challenge = challengePath(header)
-    if (Either.isLeft(challenge)) {
-      return yield* Effect.fail(
-        new InvalidResponse({
-          ...context,
-          elapsedMs: yield* elapsed,
-          reason: "challenge",
-          message: `AzureArc answered 401 but ${challenge.left}`
-        })
-      )
+  exchange: Exchange,
+  challenged: Moment,
+  withKey: (key: string) => Step
+): Step => {
+  const context = {
+    source: "AzureArc" as const,
+    status: 401,
+    attempts: challenged.requests,
+    endpoint: exchange.endpoint
+  }
+  const challenge = challengePath(header)
+  if (Either.isLeft(challenge)) {
+    return failed(
+      new InvalidResponse({
+        ...context,
+        elapsedMs: challenged.elapsedMs,
+        reason: "challenge",
+        message: `AzureArc answered 401 but ${challenge.left}`
+      })
+    )
+  }
+  const path = challenge.right
+  const refuse = (rule: string, at: Moment): Step =>
+    failed(
+      new Rejected({
+        ...context,
+        elapsedMs: at.elapsedMs,
+        error: "invalid_key_file",
+        message: `AzureArc: refused to read the key file "${quote(path, [], 160)}" named by the challenge: ${rule}`
+      })
+    )
+  const lexical = keyPathViolation(config, path)
+  if (lexical !== undefined) return refuse(lexical, challenged)
+  return {
+    _tag: "RealPath",
+    path,
+    next: (realPath, at) => {
+      if (Either.isLeft(realPath)) return refuse(`it cannot be resolved (${realPath.left.reason})`, at)
+      // The directory itself may be a link; compare canonical paths when it can be resolved.
+      return {
+        _tag: "RealPath",
+        path: config.keyDirectory,
+        next: (realDirectory, at) => {
+          const directory = Either.getOrElse(realDirectory, () => config.keyDirectory)
+          const resolved = keyPathViolation(config, realPath.right, directory)
+          if (resolved !== undefined) return refuse(`it is a link to a file that breaks the rules: ${resolved}`, at)
+          return {
+            _tag: "Stat",
+            path: realPath.right,
+            next: (info, at) => {
+              if (Either.isLeft(info)) return refuse(`it cannot be inspected (${info.left.reason})`, at)
+              if (!info.right.isFile) return refuse("it is not a regular file", at)
+              if (info.right.size > MAX_KEY_BYTES) return refuse(`it is larger than ${MAX_KEY_BYTES} bytes`, at)
+              return {
+                _tag: "ReadText",
+                path: realPath.right,
+                maxBytes: MAX_KEY_BYTES,
+                next: (contents, at) => {
+                  if (Either.isLeft(contents)) return refuse(`it cannot be read (${contents.left.reason})`, at)
+                  const key = contents.right.trim()
+                  if (!isHeaderValue(key)) return refuse("its contents cannot be sent in an HTTP header", at)
+                  return withKey(key)
+                }
+              }
+            }
+          }
+        }
+      }
     }
-    const path = challenge.right
-    const refuse = (rule: string) =>
-      Effect.flatMap(elapsed, (elapsedMs) =>
-        Effect.fail(
-          new Rejected({
-            ...context,
-            elapsedMs,
-            error: "invalid_key_file",
-            message: `AzureArc: refused to read the key file "${quote(path, [], 160)}" named by the challenge: ${rule}`
-          })
-        )
-      )
-    const lexical = keyPathViolation(config, path)
-    if (lexical !== undefined) return yield* refuse(lexical)
-
-    const files = yield* FileReader
-    const realPath = yield* Effect.either(files.realPath(path))
-    if (Either.isLeft(realPath)) return yield* refuse(`it cannot be resolved (${realPath.left.reason})`)
-    // The directory itself may be a link; compare canonical paths when it can be resolved.
-    const realDirectory = yield* Effect.orElseSucceed(files.realPath(config.keyDirectory), () => config.keyDirectory)
-    const resolved = keyPathViolation(config, realPath.right, realDirectory)
-    if (resolved !== undefined) return yield* refuse(`it is a link to a file that breaks the rules: ${resolved}`)
-
-    const info = yield* Effect.either(files.stat(realPath.right))
-    if (Either.isLeft(info)) return yield* refuse(`it cannot be inspected (${info.left.reason})`)
-    if (!info.right.isFile) return yield* refuse("it is not a regular file")
-    if (info.right.size > MAX_KEY_BYTES) return yield* refuse(`it is larger than ${MAX_KEY_BYTES} bytes`)
-
-    const contents = yield* Effect.either(files.readText(realPath.right, { maxBytes: MAX_KEY_BYTES }))
-    if (Either.isLeft(contents)) return yield* refuse(`it cannot be read (${contents.left.reason})`)
-    const key = contents.right.trim()
-    if (!isHeaderValue(key)) return yield* refuse("its contents cannot be sent in an HTTP header")
-    return key
-  })
+  }
+}

@@ -12,21 +12,15 @@
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import * as Identity from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import {
-  acquireOnce,
-  identityParameter,
-  readVariables,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * The API version sent.
@@ -90,7 +84,10 @@ export interface Config {
  * AzureMlSource.fromVariables({ MSI_ENDPOINT: "http://127.0.0.1:46808/msi/token", MSI_SECRET: "s3cr3t" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
   Either.flatMap(readVariables("AzureML", variables, [MSI_ENDPOINT, MSI_SECRET]), ([endpoint, secret]) => {
     // An unusable default id is ignored rather than refused: the host sets it, not the caller.
     const defaultClientId = Either.getOrUndefined(
@@ -98,7 +95,9 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
     )
     return Either.map(
       Either.all({
-        endpoint: Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint),
+        endpoint: Either.flatMap(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) =>
+          Endpoint.local(MSI_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+        ),
         secret: secretFromVariable(MSI_SECRET.name, secret)
       }),
       (config): Config => (defaultClientId === undefined ? config : { ...config, defaultClientId })
@@ -126,12 +125,12 @@ export const request = (
   config: Config,
   identity: Identity.Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("AzureML", identities, identity, Endpoint.printable(config.endpoint)), (parameter) => {
     // The system-assigned identity is the compute's default one, named when the host says which.
     const selector =
       parameter ?? (config.defaultClientId === undefined ? undefined : (["clientid", config.defaultClientId] as const))
-    return HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
+    return HttpRequest.get(tokenUrl(config.endpoint, API_VERSION, resource, selector), {
       secret: Redacted.value(config.secret),
       Metadata: "true"
     })
@@ -158,16 +157,17 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "AzureML",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [Redacted.value(config.secret)],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        {
+          source: "AzureML",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [Redacted.value(config.secret)]
+        },
+        request(config, identity, resource)
+      )
   }
 }
 
@@ -199,6 +199,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.appService,
   classification: {},
   advice: {
@@ -208,5 +209,5 @@ export const descriptor: Descriptor = {
     slow: "The Azure Machine Learning endpoint is overloaded or starting up; the request is retried with exponential backoff.",
     userAssigned: "Azure Machine Learning selects user-assigned identities by client id only: pass clientId."
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { Service as HttpTransportService } from "./HttpTransport.js"
 import { Unavailable } from "./ManagedIdentityError.js"
+import * as internal from "./internal/thumbprint.js"
 
 /**
  * Gives an `HttpTransport` that accepts exactly the server certificate with the given SHA-1 or
@@ -49,10 +50,7 @@ export class CertificatePinning extends Context.Tag("@managed-identity/core/Cert
  * CertificatePinning.normalizeThumbprint("ab:cd") // "ABCD"
  * ```
  */
-export const normalizeThumbprint = (thumbprint: string): string | undefined => {
-  const hex = thumbprint.replace(/[\s:]/g, "").toUpperCase()
-  return /^[0-9A-F]+$/.test(hex) && (hex.length === 40 || hex.length === 64) ? hex : undefined
-}
+export const normalizeThumbprint: (thumbprint: string) => string | undefined = internal.normalizeThumbprint
 
 /**
  * A layer for runtimes that cannot pin a certificate: Service Fabric is `Unavailable` with the reason.

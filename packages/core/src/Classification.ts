@@ -1,15 +1,19 @@
 /**
  * One pure function decides what every failure means: `classify` turns an endpoint's answer
  * (status, headers, body) or a transport failure into `Unavailable` (no endpoint here: a chain
- * moves on), `Transient` (retry), `Rejected` (do not retry) or `InvalidResponse`. The rules
- * follow the managed-identity documentation's error table and the Azure Functions write-up's
- * "socket access forbidden" failures; they are tested as a table.
+ * moves on), `Transient` (retry), `Rejected` (do not retry) or `InvalidResponse`. It decides from
+ * evidence only, never from message text: the HTTP status, the runtime's structured error code,
+ * the body's shape (the endpoint's own JSON error, or HTML / plain text written by something
+ * else), the content type and the `Server` header, and the source's own rules (its descriptor's
+ * `classification`). The evidence travels in the error (`evidence`), and the endpoint's `error`,
+ * description and correlation id are kept whole. Tested as a table.
  *
  * @since 0.1.0
  */
 import { CONNECT_TIMEOUT_CODE } from "./HttpTransport.js"
 import {
   type EndpointError,
+  type Evidence,
   InvalidResponse,
   Rejected,
   Transient,
@@ -18,7 +22,7 @@ import {
 } from "./ManagedIdentityError.js"
 import type { ClassificationRules } from "./Source.js"
 import type { SourceName } from "./SourceName.js"
-import { errorDetails } from "./internal/sourceErrorBody.js"
+import { type ErrorDetails, errorDetails } from "./internal/sourceErrorBody.js"
 import { quote, stripQueries, stripQuery } from "./internal/sourceSecrets.js"
 
 /**
@@ -68,9 +72,20 @@ export interface ClassifyInput {
   readonly secrets?: ReadonlyArray<string> | undefined
 }
 
+const transientStatus = (status: number): boolean =>
+  status === 404 || status === 408 || status === 410 || status === 429 || (status >= 500 && status <= 599)
+
 /**
  * Classifies one failed attempt. A transport failure wins over a status; with neither, the
  * attempt is a `Transient` network failure.
+ *
+ * - 404, 408, 410, 429 and 5xx: `Transient` (the retry policy decides whether to retry).
+ * - A redirect, a 407, or any other 4xx whose body is not the endpoint's JSON error (an HTML page,
+ *   plain text): `Unavailable` (`not-the-endpoint`): something else answered (a proxy, an
+ *   appliance, Docker Desktop answering for IMDS), and a credential chain moves on.
+ * - What the source's own rules say (IMDS: a 400 is "no such identity here" unless its `error`
+ *   code says the request was wrong).
+ * - Any other 4xx: `Rejected`, quoting `error`, the description and the correlation id.
  *
  * @since 0.1.0
  * @category classification
@@ -79,78 +94,100 @@ export interface ClassifyInput {
  * import { Classification } from "@managed-identity/core"
  *
  * const error = Classification.classify({
- *   source: "IMDS",
+ *   source: "AppService",
  *   status: 400,
- *   body: JSON.stringify({ error: "bad_request_102", error_description: "Required metadata header not specified" })
+ *   body: JSON.stringify({ statusCode: 400, message: "Unable to load the requested resource", correlationId: "7f3a" })
  * })
  * console.log(error._tag, error.message)
- * // Rejected IMDS rejected the request (400 bad_request_102): Required metadata header not specified
+ * // Rejected AppService rejected the request (400 bad request): Unable to load the requested resource (correlation id 7f3a)
  * ```
  */
 export const classify = (input: ClassifyInput): EndpointError => {
   const secrets = input.secrets ?? []
   const headers = lowerCase(input.headers)
-  const details = errorDetails(input.body, headers["content-type"], secrets)
-  const context = {
-    source: input.source,
-    status: input.status,
-    attempts: input.attempts ?? 1,
-    elapsedMs: input.elapsedMs ?? 0,
-    endpoint: input.endpoint === undefined ? undefined : stripQuery(input.endpoint),
-    correlationId: correlationIdOf(headers, details.correlationId, secrets)
-  }
-  const where = context.endpoint === undefined ? "the endpoint" : context.endpoint
+  const endpoint = input.endpoint === undefined ? undefined : stripQuery(input.endpoint)
+  const where = endpoint ?? "the endpoint"
+  const base = { source: input.source, attempts: input.attempts ?? 1, elapsedMs: input.elapsedMs ?? 0, endpoint }
 
-  if (input.transport !== undefined) return fromTransport(input.source, input.transport, context, where, secrets)
+  if (input.transport !== undefined) return fromTransport(input.source, input.transport, base, where, secrets)
 
   const status = input.status
   if (status === undefined) {
-    return new Transient({
-      ...context,
-      reason: "network",
-      message: `${input.source}: no answer from ${where}`
-    })
+    return new Transient({ ...base, reason: "network", message: `${input.source}: no answer from ${where}` })
   }
 
-  const said = describeDetails(details)
-  const phrase = statusPhrase(status)
+  const details = errorDetails(input.body, headers["content-type"], secrets)
+  const server = headers.server === undefined ? undefined : quote(headers.server, secrets, 80)
+  const evidence: Evidence = {
+    status,
+    body: details.shape,
+    ...(headers["content-type"] === undefined ? {} : { contentType: quote(headers["content-type"], secrets, 80) }),
+    ...(server === undefined ? {} : { server }),
+    ...(details.codes === undefined ? {} : { codes: details.codes })
+  }
+  const correlationId = correlationIdOf(headers, details.correlationId, secrets)
+  const context = { ...base, status, correlationId, evidence }
+  const said = describeDetails(details, correlationId)
+  const phrase = phrases[status]
+  const statusText = `${status}${phrase === undefined ? "" : ` (${phrase})`}`
 
-  if (status === 408 || status === 404 || status === 410 || status === 429 || (status >= 500 && status <= 599)) {
+  if (transientStatus(status)) {
     return new Transient({
       ...context,
       reason: "status",
       retryAfterMs: retryAfterFromHeaders(headers, input.now),
-      message: `${input.source} answered ${status}${phrase === "" ? "" : ` (${phrase})`}${transientHint(input.rules, status)}${said === "" ? "" : `: ${said}`}`
+      message: `${input.source} answered ${statusText}${transientHint(input.rules, status)}${said === "" ? "" : `: ${said}`}`
+    })
+  }
+
+  const otherAnswerer =
+    (status >= 300 && status <= 399) ||
+    status === 407 ||
+    (status >= 400 && status <= 499 && (details.shape === "html" || details.shape === "text"))
+  if (otherAnswerer) {
+    const what =
+      status >= 300 && status <= 399 ? "a redirect (managed-identity endpoints never redirect)" : `${statusText}`
+    const who = [server === undefined ? undefined : `Server: ${server}`, evidence.contentType, bodyWords[details.shape]]
+      .filter((part) => part !== undefined)
+      .join(", ")
+    return new Unavailable({
+      ...context,
+      reason: "not-the-endpoint",
+      message: `${input.source}: something other than the managed-identity endpoint answered ${what} at ${where} (${who})${details.description === undefined ? "" : `: ${details.description}`}`
     })
   }
 
   const absent = input.rules?.unavailable?.({ status, error: details.error, description: details.description })
-  if (absent !== undefined) return new Unavailable({ ...context, reason: absent.reason, message: absent.message })
-
-  if (status >= 300 && status <= 399) {
-    return new Rejected({
+  if (absent !== undefined) {
+    return new Unavailable({
       ...context,
-      error: details.error,
-      errorDescription: details.description,
-      message: `${input.source} answered with a redirect (${status}); managed-identity endpoints never redirect, so it is not followed`
+      reason: absent.reason,
+      message: `${absent.message}${correlationId === undefined ? "" : ` (correlation id ${correlationId})`}`
     })
   }
 
   if (status >= 400 && status <= 499) {
-    const code = details.error === undefined ? (phrase === "" ? "" : ` ${phrase}`) : ` ${details.error}`
     return new Rejected({
       ...context,
       error: details.error,
       errorDescription: details.description,
-      message: `${input.source} rejected the request (${status}${code})${details.html ? " with an HTML page" : details.description === undefined ? "" : `: ${details.description}`}`
+      message: `${input.source} rejected the request (${status}${details.error === undefined ? (phrase === undefined ? "" : ` ${phrase}`) : ` ${details.error}`})${details.description === undefined ? "" : `: ${details.description}`}${correlationId === undefined ? "" : ` (correlation id ${correlationId})`}`
     })
   }
 
   return new InvalidResponse({
     ...context,
     reason: "missing-token",
-    message: `${input.source} answered ${status} without a token${said === "" ? "" : `: ${said}`}`
+    message: `${input.source} answered ${statusText} without a token${said === "" ? "" : `: ${said}`}`
   })
+}
+
+const bodyWords: Record<ErrorDetails["shape"], string | undefined> = {
+  html: "an HTML page",
+  text: "plain text",
+  json: "JSON that is not the endpoint's error",
+  "endpoint-error": undefined,
+  empty: "no body"
 }
 
 const lowerCase = (headers: ClassifyInput["headers"]): Record<string, string> => {
@@ -169,26 +206,34 @@ const correlationIdOf = (
   fromBody: string | undefined,
   secrets: ReadonlyArray<string>
 ): string | undefined => {
+  if (fromBody !== undefined) return fromBody
   for (const name of correlationHeaders) {
     const value = headers[name]
     if (value !== undefined && value.trim().length > 0) return quote(value, secrets, 100)
   }
-  return fromBody
+  return undefined
 }
 
-const describeDetails = (details: ReturnType<typeof errorDetails>): string => {
-  if (details.html) return "an HTML page instead of an error description"
-  if (details.error !== undefined && details.description !== undefined)
-    return `${details.error}: ${details.description}`
-  return details.error ?? details.description ?? ""
+const describeDetails = (details: ErrorDetails, correlationId: string | undefined): string => {
+  const said =
+    details.shape === "html"
+      ? "an HTML page instead of an error description"
+      : details.error !== undefined && details.description !== undefined
+        ? `${details.error}: ${details.description}`
+        : (details.error ?? details.description ?? "")
+  return correlationId === undefined ? said : `${said}${said === "" ? "" : " "}(correlation id ${correlationId})`
 }
 
 const phrases: Record<number, string> = {
+  301: "moved permanently",
+  302: "found",
+  307: "temporary redirect",
   400: "bad request",
   401: "unauthorized",
   403: "forbidden",
   404: "not found",
   405: "method not allowed",
+  407: "proxy authentication required",
   408: "request timeout",
   409: "conflict",
   410: "gone",
@@ -200,8 +245,6 @@ const phrases: Record<number, string> = {
   503: "service unavailable",
   504: "gateway timeout"
 }
-
-const statusPhrase = (status: number): string => phrases[status] ?? ""
 
 const transientHint = (rules: ClassificationRules | undefined, status: number): string => {
   const hint = rules?.statusHint?.(status) ?? (status === 429 ? "the endpoint is throttling requests" : undefined)
@@ -306,29 +349,6 @@ const identifiers: Record<string, TransportKind> = {
   AbortError: "timeout"
 }
 
-// Messages, when nothing structured says more (Deno and Rust's "os error N", Windows' WSA texts).
-const messagePatterns: ReadonlyArray<readonly [RegExp, TransportKind]> = [
-  [/connection refused|actively refused|os error (?:111|61|10061)\b|ECONNREFUSED/i, "connection-refused"],
-  [
-    /forbidden by its access permissions|os error 10013\b|permission denied|EACCES|requires net access|--allow-net/i,
-    "access-denied"
-  ],
-  [
-    /no route to host|network is unreachable|host is unreachable|unreachable (?:network|host)|os error (?:113|101|65|51|10051|10065|99|49|10049)\b|EHOSTUNREACH|ENETUNREACH|cannot assign requested address/i,
-    "host-unreachable"
-  ],
-  [/ENOTFOUND|EAI_AGAIN|dns error|failed to lookup address|name or service not known|getaddrinfo/i, "dns"],
-  [
-    /connect(?:ion)? timeout|connect ETIMEDOUT|connection timed out|os error (?:110|60|10060)\b|UND_ERR_CONNECT_TIMEOUT/i,
-    "connect-timeout"
-  ],
-  [
-    /connection reset|ECONNRESET|socket hang up|broken pipe|EPIPE|os error (?:104|54|10054|32)\b|other side closed|connection closed|unexpected eof/i,
-    "connection-reset"
-  ],
-  [/headers timeout|body timeout|timed out|timeout/i, "timeout"]
-]
-
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
 // The failure and what it wraps: `cause` (fetch's TypeError, platform's RequestError), and
@@ -381,12 +401,6 @@ const fromIdentifiers = (node: Record<string, unknown>): TransportKind | undefin
   return undefined
 }
 
-const messageOf = (node: Record<string, unknown>): string | undefined => {
-  const message = stringAt(node, "message")
-  // Drop URLs first: a resource such as https://x/timeout must not look like a timeout.
-  return message === undefined ? undefined : message.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, "")
-}
-
 /**
  * Recognises a transport failure from Node / undici (`code`, also nested in `cause`, as in
  * `TypeError: fetch failed`), `@effect/platform`'s `RequestError`, Deno (error names such as
@@ -404,26 +418,18 @@ const messageOf = (node: Record<string, unknown>): string | undefined => {
  * ```
  */
 export const transportKind = (cause: unknown): TransportKind => {
-  const nodes = chain(cause)
-  for (const node of nodes) {
+  for (const node of chain(cause)) {
     const kind = fromIdentifiers(node)
     if (kind !== undefined) return kind
-  }
-  const texts = nodes.map(messageOf).filter((m): m is string => m !== undefined)
-  if (typeof cause === "string") texts.unshift(cause)
-  for (const [pattern, kind] of messagePatterns) {
-    if (texts.some((text) => pattern.test(text))) return kind
   }
   return "network"
 }
 
 interface Context {
   readonly source: SourceName
-  readonly status: number | undefined
   readonly attempts: number
   readonly elapsedMs: number
   readonly endpoint: string | undefined
-  readonly correlationId: string | undefined
 }
 
 // What to keep of the failure: its kind and identifiers, and a scrubbed message, never the
@@ -450,9 +456,11 @@ const fromTransport = (
   secrets: ReadonlyArray<string>
 ): EndpointError => {
   const kind = transportKind(transport)
-  const cause = describeCause(kind, transport, secrets)
+  const described = describeCause(kind, transport, secrets)
+  const cause = described
+  const withEvidence = { ...context, evidence: described.code === undefined ? {} : { code: described.code } }
   const unavailable = (reason: UnavailableReason, message: string) =>
-    new Unavailable({ ...context, status: undefined, reason, message, cause })
+    new Unavailable({ ...withEvidence, reason, message, cause })
   switch (kind) {
     case "connection-refused":
       return unavailable("connection-refused", `${source}: nothing is listening at ${where} (connection refused)`)
@@ -469,32 +477,28 @@ const fromTransport = (
       return unavailable("probe-timeout", `${source}: ${where} did not accept a connection in time`)
     case "connection-reset":
       return new Transient({
-        ...context,
-        status: undefined,
+        ...withEvidence,
         reason: "connection-reset",
         message: `${source}: the connection to ${where} was reset before the answer arrived`,
         cause
       })
     case "timeout":
       return new Transient({
-        ...context,
-        status: undefined,
+        ...withEvidence,
         reason: "timeout",
         message: `${source}: ${where} accepted the connection but did not answer in time`,
         cause
       })
     case "certificate-rejected":
       return new Rejected({
-        ...context,
-        status: undefined,
+        ...withEvidence,
         error: "certificate_rejected",
         message: `${source}: the TLS certificate of ${where} was refused (it does not match the pinned thumbprint, or is not trusted); not retried`,
         cause
       })
     case "network":
       return new Transient({
-        ...context,
-        status: undefined,
+        ...withEvidence,
         reason: "network",
         message: `${source}: the request to ${where} failed${cause.message === undefined ? "" : ` (${cause.message})`}`,
         cause

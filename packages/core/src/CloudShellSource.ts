@@ -7,15 +7,15 @@
  */
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables } from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * Cloud Shell selects no user-assigned identity.
@@ -48,9 +48,17 @@ export interface Config {
  * CloudShellSource.fromVariables({ MSI_ENDPOINT: "http://localhost:50342/oauth2/token" })
  * ```
  */
-export const fromVariables = (variables: Variables): Either.Either<Config, InvalidArgument | Unavailable> =>
+export const fromVariables = (
+  variables: Variables,
+  options: { readonly allowNonLocalEndpoint?: boolean | undefined } = {}
+): Either.Either<Config, InvalidArgument | Unavailable> =>
   Either.flatMap(readVariables("CloudShell", variables, [MSI_ENDPOINT]), ([endpoint]) =>
-    Either.map(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) => ({ endpoint: url }))
+    Either.map(
+      Either.flatMap(Endpoint.fromVariable(MSI_ENDPOINT.name, endpoint), (url) =>
+        Endpoint.local(MSI_ENDPOINT.name, url, options.allowNonLocalEndpoint)
+      ),
+      (url) => ({ endpoint: url })
+    )
   )
 
 /**
@@ -73,9 +81,9 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(identityParameter("CloudShell", identities, identity, Endpoint.printable(config.endpoint)), () =>
-    HttpTransport.postForm(config.endpoint, { resource }, { Metadata: "true" })
+    HttpRequest.postForm(config.endpoint, { resource }, { Metadata: "true" })
   )
 
 /**
@@ -97,16 +105,11 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "CloudShell",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        { source: "CloudShell", rules: descriptor.classification, endpoint, resource, secrets: [] },
+        request(config, identity, resource)
+      )
   }
 }
 
@@ -136,6 +139,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.appService,
   classification: {},
   advice: {
@@ -145,5 +149,5 @@ export const descriptor: Descriptor = {
     slow: "The Cloud Shell endpoint is overloaded or starting up; the request is retried with exponential backoff.",
     userAssigned: "Cloud Shell issues tokens for the signed-in user only: use the system-assigned identity here."
   },
-  build: (variables) => Either.map(fromVariables(variables), make)
+  build: (variables, context) => Either.map(fromVariables(variables, context.options), make)
 }

@@ -297,6 +297,19 @@ const explainUnavailable = (error: Of<"Unavailable">): Explanation => {
           "A new assignment can take a few minutes to reach the host."
         ]
       }
+    case "not-the-endpoint": {
+      const evidence = error.evidence
+      const who = evidence?.server === undefined ? "" : ` (its Server header says ${evidence.server})`
+      return {
+        summary: `Something other than the ${source} endpoint answered${who}: ${evidence?.status === undefined ? "" : `status ${evidence.status}, `}${evidence?.body === "html" ? "an HTML page" : evidence?.body === "text" ? "plain text" : "not the endpoint's JSON"} where the endpoint answers with its own JSON error.`,
+        advice: [
+          "A proxy, a firewall appliance or a captive portal is answering in the endpoint's place: managed-identity endpoints are never reached through a proxy. Exclude them from HTTP(S)_PROXY with NO_PROXY (IMDS: 169.254.169.254; App Service: localhost).",
+          "Docker Desktop (and some WSL setups) answer requests for 169.254.169.254 themselves with a 403 about an unreachable network: there is no IMDS inside a local container. Use another credential there, or the emulator.",
+          "This is not retried: a credential chain moves on to its next credential.",
+          SourceCatalog.get(source).advice.unreachable
+        ]
+      }
+    }
     case "unsupported-identity":
       return {
         summary: `${source} cannot select the requested user-assigned identity.`,
@@ -507,6 +520,15 @@ const explainInvalidResponse = (error: Of<"InvalidResponse">): Explanation => {
         advice: [
           "A real token is visible ASCII only: something other than the managed-identity endpoint answered, or the answer was corrupted.",
           "Check the endpoint variable and what answers there (run `managed-identity doctor`)."
+        ]
+      }
+    case "wrong-identity":
+      return {
+        summary: `${source} answered with a token for another identity. ${error.message}`,
+        advice: [
+          "Check the id you pass (clientId, objectId or resourceId, or AZURE_CLIENT_ID) and that this identity is assigned to the resource.",
+          "Something other than the managed-identity endpoint may be answering (a proxy, a misconfigured sidecar): run `managed-identity doctor`.",
+          "Set verifyTokenIdentity: false only if your host issues tokens whose claims name the identity differently."
         ]
       }
     case "invalid-field":

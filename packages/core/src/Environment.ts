@@ -7,6 +7,7 @@
  */
 import * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
+import * as internal from "./internal/variables.js"
 
 /**
  * The operating-system family, which decides Azure Arc's default paths.
@@ -55,13 +56,7 @@ export class Environment extends Context.Tag("@managed-identity/core/Environment
  * Environment.normalize({ A: "1", B: "", C: undefined }) // { A: "1" }
  * ```
  */
-export const normalize = (variables: Variables): Variables => {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(variables)) {
-    if (typeof value === "string" && value.length > 0) out[name] = value
-  }
-  return out
-}
+export const normalize: (variables: Variables) => Variables = internal.normalize
 
 /**
  * An environment from a record of variables (a copy is taken).

@@ -14,148 +14,105 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
+import type * as HttpRequest from "./HttpRequest.js"
 import { backgroundWork } from "./internal/background.js"
 
+export {
+  /**
+   * A `GET` request (`HttpRequest.get`).
+   *
+   * @since 0.1.0
+   */
+  get,
+  /**
+   * A form `POST` (`HttpRequest.postForm`).
+   *
+   * @since 0.1.0
+   */
+  postForm,
+  /**
+   * One more header (`HttpRequest.setHeader`).
+   *
+   * @since 0.1.0
+   */
+  setHeader,
+  /**
+   * A request taken apart for a runtime's client (`HttpRequest.parts`).
+   *
+   * @since 0.1.0
+   */
+  parts,
+  /**
+   * A body reader under a cap (`HttpRequest.boundedBody`).
+   *
+   * @since 0.1.0
+   */
+  boundedBody,
+  /**
+   * The `too-large` error (`HttpRequest.tooLarge`).
+   *
+   * @since 0.1.0
+   */
+  tooLarge,
+  /**
+   * The `request`/`body` error (`HttpRequest.failed`).
+   *
+   * @since 0.1.0
+   */
+  failed,
+  /**
+   * Whether a declared length is over the cap (`HttpRequest.declaredTooLarge`).
+   *
+   * @since 0.1.0
+   */
+  declaredTooLarge,
+  /**
+   * Why a transport has no answer (`HttpRequest.TransportError`).
+   *
+   * @since 0.1.0
+   */
+  TransportError,
+  /**
+   * The connect-timeout code (`HttpRequest.CONNECT_TIMEOUT_CODE`).
+   *
+   * @since 0.1.0
+   */
+  CONNECT_TIMEOUT_CODE
+} from "./HttpRequest.js"
+
 /**
- * One token request: what every managed-identity endpoint takes, and nothing more.
+ * A token request (`HttpRequest.Request`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Request {
-  readonly method: "GET" | "POST"
-  /** The absolute URL, query included (built with `URL`/`URLSearchParams`, never by concatenation). */
-  readonly url: string
-  /** Header names in lower case; values are never logged (they may hold a secret). */
-  readonly headers: Readonly<Record<string, string>>
-  /** A text body and its content type (Cloud Shell's and Entra's forms). */
-  readonly body?: { readonly contentType: string; readonly text: string } | undefined
-}
+export type Request = HttpRequest.Request
 
 /**
- * A `GET` request.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const request = HttpTransport.get("http://127.0.0.1:40342/metadata/identity/oauth2/token", { Metadata: "true" })
- * ```
- */
-export const get = (url: string | URL, headers: Readonly<Record<string, string>> = {}): Request => ({
-  method: "GET",
-  url: String(url),
-  headers: lowerCaseNames(headers)
-})
-
-const lowerCaseNames = (headers: Readonly<Record<string, string>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
-  return out
-}
-
-/**
- * A `POST` of a form (`application/x-www-form-urlencoded`), encoded with `URLSearchParams`.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const request = HttpTransport.postForm("http://127.0.0.1:50342/oauth2/token", { resource: "https://management.azure.com" })
- * ```
- */
-export const postForm = (
-  url: string | URL,
-  form: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>,
-  headers: Readonly<Record<string, string>> = {}
-): Request => {
-  const params = new URLSearchParams()
-  const entries: ReadonlyArray<readonly [string, string]> = Array.isArray(form)
-    ? form
-    : Object.entries(form as Readonly<Record<string, string>>)
-  for (const [name, value] of entries) params.append(name, value)
-  const contentType = "application/x-www-form-urlencoded"
-  return {
-    method: "POST",
-    url: String(url),
-    headers: { ...lowerCaseNames(headers), "content-type": contentType },
-    body: { contentType, text: params.toString() }
-  }
-}
-
-/**
- * The request with one more header (or one replaced, names compared without case).
- *
- * @since 0.1.0
- * @category combinators
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const retried = HttpTransport.setHeader(HttpTransport.get("http://127.0.0.1:40342/token"), "Authorization", "Basic k")
- * ```
- */
-export const setHeader = (request: Request, name: string, value: string): Request => ({
-  ...request,
-  headers: { ...request.headers, [name.toLowerCase()]: value }
-})
-
-/**
- * An endpoint's answer, read in full.
+ * An answer read in full (`HttpRequest.Answer`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Answer {
-  readonly status: number
-  /** Header names in lower case; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The body decoded as UTF-8; the empty string when there is none. */
-  readonly body: string
-}
+export type Answer = HttpRequest.Answer
 
 /**
- * Why a transport has no answer to give:
- *
- * - `request`: no answer at all (refused, unreachable, timed out, TLS refused, ...). `cause` holds
- *   the runtime's own error, which `Classification.transportKind` reads.
- * - `body`: the endpoint answered `status` but the body broke off while it was being read.
- * - `too-large`: the endpoint answered `status` with a body over the cap; the rest was never read.
- * - `encode`: the request's body is of a kind the transport cannot send.
+ * A request taken apart for a runtime's client (`HttpRequest.Parts`).
  *
  * @since 0.1.0
- * @category errors
+ * @category models
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly reason: "request" | "body" | "too-large" | "encode"
-  readonly status?: number | undefined
-  readonly cause?: unknown
-  readonly message: string
-}> {}
+export type Parts = HttpRequest.Parts
 
 /**
- * The `code` of a transport's connect timeout: no TCP (or TLS) connection within the time allowed.
- * The node-module transports (`@managed-identity/node-shared`) raise it; classification reads it
- * as "no endpoint here" (`Unavailable`, `probe-timeout`), as it reads the runtimes' own codes.
+ * `Either`'s shape (`HttpRequest.ResultOf`).
  *
  * @since 0.1.0
- * @category constants
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const isConnectTimeout = (cause: unknown) =>
- *   (cause as { code?: unknown } | undefined)?.code === HttpTransport.CONNECT_TIMEOUT_CODE
- * ```
+ * @category models
  */
-export const CONNECT_TIMEOUT_CODE = "ERR_MI_CONNECT_TIMEOUT" as const
+export type ResultOf<A> = HttpRequest.ResultOf<A>
 
 /**
  * What a transport does: send one request, read its answer holding at most `maxBodyBytes + 1`
@@ -166,7 +123,10 @@ export const CONNECT_TIMEOUT_CODE = "ERR_MI_CONNECT_TIMEOUT" as const
  * @category models
  */
 export interface Service {
-  readonly send: (request: Request, options: { readonly maxBodyBytes: number }) => Effect.Effect<Answer, TransportError>
+  readonly send: (
+    request: HttpRequest.Request,
+    options: { readonly maxBodyBytes: number }
+  ) => Effect.Effect<HttpRequest.Answer, HttpRequest.TransportError>
 }
 
 /**
@@ -192,165 +152,6 @@ export interface Service {
  * ```
  */
 export class HttpTransport extends Context.Tag("@managed-identity/core/HttpTransport")<HttpTransport, Service>() {}
-
-/**
- * A request reduced to what a runtime's client needs.
- *
- * @since 0.1.0
- * @category models
- */
-export interface Parts {
-  readonly method: string
-  readonly url: URL
-  readonly headers: Record<string, string>
-  /** The body bytes, `undefined` for none. */
-  readonly body: Uint8Array | undefined
-}
-
-const encoder = /* @__PURE__ */ new TextEncoder()
-
-/**
- * Takes a request apart: the full URL (no fragment), the headers with lower-case names, and the
- * body as bytes (with its `content-type` and `content-length` set). A URL that does not parse is an
- * `encode` error.
- *
- * @since 0.1.0
- * @category utils
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const built = HttpTransport.parts(HttpTransport.postForm("http://127.0.0.1:8080/token", { resource: "https://management.azure.com" }))
- * if (built._tag === "Right") console.log(built.right.method, built.right.headers["content-type"])
- * // POST application/x-www-form-urlencoded
- * ```
- */
-export const parts = (request: Request): ResultOf<Parts> => {
-  let url: URL
-  try {
-    url = new URL(request.url)
-  } catch (cause) {
-    return {
-      _tag: "Left",
-      left: new TransportError({ reason: "encode", cause, message: "the request URL is not valid" })
-    }
-  }
-  url.hash = ""
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value
-  let bytes: Uint8Array | undefined
-  if (request.body !== undefined) {
-    bytes = encoder.encode(request.body.text)
-    if (!("content-type" in headers)) headers["content-type"] = request.body.contentType
-    headers["content-length"] = String(bytes.byteLength)
-  }
-  return { _tag: "Right", right: { method: request.method, url, headers, body: bytes } }
-}
-
-/**
- * `Either`'s shape, spelled out so this module does not load `effect/Either` for one function.
- *
- * @since 0.1.0
- * @category models
- */
-export type ResultOf<A> =
-  | { readonly _tag: "Right"; readonly right: A }
-  | { readonly _tag: "Left"; readonly left: TransportError }
-
-/**
- * Collects body chunks up to a cap: `push` keeps at most `maxBodyBytes + 1` bytes (enough to know
- * the body is too large) and says whether to keep reading; `text` decodes what was kept, or is
- * `undefined` when the body was over the cap.
- *
- * @since 0.1.0
- * @category utils
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * const body = HttpTransport.boundedBody(4)
- * body.push(new TextEncoder().encode("ok"))
- * console.log(body.text()) // ok
- * ```
- */
-export const boundedBody = (
-  maxBodyBytes: number
-): { readonly push: (chunk: Uint8Array) => boolean; readonly text: () => string | undefined } => {
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  return {
-    push: (chunk) => {
-      const room = maxBodyBytes + 1 - size
-      if (room <= 0) return false
-      const kept = chunk.byteLength > room ? chunk.subarray(0, room) : chunk
-      chunks.push(kept)
-      size += kept.byteLength
-      return size <= maxBodyBytes
-    },
-    text: () => {
-      if (size > maxBodyBytes) return undefined
-      if (chunks.length === 1) return decoder.decode(chunks[0])
-      const bytes = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return decoder.decode(bytes)
-    }
-  }
-}
-
-const decoder = /* @__PURE__ */ new TextDecoder()
-
-/**
- * The `too-large` error for an answer with `status` (the message names the cap).
- *
- * @since 0.1.0
- * @category errors
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * HttpTransport.tooLarge(200, 65_536).reason // "too-large"
- * ```
- */
-export const tooLarge = (status: number, maxBodyBytes: number): TransportError =>
-  new TransportError({ reason: "too-large", status, message: `the body is over ${maxBodyBytes} bytes` })
-
-/**
- * The failure of a send that threw `cause`: `request` before an answer arrived, `body` once the
- * endpoint had answered `status`.
- *
- * @since 0.1.0
- * @category errors
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * HttpTransport.failed(undefined, new Error("connect ECONNREFUSED")).reason // "request"
- * HttpTransport.failed(200, new Error("socket hang up")).reason // "body"
- * ```
- */
-export const failed = (status: number | undefined, cause: unknown): TransportError =>
-  status === undefined
-    ? new TransportError({ reason: "request", cause, message: "the request failed" })
-    : new TransportError({ reason: "body", status, cause, message: "the body broke off while it was being read" })
-
-/**
- * Whether a declared `content-length` is already over the cap (the body is then never read).
- *
- * @since 0.1.0
- * @category utils
- * @example
- * ```ts
- * import { HttpTransport } from "@managed-identity/core"
- *
- * HttpTransport.declaredTooLarge("70000", 65_536) // true
- * ```
- */
-export const declaredTooLarge = (contentLength: string | null | undefined, maxBodyBytes: number): boolean =>
-  typeof contentLength === "string" && /^\s*\d+\s*$/.test(contentLength) && Number(contentLength) > maxBodyBytes
 
 /**
  * `true` while a request is made for nobody waiting: a token cache's background refresh. A

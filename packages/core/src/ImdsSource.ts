@@ -9,14 +9,14 @@
  */
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import * as HttpTransport from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
-import { acquireOnce, identityParameter, tokenUrl } from "./internal/sourceExchange.js"
+import { identityParameter, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * The IMDS token endpoint.
@@ -112,11 +112,11 @@ export const request = (
   config: Config,
   identity: Identity,
   resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> => {
+): Either.Either<HttpRequest.Request, Unavailable> => {
   const endpoint = new URL(config.endpoint)
   endpoint.search = ""
   return Either.map(identityParameter("IMDS", identities, identity, Endpoint.printable(endpoint)), (parameter) =>
-    HttpTransport.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { Metadata: "true" })
+    HttpRequest.get(tokenUrl(endpoint, API_VERSION, resource, parameter), { Metadata: "true" })
   )
 }
 
@@ -141,22 +141,19 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "IMDS",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [],
-        request: request(config, identity, resource),
-        client: HttpTransport.HttpTransport
-      })
+    start: ({ identity, resource }) =>
+      exchangeOnce(
+        { source: "IMDS", rules: descriptor.classification, endpoint, resource, secrets: [] },
+        request(config, identity, resource)
+      )
   }
 }
 
-// IMDS words "no such identity here" in several ways, all a 400 (the managed-identity docs' error table).
-const identityNotFound =
-  /identity\s+not\s+found|no\s+(?:managed\s+)?identit(?:y|ies)\s+(?:found|assigned|available)|identity\s+(?:is\s+)?not\s+(?:assigned|enabled)/i
+// IMDS answers a request it cannot serve with 400: for the documented request mistakes it says
+// which in its `error` code; every other 400 means the identity asked for is not on this host
+// ("Identity not found", "no managed identity assigned", several identities and none chosen), as
+// Go's, Python's and JavaScript's SDKs also conclude. Decided by the code, never the wording.
+const requestMistakes = new Set(["invalid_resource", "bad_request_102", "invalid_scope"])
 
 /**
  * Everything about IMDS: the default source, selected when no other is configured.
@@ -184,6 +181,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "none",
   retry: RetryPolicy.imds,
   classification: {
     statusHint: (status) =>
@@ -192,23 +190,13 @@ export const descriptor: Descriptor = {
         : status === 404
           ? "IMDS may be updating"
           : undefined,
-    unavailable: ({ status, error, description }) => {
-      if (status === 400 && identityNotFound.test(`${error ?? ""} ${description ?? ""}`)) {
-        return {
-          reason: "identity-not-found",
-          message: `IMDS: the requested managed identity is not assigned to this host (400${error === undefined ? "" : ` ${error}`}${description === undefined ? "" : `: ${description}`})`
-        }
-      }
-      // Docker Desktop and some WSL setups answer for 169.254.169.254 themselves with a 403 saying
-      // the network is unreachable: there is no IMDS here (as @azure/identity also concludes).
-      if (status === 403 && /unreachable/i.test(description ?? "")) {
-        return {
-          reason: "host-unreachable",
-          message: `IMDS: the network to the metadata service is unreachable from here (403: ${description})`
-        }
-      }
-      return undefined
-    }
+    unavailable: ({ status, error, description }) =>
+      status === 400 && (error === undefined || !requestMistakes.has(error))
+        ? {
+            reason: "identity-not-found",
+            message: `IMDS: the requested managed identity is not assigned to this host (400${error === undefined ? "" : ` ${error}`}${description === undefined ? "" : `: ${description}`})`
+          }
+        : undefined
   },
   advice: {
     selected: (variables) =>

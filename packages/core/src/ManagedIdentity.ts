@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -21,16 +22,25 @@ import type * as Environment from "./Environment.js"
 import type * as FileReader from "./FileReader.js"
 import type { HttpTransport } from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
-import { type EndpointError, InvalidArgument, type ManagedIdentityError, Transient } from "./ManagedIdentityError.js"
+import {
+  type EndpointError,
+  InvalidArgument,
+  InvalidResponse,
+  type ManagedIdentityError,
+  Transient
+} from "./ManagedIdentityError.js"
 import * as Resource from "./Resource.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import type * as Source from "./Source.js"
-import * as SourceCatalog from "./SourceCatalog.js"
 import type { SourceName } from "./SourceName.js"
 import * as SourceRequirements from "./SourceRequirements.js"
 import * as Telemetry from "./Telemetry.js"
 import * as TokenCache from "./TokenCache.js"
 import { isLoopback } from "./internal/endpoint.js"
+import * as Detection from "./internal/detection.js"
+import * as Exchange from "./internal/exchange.js"
+import { sha256Hex } from "./internal/digest.js"
+import { mismatch } from "./internal/tokenIdentity.js"
 import * as TelemetryInternal from "./internal/telemetry.js"
 
 /**
@@ -42,7 +52,11 @@ import * as TelemetryInternal from "./internal/telemetry.js"
 export interface GetTokenOptions {
   /** Skip the cached token and ask the endpoint (still joins an acquisition already in flight). */
   readonly forceRefresh?: boolean | undefined
-  /** Claims from a CAE challenge; a request with claims never uses the cache. */
+  /**
+   * Claims from a CAE challenge: the token is minted anew (never from the cache nor an acquisition
+   * in flight) and replaces the cached one; a source that can revoke (Service Fabric) is told which
+   * token was rejected.
+   */
   readonly claims?: string | undefined
   /** The caller's deadline for this call, retries included. Interruption always wins too. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -98,6 +112,12 @@ export interface Config {
   readonly endpointGuard?: ((endpoint: URL) => boolean) | undefined
   /** Called before each retry wait. */
   readonly onRetry?: ((event: RetryEvent) => Effect.Effect<void>) | undefined
+  /**
+   * Check that a token is for the user-assigned identity asked for (its `appid`/`azp`, `oid` or
+   * `xms_mirid` claim, when it is a JWT that has it); a mismatch is an `InvalidResponse`
+   * (`wrong-identity`). Default `true`.
+   */
+  readonly verifyTokenIdentity?: boolean | undefined
 }
 
 /**
@@ -234,8 +254,8 @@ export const make = (
     const identity = yield* fromEither(resolveIdentity(config.identity))
     const source =
       config.source === undefined
-        ? yield* SourceCatalog.detect(config.sourceOptions)
-        : yield* SourceCatalog.make(config.source, config.sourceOptions)
+        ? yield* Detection.detect(config.sourceOptions)
+        : yield* Detection.make(config.source, config.sourceOptions)
 
     if (config.endpointGuard !== undefined) {
       let allowed = false
@@ -265,8 +285,25 @@ export const make = (
     const cache = config.cache === false ? undefined : yield* TokenCache.make(config.cache ?? {})
     const onRetry = config.onRetry
 
-    const attempt = (resource: Resource.Resource, claims: string | undefined) =>
-      source.acquire({ identity, resource, claims }).pipe(
+    const verify = config.verifyTokenIdentity !== false && identity._tag !== "SystemAssigned"
+    const checked = (token: AccessToken): Effect.Effect<AccessToken, InvalidResponse> => {
+      const wrong = verify ? mismatch(identity, token) : undefined
+      return wrong === undefined
+        ? Effect.succeed(token)
+        : Effect.fail(
+            new InvalidResponse({
+              source: source.name,
+              reason: "wrong-identity",
+              message: `${source.name} answered with a token for another identity: ${wrong}`,
+              attempts: 1,
+              elapsedMs: 0,
+              endpoint: source.endpoint
+            })
+          )
+    }
+    const attempt = (resource: Resource.Resource, claims: string | undefined, tokenToRefresh: string | undefined) =>
+      Exchange.run(source.start({ identity, resource, claims, tokenToRefresh })).pipe(
+        Effect.flatMap(checked),
         Effect.timeoutFail({
           duration: attemptTimeout,
           onTimeout: () =>
@@ -282,14 +319,14 @@ export const make = (
         Effect.provide(context)
       )
 
-    const acquire = (resource: Resource.Resource, claims: string | undefined) => {
+    const acquire = (resource: Resource.Resource, claims: string | undefined, tokenToRefresh?: string | undefined) => {
       const retried = RetryPolicy.retry(policy, {
         onRetry: (info) =>
           Effect.zipRight(
             Telemetry.recordRetry(source.name),
             onRetry === undefined ? Effect.void : onRetry({ source: source.name, ...info })
           )
-      })(attempt(resource, claims))
+      })(attempt(resource, claims, tokenToRefresh))
       return breaker === undefined ? retried : breaker.protect(retried)
     }
 
@@ -308,6 +345,22 @@ export const make = (
         return entry
       })
     }
+
+    // A claims challenge (CAE) rejected the token the cache holds: mint a new one with the claims,
+    // telling a source that can revoke which token was rejected (its SHA-256, never the token), and
+    // hold the new token in its place so later calls do not get the rejected one back.
+    const challenged = (resource: Resource.Resource, key: string, claims: string) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const rejected =
+          source.descriptor.claims === "revocation" && cache !== undefined ? cache.current(key, now) : undefined
+        return Effect.flatMap(
+          rejected === undefined ? Effect.succeed(undefined) : sha256Hex(rejected.token),
+          (tokenToRefresh) =>
+            Effect.tap(acquire(resource, claims, tokenToRefresh), (token) =>
+              Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => cache?.set(key, token, at)))
+            )
+        )
+      })
 
     const identityKind = identity._tag
     const spanOf = { source: source.name, identityKind } as const
@@ -333,7 +386,9 @@ export const make = (
               Effect.suspend(() => acquire(resource, undefined)),
               { forceRefresh: options.forceRefresh === true }
             )
-          : acquire(resource, options.claims)
+          : options.claims === undefined || cache === undefined
+            ? acquire(resource, options.claims)
+            : challenged(resource, key, options.claims)
         const withDeadline =
           options.timeout === undefined
             ? run

@@ -17,6 +17,31 @@ import * as Data from "effect/Data"
 import type { SourceName } from "./SourceName.js"
 
 /**
+ * What a classification was decided from: what the endpoint (or whatever answered in its place)
+ * sent, or the runtime's own code for a failed connection. Never message text.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Evidence {
+  /** The HTTP status, when something answered. */
+  readonly status?: number | undefined
+  /** The runtime's code or name for a transport failure (`ECONNREFUSED`, `ConnectionRefused`, ...). */
+  readonly code?: string | undefined
+  /** Who answered: the answer's `Server` header. */
+  readonly server?: string | undefined
+  /** The answer's `Content-Type`. */
+  readonly contentType?: string | undefined
+  /**
+   * What the body was: the endpoint's own JSON error (`endpoint-error`), other JSON, an HTML page,
+   * plain text, or nothing.
+   */
+  readonly body?: "empty" | "endpoint-error" | "json" | "html" | "text" | undefined
+  /** Entra's numeric error codes from the body (`error_codes`), such as 700024. */
+  readonly codes?: ReadonlyArray<number> | undefined
+}
+
+/**
  * Context shared by every error raised while talking to an endpoint.
  *
  * @since 0.1.0
@@ -37,6 +62,8 @@ export interface EndpointContext {
   readonly endpoint?: string | undefined
   /** The underlying failure, with secrets removed. */
   readonly cause?: unknown
+  /** What the classification was decided from. */
+  readonly evidence?: Evidence | undefined
 }
 
 /**
@@ -51,6 +78,7 @@ export type UnavailableReason =
   | "host-unreachable"
   | "probe-timeout"
   | "identity-not-found"
+  | "not-the-endpoint"
   | "unsupported-identity"
   | "not-configured"
   | "unsupported-runtime"
@@ -154,7 +182,7 @@ export class Rejected extends Data.TaggedError("Rejected")<
     readonly message: string
     /** The OAuth `error` code the endpoint sent, if any. */
     readonly error?: string | undefined
-    /** The endpoint's `error_description`, if any. */
+    /** The endpoint's `error_description` (or `message`), if any. */
     readonly errorDescription?: string | undefined
   }
 > {}
@@ -171,6 +199,7 @@ export type InvalidResponseReason =
   | "too-large"
   | "missing-token"
   | "invalid-token"
+  | "wrong-identity"
   | "invalid-field"
   | "truncated"
   | "challenge"

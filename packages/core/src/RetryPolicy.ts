@@ -15,6 +15,7 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/retry.js"
+import * as policies from "./internal/retryPolicy.js"
 import type { EndpointError } from "./ManagedIdentityError.js"
 
 /**
@@ -111,6 +112,11 @@ export interface RetryInfo {
 export interface RetryOptions {
   /** Called before each wait, e.g. for progress output or metrics. */
   readonly onRetry?: ((info: RetryInfo) => Effect.Effect<void>) | undefined
+  /**
+   * The first attempt was already made elsewhere (the Promise API's first request, made without the
+   * Effect runtime) and failed with `error` at `startedAt`: decide its wait first, and count it.
+   */
+  readonly resumeAfter?: { readonly error: EndpointError; readonly startedAt: number } | undefined
 }
 
 /**
@@ -125,7 +131,7 @@ export interface RetryOptions {
  * console.log(RetryPolicy.delays(RetryPolicy.imds)) // [2000, 6000, 14000, 30000, 60000]
  * ```
  */
-export const imds: RetryPolicy = internal.imds
+export const imds: RetryPolicy = policies.imds
 
 /**
  * App Service, Functions, Azure ML, Cloud Shell, Service Fabric and Arc: the same back-off, retrying
@@ -140,7 +146,22 @@ export const imds: RetryPolicy = internal.imds
  * console.log(RetryPolicy.appService.maxRetries) // 5
  * ```
  */
-export const appService: RetryPolicy = internal.appService
+export const appService: RetryPolicy = policies.appService
+
+/**
+ * Service Fabric: as `appService`, except that a 404 is not retried (Service Fabric's managed-identity
+ * documentation: "do not retry" on 404).
+ *
+ * @since 0.1.0
+ * @category policies
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@managed-identity/core"
+ *
+ * const policy = RetryPolicy.serviceFabric
+ * ```
+ */
+export const serviceFabric: RetryPolicy = policies.serviceFabric
 
 /**
  * Workload identity (Entra ID's token endpoint): the same back-off, retrying network failures,
@@ -155,7 +176,7 @@ export const appService: RetryPolicy = internal.appService
  * const policy = RetryPolicy.workloadIdentity
  * ```
  */
-export const workloadIdentity: RetryPolicy = internal.workloadIdentity
+export const workloadIdentity: RetryPolicy = policies.workloadIdentity
 
 /**
  * The seed's guidance (the same as `imds`); `make` fills unspecified fields from it.
@@ -169,7 +190,7 @@ export const workloadIdentity: RetryPolicy = internal.workloadIdentity
  * console.log(RetryPolicy.defaults.jitter) // 0.2
  * ```
  */
-export const defaults: RetryPolicy = internal.imds
+export const defaults: RetryPolicy = policies.imds
 
 /**
  * A policy from overrides; unspecified fields come from `defaults`. Out-of-range values are
@@ -185,7 +206,7 @@ export const defaults: RetryPolicy = internal.imds
  * const quick = RetryPolicy.make({ maxRetries: 2, delta: 100, maxDelay: "1 second" })
  * ```
  */
-export const make: (overrides?: MakeOptions) => RetryPolicy = internal.make
+export const make: (overrides?: MakeOptions) => RetryPolicy = policies.make
 
 /**
  * The nominal waits (no jitter, no `Retry-After`, no 410 window) in milliseconds, one per retry.
@@ -199,7 +220,7 @@ export const make: (overrides?: MakeOptions) => RetryPolicy = internal.make
  * RetryPolicy.delays(RetryPolicy.make({ firstFastRetry: true })) // [0, 2000, 6000, 14000, 30000]
  * ```
  */
-export const delays: (policy: RetryPolicy) => ReadonlyArray<number> = internal.delays
+export const delays: (policy: RetryPolicy) => ReadonlyArray<number> = policies.delays
 
 /**
  * The pure retry decision: the wait in milliseconds before the next attempt, or `None` to give up.
@@ -222,7 +243,7 @@ export const nextDelay: (
   state: RetryState,
   error: EndpointError,
   randomFraction: number
-) => Option.Option<number> = internal.nextDelay
+) => Option.Option<number> = policies.nextDelay
 
 /**
  * The policy as a `Schedule` for `Effect.retry`; it outputs each wait. Elapsed time is measured

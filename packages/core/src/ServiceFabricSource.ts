@@ -5,32 +5,24 @@
  * thumbprint through the `CertificatePinning` service (adapters provide it).
  *
  * User-assigned identities are bound to a Service Fabric application in its manifest, not chosen
- * at request time. Like MSAL (`ServiceFabric.ts` in msal-node), we still pass the id the caller
- * gave, under the generic names `client_id`, `object_id` and `mi_res_id`, and let the cluster's
- * token service decide; it ignores what it does not use.
+ * at request time, so a requested user-assigned identity is refused before sending (see
+ * `identities`).
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { CertificatePinning, normalizeThumbprint } from "./CertificatePinning.js"
+import { normalizeThumbprint } from "./internal/thumbprint.js"
 import type { Variables } from "./Environment.js"
 import type { Identity } from "./Identity.js"
-import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import { InvalidArgument, type Unavailable } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
-import * as HttpTransport from "./HttpTransport.js"
-import * as RetryPolicy from "./RetryPolicy.js"
+import * as HttpRequest from "./HttpRequest.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER } from "./internal/hostVariables.js"
-import {
-  acquireOnce,
-  identityParameter,
-  readVariables,
-  secretFromVariable,
-  tokenUrl
-} from "./internal/sourceExchange.js"
+import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
 
 /**
  * `IDENTITY_SERVER_THUMBPRINT`: the thumbprint of the cluster's self-signed certificate.
@@ -100,7 +92,9 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
       }
       return Either.map(
         Either.all({
-          endpoint: Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint),
+          endpoint: Either.flatMap(Endpoint.fromVariable(IDENTITY_ENDPOINT.name, endpoint), (url) =>
+            Endpoint.https(IDENTITY_ENDPOINT.name, url)
+          ),
           identityHeader: secretFromVariable(IDENTITY_HEADER.name, header)
         }),
         (config) => ({ ...config, thumbprint: normalized })
@@ -109,17 +103,18 @@ export const fromVariables = (variables: Variables): Either.Either<Config, Inval
   )
 
 /**
- * How the cluster's token service is asked for a user-assigned identity: the generic names, which
- * it ignores when the application's manifest binds the identity.
+ * Service Fabric selects no identity at request time: its documentation names only `api-version`,
+ * `resource` and the `Secret` header, and binds user-assigned identities to the application in its
+ * manifest. A requested id is refused before anything is sent (as Go's, Python's and
+ * `@azure/identity`'s credentials do): the token service would ignore it and answer with the
+ * application's identity, a token other than the one asked for.
  *
  * @since 0.1.0
  * @category constants
  */
 export const identities: IdentitySupport = {
-  ClientId: "client_id",
-  ObjectId: "object_id",
-  ResourceId: "mi_res_id",
-  unsupported: "Service Fabric selects every kind of user-assigned identity"
+  unsupported:
+    "Service Fabric binds user-assigned identities to the application in its manifest; its token service ignores a requested id and would answer with the application's own identity"
 }
 
 /**
@@ -145,15 +140,28 @@ export const identities: IdentitySupport = {
 export const request = (
   config: Config,
   identity: Identity,
-  resource: Resource
-): Either.Either<HttpTransport.Request, Unavailable> =>
+  resource: Resource,
+  tokenToRefresh?: string | undefined
+): Either.Either<HttpRequest.Request, Unavailable> =>
   Either.map(
     identityParameter("ServiceFabric", identities, identity, Endpoint.printable(config.endpoint)),
-    (parameter) =>
-      HttpTransport.get(tokenUrl(config.endpoint, API_VERSION, resource, parameter), {
-        secret: Redacted.value(config.identityHeader)
-      })
+    (parameter) => {
+      const url = tokenUrl(config.endpoint, API_VERSION, resource, parameter)
+      // MSAL's token revocation: the token service bypasses its own cache for a token it is told
+      // was rejected (a claims challenge), naming it by its SHA-256, never the token itself.
+      if (tokenToRefresh !== undefined) url.searchParams.set(TOKEN_TO_REFRESH_PARAMETER, tokenToRefresh)
+      return HttpRequest.get(url, { secret: Redacted.value(config.identityHeader) })
+    }
   )
+
+/**
+ * The query parameter of MSAL's token revocation protocol: the lowercase hex SHA-256 of the token
+ * a claims challenge rejected.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const TOKEN_TO_REFRESH_PARAMETER = "token_sha256_to_refresh"
 
 /**
  * The Service Fabric source: each request goes through `CertificatePinning.client(thumbprint)`.
@@ -180,20 +188,18 @@ export const make = (config: Config): Source => {
     descriptor,
     endpoint,
     files: [],
-    acquire: ({ identity, resource }) =>
-      acquireOnce({
-        source: "ServiceFabric",
-        rules: descriptor.classification,
-        endpoint,
-        resource,
-        secrets: [Redacted.value(config.identityHeader)],
-        request: request(config, identity, resource),
-        client: Effect.flatMap(CertificatePinning, (pinning) =>
-          Effect.mapError(pinning.client(config.thumbprint), (error) =>
-            error.endpoint === undefined ? new Unavailable({ ...error, message: error.message, endpoint }) : error
-          )
-        )
-      })
+    start: ({ identity, resource, tokenToRefresh }) =>
+      exchangeOnce(
+        {
+          source: "ServiceFabric",
+          rules: descriptor.classification,
+          endpoint,
+          resource,
+          secrets: [Redacted.value(config.identityHeader)]
+        },
+        request(config, identity, resource, tokenToRefresh),
+        config.thumbprint
+      )
   }
 }
 
@@ -231,7 +237,8 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: true,
-  retry: RetryPolicy.appService,
+  claims: "revocation",
+  retry: RetryPolicy.serviceFabric,
   classification: {},
   advice: {
     selected: () =>

@@ -11,13 +11,11 @@
  *
  * @since 0.1.0
  */
-import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type { AccessToken } from "./AccessToken.js"
-import type { CertificatePinning } from "./CertificatePinning.js"
 import type { Platform, Variables } from "./Environment.js"
-import type { FileReader } from "./FileReader.js"
-import type { HttpTransport } from "./HttpTransport.js"
+import type { FileError, FileInfo } from "./FileReader.js"
+import type { Answer, Request } from "./HttpRequest.js"
 import type { Identity } from "./Identity.js"
 import type { EndpointError, InvalidArgument, Unavailable, UnavailableReason } from "./ManagedIdentityError.js"
 import type { Resource } from "./Resource.js"
@@ -33,9 +31,26 @@ import type { SourceName } from "./SourceName.js"
 export interface AcquireRequest {
   readonly identity: Identity
   readonly resource: Resource
-  /** Claims from a CAE challenge; only the Entra token endpoint (workload identity) takes them. */
+  /** Claims from a CAE challenge (what the source does with them: its descriptor's `claims`). */
   readonly claims?: string | undefined
+  /**
+   * With `claims`: the lowercase hex SHA-256 of the cached token the challenge rejected, for a
+   * source that can revoke it (`Descriptor.claims` is `revocation`).
+   */
+  readonly tokenToRefresh?: string | undefined
 }
+
+/**
+ * What a source does with a claims challenge (CAE): `entra` passes the claims to Entra, which mints
+ * a token with them (workload identity); `revocation` asks the endpoint to bypass its own cache by
+ * naming the rejected token's SHA-256 (`token_sha256_to_refresh`, MSAL's protocol; Service Fabric);
+ * `none`: the endpoint has no way to be told, and may answer with the same token from its own cache
+ * until it refreshes it (IMDS, App Service, Azure ML, Cloud Shell, Azure Arc).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClaimsSupport = "entra" | "revocation" | "none"
 
 /**
  * A file (or a directory of files) a source reads.
@@ -51,8 +66,81 @@ export interface FileRequirement {
 }
 
 /**
+ * What one exchange with an endpoint is about: enough for a driver to classify a transport failure
+ * and for the source to read the answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Exchange {
+  readonly source: SourceName
+  /** The source's own reading of error answers. */
+  readonly rules: ClassificationRules
+  /** scheme://host/path, no query. */
+  readonly endpoint: string
+  /** The resource asked for (the token's, when the answer does not say). */
+  readonly resource: string
+  /** Secret values in the request, scrubbed from anything quoted. */
+  readonly secrets: ReadonlyArray<string>
+}
+
+/**
+ * Where a driver stands when it hands a result back to a step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Moment {
+  /** Now, in epoch milliseconds. */
+  readonly now: number
+  /** Milliseconds since the attempt started. */
+  readonly elapsedMs: number
+  /** Requests sent so far in this attempt (1 after the first). */
+  readonly requests: number
+}
+
+/**
+ * One step of a source's protocol, as data: send a request, read a file, or stop with a token or an
+ * error. A source's protocol is a function from what it is asked to its first step, each step saying
+ * what comes next; drivers do the IO (the Effect engine over `HttpTransport`, `FileReader` and
+ * `CertificatePinning`; the Promise API's first request over a plain transport). No step runs
+ * anything itself, so the protocol is pure and the same everywhere.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step =
+  | {
+      readonly _tag: "Send"
+      readonly request: Request
+      readonly exchange: Exchange
+      /** Send over TLS pinned to this thumbprint (Service Fabric). */
+      readonly pinnedThumbprint?: string | undefined
+      /** What the answer means (a transport failure never reaches it: the driver classifies it). */
+      readonly next: (answer: Answer, at: Moment) => Step
+    }
+  | {
+      readonly _tag: "RealPath"
+      readonly path: string
+      readonly next: (result: Either.Either<string, FileError>, at: Moment) => Step
+    }
+  | {
+      readonly _tag: "Stat"
+      readonly path: string
+      readonly next: (result: Either.Either<FileInfo, FileError>, at: Moment) => Step
+    }
+  | {
+      readonly _tag: "ReadText"
+      readonly path: string
+      readonly maxBytes: number
+      readonly next: (result: Either.Either<string, FileError>, at: Moment) => Step
+    }
+  | { readonly _tag: "Done"; readonly token: AccessToken }
+  | { readonly _tag: "Failed"; readonly error: EndpointError }
+
+/**
  * A source built from the environment: ready to make one attempt at a token (no retry, no cache:
- * those are layered on top).
+ * those are layered on top), as protocol steps.
  *
  * @since 0.1.0
  * @category models
@@ -65,10 +153,8 @@ export interface Source {
   readonly endpoint: string
   /** The files this source reads (workload identity's token file, Azure Arc's key directory). */
   readonly files: ReadonlyArray<FileRequirement>
-  /** One attempt, no retry: build the request, send it, parse or classify. */
-  readonly acquire: (
-    request: AcquireRequest
-  ) => Effect.Effect<AccessToken, EndpointError, HttpTransport | FileReader | CertificatePinning>
+  /** The first step of one attempt. */
+  readonly start: (request: AcquireRequest) => Step
 }
 
 /**
@@ -134,6 +220,12 @@ export interface SourceOptions {
   readonly arcKeyDirectory?: string | undefined
   /** A file whose existence means the Arc agent is installed (default: the agent's `himds`). */
   readonly arcAgentPath?: string | undefined
+  /**
+   * Let App Service, Azure ML, Cloud Shell and Azure Arc use an endpoint that is not on this machine.
+   * Those endpoints are always on loopback, so by default any other host is refused before the
+   * secret header is sent. Default `false`.
+   */
+  readonly allowNonLocalEndpoint?: boolean | undefined
 }
 
 /**
@@ -210,6 +302,8 @@ export interface Descriptor {
   readonly identities: IdentitySupport
   /** Whether the endpoint's TLS certificate is pinned by thumbprint (Service Fabric). */
   readonly certificatePinning: boolean
+  /** What a claims challenge can do here. */
+  readonly claims: ClaimsSupport
   /** The default retry policy. */
   readonly retry: RetryPolicy
   /** What this source's error answers mean beyond the generic rules. */

@@ -8,20 +8,19 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as AppServiceSource from "./AppServiceSource.js"
 import * as AzureArcSource from "./AzureArcSource.js"
 import * as AzureMlSource from "./AzureMlSource.js"
-import { CertificatePinning } from "./CertificatePinning.js"
 import * as CloudShellSource from "./CloudShellSource.js"
-import { Environment, type Variables, normalize } from "./Environment.js"
-import { FileReader } from "./FileReader.js"
+import type { Variables } from "./Environment.js"
 import * as ImdsSource from "./ImdsSource.js"
 import { type InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import * as ServiceFabricSource from "./ServiceFabricSource.js"
 import { type BuildContext, type Descriptor, type Source, type SourceOptions, configuredBy } from "./Source.js"
 import type { SourceName } from "./SourceName.js"
 import * as WorkloadIdentitySource from "./WorkloadIdentitySource.js"
+import { normalize } from "./internal/variables.js"
 
 /**
  * Every source, in detection order (IMDS, the default, last).
@@ -84,69 +83,98 @@ const detectDescriptor = (variables: Variables, installed: ReadonlyArray<SourceN
   ImdsSource.descriptor
 
 /**
- * The sources whose agent is installed, asking the file system only when it can change the
- * answer: no source before the agent's in detection order is configured by the variables.
+ * The descriptor the variables select (see `detectName`).
  *
  * @since 0.1.0
  * @category detection
  * @example
  * ```ts
- * import * as Effect from "effect/Effect"
- * import { FileReader, SourceCatalog } from "@managed-identity/core"
+ * import { SourceCatalog } from "@managed-identity/core"
  *
- * const installed = SourceCatalog.installedAgents({}, "posix").pipe(
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: { "/opt/azcmagent/bin/himds": "" } })))
- * )
- * Effect.runPromise(installed) // ["AzureArc"]
+ * SourceCatalog.select({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" }).name // "CloudShell"
  * ```
  */
-export const installedAgents = (
+export const select = (variables: Variables, installed: ReadonlyArray<SourceName> = []): Descriptor =>
+  detectDescriptor(normalize(variables), installed)
+
+/**
+ * The agent files worth looking for: those of sources before which nothing in detection order is
+ * configured by the variables (only then can an installed agent change the answer).
+ *
+ * @since 0.1.0
+ * @category detection
+ * @example
+ * ```ts
+ * import { SourceCatalog } from "@managed-identity/core"
+ *
+ * SourceCatalog.agentsToLookFor({}, "posix") // [{ source: "AzureArc", path: "/opt/azcmagent/bin/himds" }]
+ * ```
+ */
+export const agentsToLookFor = (
   variables: Variables,
   platform: BuildContext["platform"],
   options?: SourceOptions | undefined
-): Effect.Effect<ReadonlyArray<SourceName>, never, FileReader> =>
-  Effect.gen(function* () {
-    const v = normalize(variables)
-    const found: Array<SourceName> = []
-    for (const descriptor of all) {
-      if (configuredBy(descriptor, v)) break
-      if (descriptor.installedAt === undefined) continue
-      const files = yield* FileReader
-      if (yield* files.exists(descriptor.installedAt(platform, options))) {
-        found.push(descriptor.name)
-        break
-      }
+): ReadonlyArray<{ readonly source: SourceName; readonly path: string }> => {
+  const v = normalize(variables)
+  const out: Array<{ readonly source: SourceName; readonly path: string }> = []
+  for (const descriptor of all) {
+    if (configuredBy(descriptor, v)) break
+    if (descriptor.installedAt !== undefined) {
+      out.push({ source: descriptor.name, path: descriptor.installedAt(platform, options) })
     }
-    return found
-  })
+  }
+  return out
+}
 
 /**
- * Builds a source, then refuses it, before any request, when the runtime's adapter lacks what it
- * needs: a file system (the `FileReader` says it is unavailable) or certificate pinning.
+ * What a runtime lacks, in words: `fileSystem` why files cannot be read, `certificatePinning` why
+ * certificates cannot be pinned (`undefined` when it can).
+ *
+ * @since 0.1.0
+ * @category models
  */
-const buildHere = (
+export interface Lacks {
+  readonly fileSystem?: string | undefined
+  readonly certificatePinning?: string | undefined
+}
+
+/**
+ * Builds a source, and refuses it, before any request, with an `Unavailable`
+ * (`unsupported-runtime`) saying why when the runtime lacks what it needs.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { SourceCatalog } from "@managed-identity/core"
+ *
+ * const arc = SourceCatalog.get("AzureArc")
+ * SourceCatalog.build(arc, {}, { platform: "posix", installed: ["AzureArc"] }, { fileSystem: "edge runtimes have no file system" })
+ * // Left(Unavailable: AzureArc: cannot be used here: it reads the agent's key files in /var/opt/azcmagent/tokens, ...)
+ * ```
+ */
+export const build = (
   descriptor: Descriptor,
   variables: Variables,
-  context: BuildContext
-): Effect.Effect<Source, InvalidArgument | Unavailable, FileReader | CertificatePinning> =>
-  Effect.flatMap(descriptor.build(variables, context), (source) =>
-    Effect.flatMap(Effect.all([FileReader, CertificatePinning]), ([files, pinning]) => {
-      const file = source.files[0]
-      if (file !== undefined && files.unavailable !== undefined) {
-        const where = file.kind === "directory" ? `in ${file.path}` : `from ${file.path}`
-        return Effect.fail(refusal(source, `it reads ${file.purpose} ${where}, but ${files.unavailable}`))
-      }
-      if (descriptor.certificatePinning && pinning.unavailable !== undefined) {
-        return Effect.fail(
-          refusal(
-            source,
-            `its endpoint's self-signed certificate must be pinned by thumbprint, but ${pinning.unavailable}`
-          )
+  context: BuildContext,
+  lacks: Lacks = {}
+): Either.Either<Source, InvalidArgument | Unavailable> =>
+  Either.flatMap(descriptor.build(normalize(variables), context), (source) => {
+    const file = source.files[0]
+    if (file !== undefined && lacks.fileSystem !== undefined) {
+      const where = file.kind === "directory" ? `in ${file.path}` : `from ${file.path}`
+      return Either.left(refusal(source, `it reads ${file.purpose} ${where}, but ${lacks.fileSystem}`))
+    }
+    if (descriptor.certificatePinning && lacks.certificatePinning !== undefined) {
+      return Either.left(
+        refusal(
+          source,
+          `its endpoint's self-signed certificate must be pinned by thumbprint, but ${lacks.certificatePinning}`
         )
-      }
-      return Effect.succeed(source)
-    })
-  )
+      )
+    }
+    return Either.right(source)
+  })
 
 const refusal = (source: Source, why: string): Unavailable =>
   new Unavailable({
@@ -156,73 +184,6 @@ const refusal = (source: Source, why: string): Unavailable =>
     attempts: 0,
     elapsedMs: 0,
     endpoint: source.endpoint
-  })
-
-/**
- * Detects the source from the `Environment` and builds it. Variables that select a source but
- * hold an unusable value are an `InvalidArgument` naming the variable; a source this runtime
- * cannot use (no file system, no certificate pinning) is an `Unavailable` (`unsupported-runtime`)
- * saying why, before any request.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { CertificatePinning, Environment, FileReader, SourceCatalog } from "@managed-identity/core"
- *
- * const program = SourceCatalog.detect().pipe(
- *   Effect.provide(Environment.layer({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} }))),
- *   Effect.provide(CertificatePinning.unsupported("not needed here"))
- * )
- * Effect.runPromise(program).then((source) => console.log(source.name)) // CloudShell
- * ```
- */
-export const detect = (
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader | CertificatePinning> =>
-  Effect.gen(function* () {
-    const env = yield* Environment
-    const variables = normalize(env.variables)
-    const installed = yield* installedAgents(variables, env.platform, options)
-    const descriptor = detectDescriptor(variables, installed)
-    return yield* buildHere(descriptor, variables, { platform: env.platform, installed, options })
-  })
-
-/**
- * Builds a named source from the `Environment`: `Unavailable` (`not-configured`) when its
- * required variables are not set, `InvalidArgument` when one is unusable, `Unavailable`
- * (`unsupported-runtime`) when this runtime cannot use it.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { CertificatePinning, Environment, FileReader, SourceCatalog } from "@managed-identity/core"
- *
- * const program = SourceCatalog.make("IMDS").pipe(
- *   Effect.provide(Environment.layer({})),
- *   Effect.provide(FileReader.layer(FileReader.memory({ files: {} }))),
- *   Effect.provide(CertificatePinning.unsupported("not needed here"))
- * )
- * ```
- */
-export const make = (
-  name: SourceName,
-  options?: SourceOptions
-): Effect.Effect<Source, InvalidArgument | Unavailable, Environment | FileReader | CertificatePinning> =>
-  Effect.gen(function* () {
-    const env = yield* Environment
-    const variables = normalize(env.variables)
-    const descriptor = get(name)
-    const installed: Array<SourceName> = []
-    if (descriptor.installedAt !== undefined && !configuredBy(descriptor, variables)) {
-      const files = yield* FileReader
-      if (yield* files.exists(descriptor.installedAt(env.platform, options))) installed.push(name)
-    }
-    return yield* buildHere(descriptor, variables, { platform: env.platform, installed, options })
   })
 
 /**

@@ -94,6 +94,16 @@ export interface TokenCache {
   ) => Effect.Effect<AccessToken, E, R>
   /** Forgets the token for `key` (an acquisition in flight still completes and is cached). */
   readonly invalidate: (key: string) => Effect.Effect<void>
+  /**
+   * The token held for `key` if it is still valid at `now`, due for refresh or not (the one a claims
+   * challenge replaces); `undefined` otherwise. Counts nothing.
+   */
+  readonly current: (key: string, now: number) => AccessToken | undefined
+  /**
+   * Holds `token` for `key` in place of what was there (a token minted for a claims challenge
+   * replaces the one it revoked); an expired token is not held.
+   */
+  readonly set: (key: string, token: AccessToken, now: number) => void
   /** The cache's counters. */
   readonly stats: Effect.Effect<CacheStats>
 }

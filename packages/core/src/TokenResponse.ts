@@ -18,6 +18,7 @@ import { InvalidResponse } from "./ManagedIdentityError.js"
 import type { SourceName } from "./SourceName.js"
 import { errorDetails, isHtml, parseJson } from "./internal/sourceErrorBody.js"
 import { quote, stripQuery } from "./internal/sourceSecrets.js"
+import * as Claims from "./internal/jwtClaims.js"
 import * as Expiry from "./internal/tokenExpiry.js"
 
 /**
@@ -57,20 +58,18 @@ export interface ParseInput {
 // gzipped for seven fields). Types only: conversion (strings to numbers, dates) happens after,
 // with the source's own reading of each field. `null` counts as absent, as some endpoints send it.
 type Check = (value: unknown) => boolean
-const numberOrNumericString: Check = (value) =>
-  (typeof value === "number" && Number.isFinite(value) && value >= 0) ||
-  (typeof value === "string" && /^\s*\d+(?:\.\d+)?\s*$/.test(value))
-const numberOrString: Check = (value) => typeof value === "number" || typeof value === "string"
 const string: Check = (value) => typeof value === "string"
 
+// The expiry fields are read below (one usable one is enough); these must have their type when present.
 const FIELDS: ReadonlyArray<readonly [field: string, check: Check]> = [
-  ["expires_in", numberOrNumericString],
-  ["expires_on", numberOrString],
-  ["not_before", numberOrString],
-  ["refresh_in", numberOrNumericString],
   ["token_type", string],
   ["resource", string]
 ]
+
+// An empty string where a number belongs says nothing: endpoints send `"expires_in": ""` next to a
+// valid `expires_on` (azidentity's tests), and that must not lose the token.
+const blank = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === "string" && value.trim() === "")
 
 interface TokenFields {
   readonly expires_in?: number | string | null | undefined
@@ -181,26 +180,26 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
 
   const field = invalidField(json.value)
   // Name the field, never its value.
-  if (field !== undefined) return fail("invalid-field", `with ${field} that is not a number of seconds or a time`)
+  if (field !== undefined) return fail("invalid-field", `with ${field} that is not text`)
   const fields = json.value as TokenFields
 
+  // The first expiry that can be read wins: expires_on (an absolute time), else expires_in. Blank
+  // fields are absent; an unreadable one is fatal only when no other can be read.
+  const onGiven = !blank(fields.expires_on)
+  const inGiven = !blank(fields.expires_in)
+  const absolute = onGiven ? Expiry.expiresOn(fields.expires_on) : undefined
+  const secondsLeft = absolute === undefined && inGiven ? Expiry.seconds(fields.expires_in) : undefined
   let expiresOn: number
-  if (fields.expires_on !== undefined && fields.expires_on !== null) {
-    const parsed = Expiry.expiresOn(fields.expires_on)
-    if (parsed === undefined) return fail("invalid-field", "with an expires_on that is not a time")
-    expiresOn = parsed
-  } else if (fields.expires_in !== undefined && fields.expires_in !== null) {
-    const secondsLeft = Expiry.seconds(fields.expires_in)
-    if (secondsLeft === undefined) return fail("invalid-field", "with an expires_in that is not a number of seconds")
-    expiresOn = Math.round(now + secondsLeft * 1000)
-  } else {
-    return fail("invalid-field", "without an expiry (neither expires_on nor expires_in)")
-  }
+  if (absolute !== undefined) expiresOn = absolute
+  else if (secondsLeft !== undefined) expiresOn = Math.round(now + secondsLeft * 1000)
+  else if (onGiven) return fail("invalid-field", "with an expires_on that is not a time")
+  else if (inGiven) return fail("invalid-field", "with an expires_in that is not a number of seconds")
+  else return fail("invalid-field", "without an expiry (neither expires_on nor expires_in)")
   if (!Expiry.isRepresentable(expiresOn)) return fail("invalid-field", "with an expiry that is not a valid time")
   if (expiresOn <= now) return fail("invalid-field", "with a token that has already expired")
 
-  const refreshIn =
-    fields.refresh_in === undefined || fields.refresh_in === null ? undefined : Expiry.seconds(fields.refresh_in)
+  // Advice, not a promise: an unreadable refresh_in is ignored (the lifetime rule applies).
+  const refreshIn = blank(fields.refresh_in) ? undefined : Expiry.seconds(fields.refresh_in)
   const tokenType =
     typeof fields.token_type === "string" && fields.token_type.trim() !== "" ? fields.token_type : "Bearer"
   // The endpoint's own word for the resource is shown to people (logs, the CLI): keep it only if it
@@ -216,6 +215,7 @@ export const parse = (input: ParseInput): Either.Either<AccessToken, InvalidResp
 
   return Either.right(
     new AccessToken({
+      issuedOn: Claims.time(Claims.claimsOf(token), "iat"),
       token,
       expiresOn,
       refreshOn: refreshOnFor({ now, expiresOn, refreshInMs: refreshIn === undefined ? undefined : refreshIn * 1000 }),

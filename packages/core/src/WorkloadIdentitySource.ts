@@ -7,19 +7,18 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type { Variables } from "./Environment.js"
-import { FileReader } from "./FileReader.js"
-import * as HttpTransport from "./HttpTransport.js"
+import type { FileError } from "./FileReader.js"
+import * as HttpRequest from "./HttpRequest.js"
 import * as Identity from "./Identity.js"
-import { InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
+import { type EndpointError, InvalidArgument, Unavailable } from "./ManagedIdentityError.js"
 import { type Resource, toScope } from "./Resource.js"
-import * as RetryPolicy from "./RetryPolicy.js"
-import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
+import * as RetryPolicy from "./internal/retryPolicy.js"
+import type { Descriptor, IdentitySupport, Source, Step, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { AZURE_CLIENT_ID } from "./internal/hostVariables.js"
-import { acquireOnce, identityParameter, readVariables } from "./internal/sourceExchange.js"
+import { failed, identityParameter, interpret, readVariables, send, settle } from "./internal/protocol.js"
 
 /**
  * `AZURE_FEDERATED_TOKEN_FILE`: the pod's projected service-account token.
@@ -191,7 +190,7 @@ export const request = (
   resource: Resource,
   assertion: string,
   claims?: string | undefined
-): Either.Either<HttpTransport.Request, Unavailable> => {
+): Either.Either<HttpRequest.Request, Unavailable> => {
   const endpoint = tokenEndpoint(config)
   return Either.map(
     identityParameter("WorkloadIdentity", identities, identity, Endpoint.printable(endpoint)),
@@ -204,7 +203,7 @@ export const request = (
         ["client_assertion", assertion]
       ]
       if (claims !== undefined && claims !== "") form.push(["claims", claims])
-      return HttpTransport.postForm(endpoint, form)
+      return HttpRequest.postForm(endpoint, form)
     }
   )
 }
@@ -229,55 +228,77 @@ export const request = (
  */
 export const make = (config: Config): Source => {
   const endpoint = Endpoint.printable(tokenEndpoint(config))
-  const readAssertion = Effect.flatMap(FileReader, (files) =>
-    files.readText(config.tokenFile, { maxBytes: MAX_ASSERTION_BYTES })
-  ).pipe(
-    Effect.mapError(
-      (error) =>
-        new Unavailable({
-          source: "WorkloadIdentity",
-          reason: error.reason === "unsupported" ? "unsupported-runtime" : "not-configured",
-          message: `WorkloadIdentity: cannot read the federated token file ${config.tokenFile} (${error.reason})`,
-          attempts: 0,
-          elapsedMs: 0,
-          endpoint
-        })
-    ),
-    Effect.flatMap((text) => {
-      const assertion = text.trim()
-      return assertion === "" || /\s/.test(assertion)
-        ? Effect.fail(
-            new Unavailable({
-              source: "WorkloadIdentity",
-              reason: "not-configured",
-              message: `WorkloadIdentity: the federated token file ${config.tokenFile} does not hold a token`,
-              attempts: 0,
-              elapsedMs: 0,
-              endpoint
-            })
-          )
-        : Effect.succeed(assertion)
+  const unreadable = (reason: string) =>
+    new Unavailable({
+      source: "WorkloadIdentity",
+      reason: reason === "unsupported" ? "unsupported-runtime" : "not-configured",
+      message: `WorkloadIdentity: cannot read the federated token file ${config.tokenFile} (${reason})`,
+      attempts: 0,
+      elapsedMs: 0,
+      endpoint
     })
-  )
+  const empty = new Unavailable({
+    source: "WorkloadIdentity",
+    reason: "not-configured",
+    message: `WorkloadIdentity: the federated token file ${config.tokenFile} does not hold a token`,
+    attempts: 0,
+    elapsedMs: 0,
+    endpoint
+  })
+  // The file is read on every request: Kubernetes rotates it. Entra refusing the assertion as
+  // expired (AADSTS700024, in its structured `error_codes`) means the kubelet may have rotated the
+  // file since it was read: read it again and ask once more.
+  const exchangeWith = (
+    identity: Identity.Identity,
+    resource: Resource,
+    claims: string | undefined,
+    retried: boolean
+  ): Step => ({
+    _tag: "ReadText",
+    path: config.tokenFile,
+    maxBytes: MAX_ASSERTION_BYTES,
+    next: (read: Either.Either<string, FileError>) => {
+      if (Either.isLeft(read)) return failed(unreadable(read.left.reason))
+      const assertion = read.right.trim()
+      if (assertion === "" || /\s/.test(assertion)) return failed(empty)
+      const built = request(config, identity, resource, assertion, claims)
+      if (Either.isLeft(built)) return failed(built.left)
+      const exchange = {
+        source: "WorkloadIdentity" as const,
+        rules: descriptor.classification,
+        endpoint,
+        resource,
+        secrets: [assertion]
+      }
+      return send(exchange, built.right, {
+        next: (answer, at) => {
+          const result = interpret(answer, exchange, at)
+          return !retried && Either.isLeft(result) && isExpiredAssertion(result.left)
+            ? exchangeWith(identity, resource, claims, true)
+            : settle(result)
+        }
+      })
+    }
+  })
   return {
     name: "WorkloadIdentity",
     descriptor,
     endpoint,
     files: [{ path: config.tokenFile, kind: "file", purpose: "the federated token" }],
-    acquire: ({ identity, resource, claims }) =>
-      Effect.flatMap(readAssertion, (assertion) =>
-        acquireOnce({
-          source: "WorkloadIdentity",
-          rules: descriptor.classification,
-          endpoint,
-          resource,
-          secrets: [assertion],
-          request: request(config, identity, resource, assertion, claims),
-          client: HttpTransport.HttpTransport
-        })
-      )
+    start: ({ identity, resource, claims }) => exchangeWith(identity, resource, claims, false)
   }
 }
+
+/**
+ * Entra's code for a client assertion outside its validity window.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const EXPIRED_ASSERTION_CODE = 700024
+
+const isExpiredAssertion = (error: EndpointError): boolean =>
+  error._tag === "Rejected" && error.evidence?.codes?.includes(EXPIRED_ASSERTION_CODE) === true
 
 /**
  * Everything about workload identity federation.
@@ -308,6 +329,7 @@ export const descriptor: Descriptor = {
   ],
   identities,
   certificatePinning: false,
+  claims: "entra",
   retry: RetryPolicy.workloadIdentity,
   classification: {},
   advice: {

@@ -1,4 +1,5 @@
 import * as Headers from "@effect/platform/Headers"
+import { run } from "../src/internal/exchange.js"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
@@ -95,9 +96,9 @@ describe("AppServiceSource.make: acquire", () => {
           })
         }
       ])
-      const token = yield* AppServiceSource.make(config)
-        .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-        .pipe(Effect.provide(http.layer))
+      const token = yield* run(
+        AppServiceSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })
+      ).pipe(Effect.provide(http.layer))
       expect(token.token).toBe(TOKEN)
       expect(token.expiresOn).toBe(4102444800_000)
       expect(http.recorded[0]!.headers["x-identity-header"]).toBe(SECRET)
@@ -111,17 +112,15 @@ describe("AppServiceSource.make: acquire", () => {
         redacted = Headers.redact(request.headers, fiber.getFiberRef(Headers.currentRedactedNames))
         return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(tokenBody())))
       })
-      yield* AppServiceSource.make(config)
-        .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-        .pipe(
-          Effect.provide(
-            Layer.mergeAll(
-              Layer.succeed(HttpTransport.HttpTransport, HttpClientTransport.fromHttpClient(client)),
-              noFiles,
-              noPinning
-            )
+      yield* run(AppServiceSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            Layer.succeed(HttpTransport.HttpTransport, HttpClientTransport.fromHttpClient(client)),
+            noFiles,
+            noPinning
           )
         )
+      )
       expect(Redacted.isRedacted(redacted["x-identity-header"])).toBe(true)
       expect(JSON.stringify(redacted)).not.toContain(SECRET)
     })
@@ -141,9 +140,9 @@ describe("AppServiceSource.make: acquire", () => {
         }
       ])
       const error = yield* Effect.flip(
-        AppServiceSource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-          .pipe(Effect.provide(http.layer))
+        run(AppServiceSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error._tag).toBe("Rejected")
       for (const text of [error.message, String(error), JSON.stringify(error)]) {
@@ -157,9 +156,9 @@ describe("AppServiceSource.make: acquire", () => {
     Effect.gen(function* () {
       const http = fakeHttp([{ fail: new Error(`request with x-identity-header ${SECRET} was reset: ECONNRESET`) }])
       const error = yield* Effect.flip(
-        AppServiceSource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-          .pipe(Effect.provide(http.layer))
+        run(AppServiceSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error._tag).toBe("Transient")
       expect(JSON.stringify(error)).not.toContain(SECRET)
@@ -171,9 +170,9 @@ describe("AppServiceSource.make: acquire", () => {
     Effect.gen(function* () {
       const http = fakeHttp([{ status: 200, body: "<html>Sign in</html>", headers: { "content-type": "text/html" } }])
       const error = yield* Effect.flip(
-        AppServiceSource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-          .pipe(Effect.provide(http.layer))
+        run(AppServiceSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error).toMatchObject({ _tag: "InvalidResponse", reason: "html", source: "AppService", status: 200 })
     })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run as runSteps } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { AzureArcSource, Identity } from "../src/index.js"
@@ -26,9 +27,10 @@ const run = (
     const http = fakeHttp(replies)
     const fs = countingFiles(files)
     const result = yield* Effect.either(
-      AzureArcSource.make(cfg)
-        .acquire({ identity, resource: ARM })
-        .pipe(Effect.provide(fs.layer), Effect.provide(http.layer))
+      runSteps(AzureArcSource.make(cfg).start({ identity, resource: ARM })).pipe(
+        Effect.provide(fs.layer),
+        Effect.provide(http.layer)
+      )
     )
     return { result, http, fs }
   })
@@ -113,7 +115,8 @@ describe("AzureArcSource.challengePath", () => {
 describe("path containment", () => {
   it.each([
     ["posix", DIR, `${DIR}/a.key`, true],
-    ["posix", DIR, `${DIR}/sub/a.key`, true],
+    // Directly inside only: the agent writes its key files in the directory itself (MSAL checks the same).
+    ["posix", DIR, `${DIR}/sub/a.key`, false],
     ["posix", `${DIR}/`, `${DIR}//./a.key`, true],
     ["posix", DIR, `${DIR}/../tokens/a.key`, true],
     ["posix", DIR, `${DIR}/../../../../etc/shadow.key`, false],

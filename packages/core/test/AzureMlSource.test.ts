@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
@@ -81,9 +82,9 @@ describe("AzureMlSource.make: acquire", () => {
           })
         }
       ])
-      const token = yield* AzureMlSource.make(config)
-        .acquire({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: STORAGE })
-        .pipe(Effect.provide(http.layer))
+      const token = yield* run(
+        AzureMlSource.make(config).start({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: STORAGE })
+      ).pipe(Effect.provide(http.layer))
       expect(token.expiresOn).toBe(Date.UTC(2017, 8, 14, 12, 0, 0))
       expect(http.recorded[0]!.url.searchParams.get("clientid")).toBe("cid")
       expect(http.recorded[0]!.headers.secret).toBe(SECRET)
@@ -94,9 +95,9 @@ describe("AzureMlSource.make: acquire", () => {
     Effect.gen(function* () {
       const http = fakeHttp([{ status: 200 }])
       const error = yield* Effect.flip(
-        AzureMlSource.make(config)
-          .acquire({ identity: Either.getOrThrow(Identity.objectId("oid")), resource: STORAGE })
-          .pipe(Effect.provide(http.layer))
+        run(
+          AzureMlSource.make(config).start({ identity: Either.getOrThrow(Identity.objectId("oid")), resource: STORAGE })
+        ).pipe(Effect.provide(http.layer))
       )
       expect(error).toMatchObject({ _tag: "Unavailable", reason: "unsupported-identity", attempts: 0 })
       expect(http.recorded).toHaveLength(0)

@@ -62,11 +62,22 @@ describe("Classification.classify: the documentation's error table", () => {
       message: "IMDS rejected the request (403 forbidden)"
     },
     {
-      name: "405",
+      name: "405 in plain text: not IMDS's own answer",
       status: 405,
       body: "Method Not Allowed",
-      tag: "Rejected",
-      message: "IMDS rejected the request (405 method not allowed): Method Not Allowed"
+      tag: "Unavailable",
+      reason: "not-the-endpoint",
+      message:
+        "IMDS: something other than the managed-identity endpoint answered 405 (method not allowed) at the endpoint (plain text): Method Not Allowed"
+    },
+    {
+      name: "400 with IMDS's JSON but no error code: no such identity here",
+      status: 400,
+      body: json({ error_description: "Multiple user assigned identities exist, please specify the clientId" }),
+      tag: "Unavailable",
+      reason: "identity-not-found",
+      message:
+        "IMDS: the requested managed identity is not assigned to this host (400: Multiple user assigned identities exist, please specify the clientId)"
     },
     {
       name: "404",
@@ -152,8 +163,24 @@ describe("Classification.classify: the documentation's error table", () => {
     expect(Classification.classify({ source: "AppService", status: 400, body })._tag).toBe("Rejected")
   })
 
-  it("treats the Docker Desktop 403 'unreachable network' answer for IMDS as Unavailable", () => {
+  it("treats Docker Desktop's own 403 for 169.254.169.254 as Unavailable, by its body's shape, keeping its whole text", () => {
+    // Docker Desktop answers for the metadata address itself, in plain text (IMDS always answers JSON).
+    const body =
+      "connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network."
     const error = Classification.classify({
+      ...imds,
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+      body
+    })
+    expect(error).toMatchObject({
+      _tag: "Unavailable",
+      reason: "not-the-endpoint",
+      evidence: { status: 403, body: "text", contentType: "text/plain; charset=utf-8" }
+    })
+    expect(error.message).toContain("A socket operation was attempted to an unreachable network.")
+    // The same words inside IMDS's own JSON error are not evidence of anything: a Rejected 403.
+    const wordsOnly = Classification.classify({
       ...imds,
       status: 403,
       body: json({
@@ -161,15 +188,55 @@ describe("Classification.classify: the documentation's error table", () => {
         error_description: "A socket operation was attempted to an unreachable network."
       })
     })
-    expect(error._tag).toBe("Unavailable")
-    expect(error._tag === "Unavailable" && error.reason).toBe("host-unreachable")
+    expect(wordsOnly._tag).toBe("Rejected")
+  })
+
+  it("says who answered when a proxy or an appliance answers instead of the endpoint", () => {
+    for (const [status, headers, body] of [
+      [
+        403,
+        { server: "BlueCoat-SG", "content-type": "text/html" },
+        "<html><body>Access denied by policy</body></html>"
+      ],
+      [407, { "proxy-authenticate": "Basic", server: "squid/5.7" }, ""],
+      [401, { "content-type": "text/plain" }, "Unauthorized"]
+    ] as const) {
+      const error = Classification.classify({ source: "AppService", status, headers, body })
+      expect(error).toMatchObject({ _tag: "Unavailable", reason: "not-the-endpoint", evidence: { status } })
+      if ("server" in headers) expect(error.message).toContain(`Server: ${headers.server}`)
+    }
+  })
+
+  it("keeps the endpoint's correlation id in the message (App Service's correlationId, Entra's correlation_id)", () => {
+    const appService = Classification.classify({
+      source: "AppService",
+      status: 400,
+      body: json({ statusCode: 400, message: "Unable to load the proper Managed Identity.", correlationId: "7f3a-11" })
+    })
+    expect(appService.message).toBe(
+      "AppService rejected the request (400 bad request): Unable to load the proper Managed Identity. (correlation id 7f3a-11)"
+    )
+    expect(appService.correlationId).toBe("7f3a-11")
+    const nested = Classification.classify({
+      source: "ServiceFabric",
+      status: 500,
+      body: json({ error: { code: "SecretHeaderNotFound", message: "Secret is not found", correlationId: "sf-9" } })
+    })
+    expect(nested.message).toContain("(correlation id sf-9)")
+  })
+
+  it("never cuts the end of a long description, where the reason is", () => {
+    const description = `${"context ".repeat(200)}THE REASON AT THE END`
+    const error = Classification.classify({ source: "AppService", status: 400, body: json({ message: description }) })
+    expect(error.message).toContain("THE REASON AT THE END")
+    expect(error.message.length).toBeLessThan(1200)
   })
 
   it("reads the error shapes of every endpoint", () => {
     const cases: ReadonlyArray<readonly [string, string]> = [
       [
         json({ statusCode: 400, message: "Unable to load the proper Managed Identity.", correlationId: "c1" }),
-        "(400 bad request): Unable to load the proper Managed Identity."
+        "(400 bad request): Unable to load the proper Managed Identity. (correlation id c1)"
       ],
       [json({ Message: "An error has occurred." }), "(400 bad request): An error has occurred."],
       [json({ error: { code: "BadRequest", message: "Invalid resource" } }), "(400 BadRequest): Invalid resource"],
@@ -180,10 +247,9 @@ describe("Classification.classify: the documentation's error table", () => {
           error_codes: [700016],
           correlation_id: "c2"
         }),
-        "(400 invalid_client): AADSTS700016: Application not found"
+        "(400 invalid_client): AADSTS700016: Application not found (correlation id c2)"
       ],
-      [json({ error: "invalid_request" }), "(400 invalid_request)"],
-      ["<html><body>Bad Request</body></html>", "(400 bad request) with an HTML page"]
+      [json({ error: "invalid_request" }), "(400 invalid_request)"]
     ]
     for (const [body, expected] of cases) {
       expect(Classification.classify({ source: "AppService", status: 400, body }).message).toBe(
@@ -192,14 +258,15 @@ describe("Classification.classify: the documentation's error table", () => {
     }
   })
 
-  it("refuses to follow a redirect", () => {
+  it("never follows a redirect: whoever redirects is not a managed-identity endpoint", () => {
     const error = Classification.classify({
       ...imds,
       status: 302,
       headers: { location: "http://evil.example/" }
     })
-    expect(error._tag).toBe("Rejected")
+    expect(error).toMatchObject({ _tag: "Unavailable", reason: "not-the-endpoint" })
     expect(error.message).toContain("redirect")
+    expect(error.message).not.toContain("evil.example")
   })
 
   it("calls a 2xx given to classify an answer without a token", () => {
@@ -330,15 +397,16 @@ describe("Classification.transportKind", () => {
       "connection-refused"
     ],
     ["Deno ConnectionRefused", named("ConnectionRefused", "Connection refused (os error 111)"), "connection-refused"],
+    // Message text is never evidence: the same words without a code or a name are a plain network failure.
     [
-      "Deno message only",
+      "Deno's words without its error name",
       new TypeError("error sending request: Connection refused (os error 111)"),
-      "connection-refused"
+      "network"
     ],
     [
-      "Windows message",
+      "Windows' words without a code",
       new Error("No connection could be made because the target machine actively refused it. (os error 10061)"),
-      "connection-refused"
+      "network"
     ],
     [
       "Bun ConnectionRefused",
@@ -354,10 +422,8 @@ describe("Classification.transportKind", () => {
     ],
     ["Node EACCES", fetchFailed(coded("EACCES")), "access-denied"],
     [
-      "Azure Functions socket access forbidden",
-      new Error(
-        "An attempt was made to access a socket in a way forbidden by its access permissions. (169.254.169.254:80)"
-      ),
+      "Azure Functions socket access forbidden (Node on Windows: WSAEACCES as EACCES)",
+      coded("EACCES", "connect EACCES 169.254.169.254:80", { syscall: "connect" }),
       "access-denied"
     ],
     [
@@ -377,10 +443,14 @@ describe("Classification.transportKind", () => {
       named("AddrNotAvailable", "Cannot assign requested address (os error 99)"),
       "host-unreachable"
     ],
-    ["Rust no route", new Error("No route to host (os error 113)"), "host-unreachable"],
+    ["Rust's words without a name", new Error("No route to host (os error 113)"), "network"],
     ["ENOTFOUND", fetchFailed(coded("ENOTFOUND", "getaddrinfo ENOTFOUND login.microsoftonline.com")), "dns"],
     ["EAI_AGAIN", coded("EAI_AGAIN"), "dns"],
-    ["Deno dns error", new TypeError("error sending request: dns error: failed to lookup address information"), "dns"],
+    [
+      "dns words without a code",
+      new TypeError("error sending request: dns error: failed to lookup address information"),
+      "network"
+    ],
     // By its code alone: neither the message nor the name says "timeout".
     [
       "our connect timeout (node-shared's transports and probe)",
@@ -406,7 +476,8 @@ describe("Classification.transportKind", () => {
     ["Deno TimedOut", named("TimedOut", "Connection timed out (os error 110)"), "connect-timeout"],
     ["ECONNRESET", fetchFailed(coded("ECONNRESET", "read ECONNRESET")), "connection-reset"],
     ["EPIPE", coded("EPIPE", "write EPIPE"), "connection-reset"],
-    ["socket hang up", new Error("socket hang up"), "connection-reset"],
+    ["Node's socket hang up (code ECONNRESET)", coded("ECONNRESET", "socket hang up"), "connection-reset"],
+    ["socket hang up without its code", new Error("socket hang up"), "network"],
     [
       "undici other side closed",
       fetchFailed(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })),
@@ -432,7 +503,7 @@ describe("Classification.transportKind", () => {
     ["AbortSignal.timeout", named("TimeoutError", "The operation was aborted due to timeout"), "timeout"],
     ["a URL that mentions timeout is not a timeout", platformError(new Error("boom")), "network"],
     ["anything else", new Error("something odd"), "network"],
-    ["a string", "connection refused", "connection-refused"],
+    ["a string", "connection refused", "network"],
     ["a number", 42, "network"],
     ["null", null, "network"]
   ]

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { CloudShellSource, Identity } from "../src/index.js"
@@ -49,9 +50,9 @@ describe("CloudShellSource", () => {
   it.effect("gets a token end to end", () =>
     Effect.gen(function* () {
       const http = fakeHttp([{ status: 200, body: tokenBody({ expires_in: "3600" }) }])
-      const token = yield* CloudShellSource.make(config)
-        .acquire({ identity: Identity.systemAssigned, resource: ARM })
-        .pipe(Effect.provide(http.layer))
+      const token = yield* run(
+        CloudShellSource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })
+      ).pipe(Effect.provide(http.layer))
       expect(token.token).toBe(TOKEN)
       expect(http.recorded[0]).toMatchObject({ method: "POST", body: "resource=https%3A%2F%2Fmanagement.azure.com%2F" })
       expect(CloudShellSource.make(config).endpoint).toBe("http://localhost:50342/oauth2/token")

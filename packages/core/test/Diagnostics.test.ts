@@ -143,7 +143,7 @@ describe("Diagnostics.diagnose", () => {
     }
     const agent = Diagnostics.diagnose({}, { platform: "posix", installed: ["AzureArc"] })
     expect(agent.source).toBe("AzureArc")
-    expect(agent.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+    expect(agent.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
     expect(agent.explanation).toContain("agent is installed")
     const wl = Diagnostics.diagnose(
       { AZURE_FEDERATED_TOKEN_FILE: "/t", AZURE_CLIENT_ID: "c", AZURE_TENANT_ID: "t1" },
@@ -159,7 +159,11 @@ describe("Diagnostics.explain", () => {
   it("maps the Azure Functions socket-access failure to the sandbox's outbound connection limits", () => {
     const error = Classification.classify({
       source: "AppService",
-      transport: new Error("An attempt was made to access a socket in a way forbidden by its access permissions.")
+      // Node on Windows reports WSAEACCES (10013) as EACCES.
+      transport: Object.assign(
+        new Error("connect EACCES 127.0.0.1:41741 - An attempt was made to access a socket in a way forbidden"),
+        { code: "EACCES", syscall: "connect" }
+      )
     })
     const { summary, advice } = Diagnostics.explain(error)
     expect(summary).toContain("refused to open a socket")
@@ -173,6 +177,7 @@ describe("Diagnostics.explain", () => {
     "host-unreachable",
     "probe-timeout",
     "identity-not-found",
+    "not-the-endpoint",
     "unsupported-identity",
     "not-configured",
     "unsupported-runtime",
@@ -187,6 +192,20 @@ describe("Diagnostics.explain", () => {
       expect(advice.length).toBeGreaterThan(0)
     })
   }
+
+  it("explains Docker Desktop's own 403 for IMDS: who answered, and that there is no IMDS in a local container", () => {
+    const error = Classification.classify({
+      source: "IMDS",
+      status: 403,
+      headers: { "content-type": "text/plain" },
+      body: "connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network."
+    })
+    const { summary, advice } = Diagnostics.explain(error)
+    expect(summary).toContain("Something other than the IMDS endpoint answered")
+    expect(summary).toContain("plain text")
+    expect(advice.join(" ")).toContain("Docker Desktop")
+    expect(advice.join(" ")).toContain("NO_PROXY")
+  })
 
   it.each([
     [404, "being updated"],

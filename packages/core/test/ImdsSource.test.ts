@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
@@ -79,9 +80,9 @@ describe("ImdsSource.make: acquire", () => {
         { status: 200, body: tokenBody({ expires_in: "3599" }), headers: { "content-type": "application/json" } }
       ])
       const source = ImdsSource.make(POD)
-      const token = yield* source
-        .acquire({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: ARM })
-        .pipe(Effect.provide(http.layer))
+      const token = yield* run(
+        source.start({ identity: Either.getOrThrow(Identity.clientId("cid")), resource: ARM })
+      ).pipe(Effect.provide(http.layer))
       expect(token.token).toBe(TOKEN)
       expect(token.expiresOn).toBe(1_000_000 + 3_599_000)
       expect(token.resource).toBe("https://management.azure.com/")
@@ -103,9 +104,9 @@ describe("ImdsSource.make: acquire", () => {
         }
       ])
       const error = yield* Effect.flip(
-        ImdsSource.make(POD)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(Effect.provide(http.layer))
+        run(ImdsSource.make(POD).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error._tag).toBe("Unavailable")
       expect(error).toMatchObject({
@@ -126,9 +127,9 @@ describe("ImdsSource.make: acquire", () => {
       })
       const http = fakeHttp([{ fail: refused }])
       const error = yield* Effect.flip(
-        ImdsSource.make(POD)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(Effect.provide(http.layer))
+        run(ImdsSource.make(POD).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error._tag).toBe("Unavailable")
       expect(error._tag === "Unavailable" && error.reason).toBe("connection-refused")
@@ -139,9 +140,9 @@ describe("ImdsSource.make: acquire", () => {
     Effect.gen(function* () {
       const http = fakeHttp([{ status: 410 }])
       const error = yield* Effect.flip(
-        ImdsSource.make(POD)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(Effect.provide(http.layer))
+        run(ImdsSource.make(POD).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(http.layer)
+        )
       )
       expect(error._tag).toBe("Transient")
       expect(error.status).toBe(410)

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as TestClock from "effect/TestClock"
-import { Environment, ManagedIdentity } from "../src/index.js"
+import { CertificatePinning, Environment, ManagedIdentity } from "../src/index.js"
 import { fakeHttp, noFiles, noPinning, TOKEN, tokenBody } from "./support/sourceFakes.js"
 
 const LOOPBACK = "http://127.0.0.1:8079"
@@ -211,6 +211,133 @@ describe("ManagedIdentity", () => {
       expect(events[0]!.attempt).toBe(2)
       expect(events[0]!.delayMs).toBe(2000)
       expect(events[0]!.error.status).toBe(410)
+    })
+  )
+})
+
+// An unsigned JWT with the given claims: nothing here verifies signatures, only who the token names.
+const jwt = (claims: Record<string, unknown>) =>
+  ["eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9", Buffer.from(JSON.stringify(claims)).toString("base64url"), "c2ln"].join(".")
+
+describe("ManagedIdentity: the token is the identity asked for", () => {
+  const CLIENT = "5f9c6e1a-0000-4000-8000-00000000c11e"
+  const OTHER = "0b0b0b0b-0000-4000-8000-000000000000"
+  const RID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/api"
+
+  it.scoped.each([
+    ["client id ↔ appid", { clientId: CLIENT }, { appid: OTHER }, "appid"],
+    ["client id ↔ azp", { clientId: CLIENT }, { azp: OTHER }, "azp"],
+    ["object id ↔ oid", { objectId: CLIENT }, { oid: OTHER }, "oid"],
+    ["resource id ↔ xms_mirid", { resourceId: RID }, { xms_mirid: `${RID}-other` }, "xms_mirid"]
+  ] as const)(
+    "a token for another identity (%s) is InvalidResponse naming both ids, never the token",
+    ([_, identity, claims, claim]) =>
+      Effect.gen(function* () {
+        const token = jwt({ aud: ARM, iat: 1_700_000_000, ...claims })
+        const http = fakeHttp([{ body: tokenBody({ access_token: token }) }])
+        const mi = yield* build(http, { identity, retry: false })
+        const error = yield* Effect.flip(mi.getToken(ARM))
+        expect(error).toMatchObject({ _tag: "InvalidResponse", reason: "wrong-identity" })
+        expect(error.message).toContain(Object.values(identity)[0])
+        expect(error.message).toContain(claim)
+        expect(error.message).not.toContain(token)
+        expect(http.recorded).toHaveLength(1)
+      })
+  )
+
+  it.scoped.each([
+    ["the same client id in other case", { clientId: CLIENT }, jwt({ appid: CLIENT.toUpperCase() })],
+    ["the same resource id in other case", { resourceId: RID }, jwt({ xms_mirid: RID.toLowerCase() })],
+    ["a JWT without the claim", { objectId: CLIENT }, jwt({ aud: ARM })],
+    ["an opaque token", { clientId: CLIENT }, "opaque-token-value-0123456789"]
+  ] as const)("passes %s", ([_, identity, token]) =>
+    Effect.gen(function* () {
+      const http = fakeHttp([{ body: tokenBody({ access_token: token }) }])
+      const mi = yield* build(http, { identity })
+      expect((yield* mi.getToken(ARM)).token).toBe(token)
+    })
+  )
+
+  it.scoped("is not checked for the system-assigned identity, nor with verifyTokenIdentity: false", () =>
+    Effect.gen(function* () {
+      const token = jwt({ appid: OTHER })
+      const system = yield* build(fakeHttp([{ body: tokenBody({ access_token: token }) }]))
+      expect((yield* system.getToken(ARM)).token).toBe(token)
+      const off = yield* build(fakeHttp([{ body: tokenBody({ access_token: token }) }]), {
+        identity: { clientId: CLIENT },
+        verifyTokenIdentity: false
+      })
+      expect((yield* off.getToken(ARM)).token).toBe(token)
+    })
+  )
+
+  it.scoped("exposes when the token was issued (its iat), for the token's age", () =>
+    Effect.gen(function* () {
+      const mi = yield* build(fakeHttp([{ body: tokenBody({ access_token: jwt({ iat: 1_700_000_000 }) }) }]))
+      expect((yield* mi.getToken(ARM)).issuedOn).toBe(1_700_000_000_000)
+      const opaque = yield* build(fakeHttp([{ body: tokenBody({ access_token: "opaque-0123456789" }) }]))
+      expect((yield* opaque.getToken(ARM)).issuedOn).toBeUndefined()
+    })
+  )
+})
+
+describe("ManagedIdentity: claims challenges (CAE)", () => {
+  const SF = {
+    IDENTITY_ENDPOINT: "https://127.0.0.1:2377/metadata/identity/oauth2/token",
+    IDENTITY_HEADER: "secret-header-value",
+    IDENTITY_SERVER_THUMBPRINT: "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+  }
+  const pinnedTo = (http: ReturnType<typeof fakeHttp>) =>
+    Layer.mergeAll(
+      http.layer,
+      Environment.layer(SF),
+      noFiles,
+      Layer.succeed(CertificatePinning.CertificatePinning, { client: () => Effect.succeed(http.client) })
+    )
+
+  it.scoped("Service Fabric: names the rejected token by its SHA-256 (MSAL's revocation), then holds the new one", () =>
+    Effect.gen(function* () {
+      const http = fakeHttp((_, index) => ({
+        body: tokenBody({ access_token: index === 0 ? "test_token" : "fresh_token" })
+      }))
+      const mi = yield* ManagedIdentity.make({ endpointGuard: ManagedIdentity.allowLoopbackOnly }).pipe(
+        Effect.provide(pinnedTo(http))
+      )
+      expect((yield* mi.getToken(ARM)).token).toBe("test_token")
+      const challenged = yield* mi.getToken(ARM, { claims: '{"access_token":{"nbf":{"essential":true}}}' })
+      expect(challenged.token).toBe("fresh_token")
+      expect(http.recorded).toHaveLength(2)
+      expect(http.recorded[0]!.url.searchParams.get("token_sha256_to_refresh")).toBeNull()
+      // The fixture of MSAL's own tests: sha256("test_token").
+      expect(http.recorded[1]!.url.searchParams.get("token_sha256_to_refresh")).toBe(
+        "cc0af97287543b65da2c7e1476426021826cab166f1e063ed012b855ff819656"
+      )
+      // The rejected token is gone: the next plain call gets the new one, without a request.
+      expect((yield* mi.getToken(ARM)).token).toBe("fresh_token")
+      expect(http.recorded).toHaveLength(2)
+    })
+  )
+
+  it.scoped("a source that cannot revoke (IMDS) sends no hash, but the new token still replaces the cached one", () =>
+    Effect.gen(function* () {
+      const http = fakeHttp((_, index) => ({ body: tokenBody({ access_token: `token-${index}` }) }))
+      const mi = yield* build(http)
+      expect((yield* mi.getToken(ARM)).token).toBe("token-0")
+      expect((yield* mi.getToken(ARM, { claims: "{}" })).token).toBe("token-1")
+      expect(http.recorded[1]!.url.searchParams.get("token_sha256_to_refresh")).toBeNull()
+      expect((yield* mi.getToken(ARM)).token).toBe("token-1")
+      expect(http.recorded).toHaveLength(2)
+    })
+  )
+
+  it.scoped("with nothing cached, a challenge sends no hash", () =>
+    Effect.gen(function* () {
+      const http = fakeHttp([{ body: tokenBody({ access_token: "only_token" }) }])
+      const mi = yield* ManagedIdentity.make({ endpointGuard: ManagedIdentity.allowLoopbackOnly }).pipe(
+        Effect.provide(pinnedTo(http))
+      )
+      yield* mi.getToken(ARM, { claims: "{}" })
+      expect(http.recorded[0]!.url.searchParams.has("token_sha256_to_refresh")).toBe(false)
     })
   )
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -47,14 +48,42 @@ describe("ServiceFabricSource.request", () => {
     expect(request.headers).toEqual({ secret: SECRET })
   })
 
-  // MSAL's ServiceFabric source passes the id under the generic names; the cluster decides.
+  // The application's manifest binds its identities; the token service ignores a requested id and
+  // would answer with the application's own identity, so a user-assigned one is refused up front.
   it.each([
-    [Either.getOrThrow(Identity.clientId("cid")), "client_id"],
-    [Either.getOrThrow(Identity.objectId("oid")), "object_id"],
-    [Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami")), "mi_res_id"]
-  ])("passes %j as %s", (identity, parameter) => {
-    const url = urlOf(Either.getOrThrow(ServiceFabricSource.request(config, identity, VAULT)))
-    expect(url.searchParams.get(parameter)).toBe(identity._tag === "SystemAssigned" ? null : identity.id)
+    Either.getOrThrow(Identity.clientId("cid")),
+    Either.getOrThrow(Identity.objectId("oid")),
+    Either.getOrThrow(Identity.resourceId("/subscriptions/s/uami"))
+  ])("refuses %j as unsupported-identity, building nothing", (identity) => {
+    const result = ServiceFabricSource.request(config, identity, VAULT)
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "Unavailable",
+      reason: "unsupported-identity",
+      source: "ServiceFabric",
+      attempts: 0
+    })
+    expect(Either.isLeft(result) && result.left.message).toContain("manifest")
+  })
+
+  it("refuses a plain-http endpoint: its secret never goes over plain HTTP", () => {
+    const result = ServiceFabricSource.fromVariables({
+      IDENTITY_ENDPOINT: "http://10.0.0.4:2377/metadata/identity/oauth2/token",
+      IDENTITY_HEADER: "h",
+      IDENTITY_SERVER_THUMBPRINT: "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+    })
+    expect(Either.isLeft(result) && result.left).toMatchObject({
+      _tag: "InvalidArgument",
+      argument: "IDENTITY_ENDPOINT"
+    })
+  })
+
+  it("accepts a remote https endpoint: a cluster's token service may be on another node", () => {
+    const result = ServiceFabricSource.fromVariables({
+      IDENTITY_ENDPOINT: "https://10.0.0.4:2377/metadata/identity/oauth2/token",
+      IDENTITY_HEADER: "h",
+      IDENTITY_SERVER_THUMBPRINT: "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+    })
+    expect(Either.isRight(result)).toBe(true)
   })
 })
 
@@ -71,9 +100,9 @@ describe("ServiceFabricSource.make: acquire", () => {
       })
       // The ambient HttpTransport must not be used: it fails every request.
       const ambient = fakeHttp([{ fail: new Error("ambient client used") }])
-      const token = yield* ServiceFabricSource.make(config)
-        .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-        .pipe(Effect.provide(pinning), Effect.provide(ambient.layer))
+      const token = yield* run(
+        ServiceFabricSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })
+      ).pipe(Effect.provide(pinning), Effect.provide(ambient.layer))
       expect(token.token).toBe(TOKEN)
       expect(asked).toEqual(["A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"])
       expect(http.recorded).toHaveLength(1)
@@ -84,13 +113,11 @@ describe("ServiceFabricSource.make: acquire", () => {
   it.effect("is Unavailable with the endpoint when the runtime cannot pin", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
-        ServiceFabricSource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: VAULT })
-          .pipe(
-            Effect.provide(
-              Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpTransport.HttpTransport, fakeHttp([]).client))
-            )
+        run(ServiceFabricSource.make(config).start({ identity: Identity.systemAssigned, resource: VAULT })).pipe(
+          Effect.provide(
+            Layer.mergeAll(noPinning, noFiles, Layer.succeed(HttpTransport.HttpTransport, fakeHttp([]).client))
           )
+        )
       )
       expect(error).toMatchObject({
         _tag: "Unavailable",

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Detection from "../src/internal/detection.js"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import {
@@ -90,7 +92,7 @@ describe("SourceCatalog.detect", () => {
         [{}, "IMDS", "http://169.254.169.254/metadata/identity/oauth2/token"]
       ]
       for (const [variables, name, endpoint] of cases) {
-        const source = yield* SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
+        const source = yield* Detection.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
         expect([source.name, source.endpoint]).toEqual([name, endpoint])
       }
     })
@@ -99,13 +101,13 @@ describe("SourceCatalog.detect", () => {
   it.effect("detects the Arc agent by its file, at the platform's default path or the given one", () =>
     Effect.gen(function* () {
       const posix = countingFiles({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* SourceCatalog.detect().pipe(provide({}, posix.reader))
+      const source = yield* Detection.detect().pipe(provide({}, posix.reader))
       expect(source.name).toBe("AzureArc")
-      expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+      expect(source.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
       const windows = FileReader.memory({ files: { "C:\\Program Files\\AzureConnectedMachineAgent\\himds.exe": "" } })
-      expect((yield* SourceCatalog.detect().pipe(provide({}, windows, "windows"))).name).toBe("AzureArc")
+      expect((yield* Detection.detect().pipe(provide({}, windows, "windows"))).name).toBe("AzureArc")
       const custom = FileReader.memory({ files: { "/tmp/fake-himds": "" } })
-      expect((yield* SourceCatalog.detect({ arcAgentPath: "/tmp/fake-himds" }).pipe(provide({}, custom))).name).toBe(
+      expect((yield* Detection.detect({ arcAgentPath: "/tmp/fake-himds" }).pipe(provide({}, custom))).name).toBe(
         "AzureArc"
       )
     })
@@ -114,7 +116,7 @@ describe("SourceCatalog.detect", () => {
   it.effect("does not touch the file system when an earlier source is configured", () =>
     Effect.gen(function* () {
       const files = countingFiles({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* SourceCatalog.detect().pipe(provide(APP, files.reader))
+      const source = yield* Detection.detect().pipe(provide(APP, files.reader))
       expect(source.name).toBe("AppService")
       expect(files.calls.exists).toBe(0)
     })
@@ -130,9 +132,7 @@ describe("SourceCatalog.detect", () => {
   for (const [variables, argument] of invalid) {
     it.effect(`fails with InvalidArgument naming ${argument} when it is invalid`, () =>
       Effect.gen(function* () {
-        const error = yield* Effect.flip(
-          SourceCatalog.detect().pipe(provide(variables, FileReader.memory({ files: {} })))
-        )
+        const error = yield* Effect.flip(Detection.detect().pipe(provide(variables, FileReader.memory({ files: {} }))))
         expect(error).toMatchObject({ _tag: "InvalidArgument", argument })
       })
     )
@@ -146,10 +146,11 @@ describe("SourceCatalog.detect", () => {
         { status: 200, body: tokenBody() }
       ])
       const files = FileReader.memory({ files: { [keyPath]: "key" } })
-      const source = yield* SourceCatalog.detect({ arcKeyDirectory: "/srv/emulator/tokens" }).pipe(provide(ARC, files))
-      const token = yield* source
-        .acquire({ identity: Identity.systemAssigned, resource: resource() })
-        .pipe(Effect.provide(FileReader.layer(files)), Effect.provide(http.layer))
+      const source = yield* Detection.detect({ arcKeyDirectory: "/srv/emulator/tokens" }).pipe(provide(ARC, files))
+      const token = yield* run(source.start({ identity: Identity.systemAssigned, resource: resource() })).pipe(
+        Effect.provide(FileReader.layer(files)),
+        Effect.provide(http.layer)
+      )
       expect(token.token).toBe(TOKEN)
       expect(http.recorded[1]!.headers.authorization).toBe("Basic key")
     })
@@ -159,7 +160,7 @@ describe("SourceCatalog.detect", () => {
 describe("SourceCatalog.make", () => {
   it.effect("builds a named source", () =>
     Effect.gen(function* () {
-      const source = yield* SourceCatalog.make("CloudShell").pipe(provide(SHELL, FileReader.memory({ files: {} })))
+      const source = yield* Detection.make("CloudShell").pipe(provide(SHELL, FileReader.memory({ files: {} })))
       expect(source.name).toBe("CloudShell")
     })
   )
@@ -174,10 +175,10 @@ describe("SourceCatalog.make", () => {
         "AzureArc",
         "WorkloadIdentity"
       ] as const) {
-        const error = yield* Effect.flip(SourceCatalog.make(name).pipe(provide({}, FileReader.memory({ files: {} }))))
+        const error = yield* Effect.flip(Detection.make(name).pipe(provide({}, FileReader.memory({ files: {} }))))
         expect(error).toMatchObject({ _tag: "Unavailable", reason: "not-configured", source: name })
       }
-      const imds = yield* SourceCatalog.make("IMDS").pipe(provide({}, FileReader.memory({ files: {} })))
+      const imds = yield* Detection.make("IMDS").pipe(provide({}, FileReader.memory({ files: {} })))
       expect(imds.name).toBe("IMDS")
     })
   )
@@ -185,8 +186,8 @@ describe("SourceCatalog.make", () => {
   it.effect("builds Azure Arc from the installed agent", () =>
     Effect.gen(function* () {
       const files = FileReader.memory({ files: { "/opt/azcmagent/bin/himds": "" } })
-      const source = yield* SourceCatalog.make("AzureArc").pipe(provide({}, files))
-      expect(source.endpoint).toBe("http://localhost:40342/metadata/identity/oauth2/token")
+      const source = yield* Detection.make("AzureArc").pipe(provide({}, files))
+      expect(source.endpoint).toBe("http://127.0.0.1:40342/metadata/identity/oauth2/token")
     })
   )
 })
@@ -197,12 +198,12 @@ describe("SourceCatalog, for runtimes that lack a capability", () => {
 
   it.effect("refuses a file-reading source up front, saying which file and why", () =>
     Effect.gen(function* () {
-      const arc = yield* Effect.flip(SourceCatalog.detect().pipe(provide(ARC, noFiles)))
+      const arc = yield* Effect.flip(Detection.detect().pipe(provide(ARC, noFiles)))
       expect(arc).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime", source: "AzureArc", attempts: 0 })
       expect(arc.message).toBe(
         "AzureArc: cannot be used here: it reads the agent's key files in /var/opt/azcmagent/tokens, but edge runtimes have no file system"
       )
-      const workload = yield* Effect.flip(SourceCatalog.detect().pipe(provide(WORKLOAD, noFiles)))
+      const workload = yield* Effect.flip(Detection.detect().pipe(provide(WORKLOAD, noFiles)))
       expect(workload.message).toBe(
         "WorkloadIdentity: cannot be used here: it reads the federated token from /var/run/secrets/azure/tokens/azure-identity-token, but edge runtimes have no file system"
       )
@@ -211,13 +212,13 @@ describe("SourceCatalog, for runtimes that lack a capability", () => {
 
   it.effect("refuses a pinning source up front, and only that one", () =>
     Effect.gen(function* () {
-      const fabric = yield* Effect.flip(SourceCatalog.detect().pipe(provide(SF, noFiles, "posix", noPinning)))
+      const fabric = yield* Effect.flip(Detection.detect().pipe(provide(SF, noFiles, "posix", noPinning)))
       expect(fabric).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime", source: "ServiceFabric" })
       expect(fabric.message).toBe(
         "ServiceFabric: cannot be used here: its endpoint's self-signed certificate must be pinned by thumbprint, but fetch always validates the certificate chain"
       )
       for (const variables of [APP, ML, SHELL, {}]) {
-        const source = yield* SourceCatalog.detect().pipe(provide(variables, noFiles, "posix", noPinning))
+        const source = yield* Detection.detect().pipe(provide(variables, noFiles, "posix", noPinning))
         expect(source.files).toEqual([])
       }
     })
@@ -257,4 +258,56 @@ describe("the catalog's descriptors", () => {
       ).toBe(true)
     }
   })
+})
+
+describe("endpoint checks before any secret leaves", () => {
+  const remote: ReadonlyArray<readonly [string, Record<string, string>, string]> = [
+    [
+      "App Service",
+      { IDENTITY_ENDPOINT: "http://10.1.2.3:41741/msi/token/", IDENTITY_HEADER: "h" },
+      "IDENTITY_ENDPOINT"
+    ],
+    ["Azure ML", { MSI_ENDPOINT: "http://ml-host.example/msi/token", MSI_SECRET: "s" }, "MSI_ENDPOINT"],
+    ["Cloud Shell", { MSI_ENDPOINT: "http://169.254.169.254/oauth2/token" }, "MSI_ENDPOINT"],
+    [
+      "Azure Arc",
+      {
+        IDENTITY_ENDPOINT: "http://arc.example:40342/metadata/identity/oauth2/token",
+        IMDS_ENDPOINT: "http://arc.example:40342"
+      },
+      "IDENTITY_ENDPOINT"
+    ]
+  ]
+  for (const [name, variables, argument] of remote) {
+    it.effect(`${name}: an endpoint off this machine is an InvalidArgument naming ${argument}`, () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(Detection.detect().pipe(provide(variables, FileReader.memory({ files: {} }))))
+        expect(error).toMatchObject({ _tag: "InvalidArgument", argument })
+        expect(error.message).toContain("not on this machine")
+        expect(error.message).toContain("allowNonLocalEndpoint")
+      })
+    )
+    it.effect(`${name}: allowed by sourceOptions.allowNonLocalEndpoint`, () =>
+      Effect.gen(function* () {
+        const source = yield* Detection.detect({ allowNonLocalEndpoint: true }).pipe(
+          provide(variables, FileReader.memory({ files: {} }))
+        )
+        expect(new URL(source.endpoint).hostname).not.toBe("127.0.0.1")
+      })
+    )
+  }
+
+  it.effect("loopback in every spelling is on this machine", () =>
+    Effect.gen(function* () {
+      for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "[::1]"]) {
+        const source = yield* Detection.detect().pipe(
+          provide(
+            { IDENTITY_ENDPOINT: `http://${host}:41741/msi/token/`, IDENTITY_HEADER: "h" },
+            FileReader.memory({ files: {} })
+          )
+        )
+        expect(source.name).toBe("AppService")
+      }
+    })
+  )
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as fc from "effect/FastCheck"
@@ -102,8 +103,8 @@ describe("TokenResponse.parse", () => {
     "",
     "-5",
     "1e12"
-  ])("refuses the expires_on %j as invalid-field", (value) => {
-    const error = left(tokenBody({ expires_on: value }), { now: 0 })
+  ])("refuses the expires_on %j as invalid-field when nothing else gives the expiry", (value) => {
+    const error = left(tokenBody({ expires_on: value, expires_in: undefined }), { now: 0 })
     expect(error.reason).toBe("invalid-field")
     expect(error.message).toContain("expires_on")
   })
@@ -146,7 +147,7 @@ describe("TokenResponse.parse", () => {
     ["expires_in negative", tokenBody({ expires_in: -5 }), "invalid-field"],
     ["expires_in an object", tokenBody({ expires_in: { s: 1 } }), "invalid-field"],
     ["token_type a number", tokenBody({ token_type: 7 }), "invalid-field"],
-    ["an expiry beyond a Date", tokenBody({ expires_on: 1e300 }), "invalid-field"]
+    ["an expiry beyond a Date", tokenBody({ expires_on: 1e300, expires_in: undefined }), "invalid-field"]
   ])("refuses %s", (_, body, reason) => {
     const error = left(body)
     expect(error).toBeInstanceOf(ManagedIdentityError.InvalidResponse)
@@ -288,9 +289,9 @@ describe("a token response's body, as a source reads it", () => {
     )
   )
   const acquire = <E>(layer: Layer.Layer<HttpTransport.HttpTransport, E>) =>
-    source
-      .acquire({ identity: Identity.systemAssigned, resource: resource() })
-      .pipe(Effect.provide(Layer.mergeAll(layer, noFiles, noPinning)))
+    run(source.start({ identity: Identity.systemAssigned, resource: resource() })).pipe(
+      Effect.provide(Layer.mergeAll(layer, noFiles, noPinning))
+    )
 
   it.effect("reads a token body of exactly the cap's size and refuses one byte more", () =>
     Effect.gen(function* () {
@@ -444,5 +445,34 @@ describe("TokenResponse.parse: the reported resource", () => {
   it("keeps a reported resource that is a resource URI", () => {
     const token = right(JSON.stringify({ access_token: TOKEN, expires_in: 3600, resource: "https://vault.azure.net" }))
     expect(token.resource).toBe("https://vault.azure.net")
+  })
+})
+
+describe("TokenResponse.parse: empty and unreadable numbers next to a usable one", () => {
+  const on = String(NOW / 1000 + 3600)
+
+  it.each([
+    ["an empty expires_in next to expires_on", { expires_on: on, expires_in: "" }, NOW + 3_600_000],
+    ["a null expires_in next to expires_on", { expires_on: on, expires_in: null }, NOW + 3_600_000],
+    ["a whitespace expires_on next to expires_in", { expires_on: "  ", expires_in: "60" }, NOW + 60_000],
+    ["an unreadable expires_on next to expires_in", { expires_on: "tomorrow", expires_in: 60 }, NOW + 60_000],
+    ["an unreadable expires_in next to expires_on", { expires_on: on, expires_in: "soon" }, NOW + 3_600_000]
+  ])("keeps the token with %s", (_, fields, expiresOn) => {
+    expect(right(JSON.stringify({ access_token: TOKEN, ...fields })).expiresOn).toBe(expiresOn)
+  })
+
+  it("ignores an empty or unreadable refresh_in (the lifetime rule applies)", () => {
+    for (const refresh_in of ["", "later", null]) {
+      const token = right(JSON.stringify({ access_token: TOKEN, expires_in: 3600, refresh_in }))
+      expect(token.refreshOn).toBe(AccessToken.refreshOnFor({ now: NOW, expiresOn: NOW + 3_600_000 }))
+    }
+    const advised = right(JSON.stringify({ access_token: TOKEN, expires_in: 3600, refresh_in: "600" }))
+    expect(advised.refreshOn).toBe(NOW + 600_000)
+  })
+
+  it("is invalid-field when every expiry is blank", () => {
+    const error = left(JSON.stringify({ access_token: TOKEN, expires_on: "", expires_in: "" }))
+    expect(error).toMatchObject({ reason: "invalid-field" })
+    expect(error.message).toContain("without an expiry")
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { run } from "../src/internal/exchange.js"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
@@ -128,10 +129,10 @@ describe("WorkloadIdentitySource.make: acquire", () => {
       const provide = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         effect.pipe(Effect.provide(FileReader.layer(reader)), Effect.provide(http.layer))
       const source = WorkloadIdentitySource.make(config)
-      const first = yield* source.acquire({ identity: Identity.systemAssigned, resource: ARM }).pipe(provide)
+      const first = yield* run(source.start({ identity: Identity.systemAssigned, resource: ARM })).pipe(provide)
       files[FILE] = ASSERTION_2
       yield* TestClock.adjust(60_000)
-      yield* source.acquire({ identity: Identity.systemAssigned, resource: ARM }).pipe(provide)
+      yield* run(source.start({ identity: Identity.systemAssigned, resource: ARM })).pipe(provide)
       expect(first.token).toBe(TOKEN)
       expect(first.resource).toBe("https://management.azure.com/")
       expect(http.recorded.map((r) => new URLSearchParams(r.body).get("client_assertion"))).toEqual([
@@ -141,29 +142,98 @@ describe("WorkloadIdentitySource.make: acquire", () => {
     })
   )
 
+  it.effect("on AADSTS700024 (assertion expired) re-reads the file and asks once more", () =>
+    Effect.gen(function* () {
+      const files: Record<string, string> = { [FILE]: ASSERTION_1 }
+      const reader: FileReader.FileReader["Type"] = {
+        realPath: (path) => FileReader.memory({ files }).realPath(path),
+        stat: (path) => FileReader.memory({ files }).stat(path),
+        // The kubelet rotates the file just after it is read.
+        readText: (path, options) =>
+          Effect.tap(FileReader.memory({ files }).readText(path, options), () =>
+            Effect.sync(() => {
+              files[FILE] = ASSERTION_2
+            })
+          ),
+        exists: (path) => FileReader.memory({ files }).exists(path)
+      }
+      const expired = {
+        status: 400,
+        body: JSON.stringify({
+          error: "invalid_client",
+          error_description: "AADSTS700024: Client assertion is not within its valid time range.",
+          error_codes: [700024]
+        })
+      }
+      const http = fakeHttp((_, index) => (index === 0 ? expired : entraAnswer()))
+      const token = yield* run(
+        WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })
+      ).pipe(Effect.provide(FileReader.layer(reader)), Effect.provide(http.layer))
+      expect(token.token).toBe(TOKEN)
+      expect(http.recorded.map((r) => new URLSearchParams(r.body).get("client_assertion"))).toEqual([
+        ASSERTION_1,
+        ASSERTION_2
+      ])
+    })
+  )
+
+  it.effect("asks once more only: a second AADSTS700024, or another refusal, is the error", () =>
+    Effect.gen(function* () {
+      const expired = {
+        status: 400,
+        body: JSON.stringify({
+          error: "invalid_client",
+          error_description: "AADSTS700024: expired",
+          error_codes: [700024]
+        })
+      }
+      const twice = fakeHttp(() => expired)
+      const error = yield* Effect.flip(
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
+          Effect.provide(twice.layer)
+        )
+      )
+      expect(error).toMatchObject({ _tag: "Rejected", evidence: { codes: [700024] } })
+      expect(twice.recorded).toHaveLength(2)
+      // The words alone, without the structured code, are not evidence: no second request.
+      const wordsOnly = fakeHttp(() => ({
+        status: 400,
+        body: JSON.stringify({ error: "invalid_client", error_description: "AADSTS700024: expired" })
+      }))
+      yield* Effect.flip(
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
+          Effect.provide(wordsOnly.layer)
+        )
+      )
+      expect(wordsOnly.recorded).toHaveLength(1)
+    })
+  )
+
   it.effect("is Unavailable when the token file is missing or empty, naming the file", () =>
     Effect.gen(function* () {
       const http = fakeHttp(() => entraAnswer())
       const missing = yield* Effect.flip(
-        WorkloadIdentitySource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(Effect.provide(FileReader.layer(FileReader.memory({ files: {} }))), Effect.provide(http.layer))
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.memory({ files: {} }))),
+          Effect.provide(http.layer)
+        )
       )
       expect(missing).toMatchObject({ _tag: "Unavailable", reason: "not-configured" })
       expect(missing.message).toContain(FILE)
       const empty = yield* Effect.flip(
-        WorkloadIdentitySource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(
-            Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: " \n" } }))),
-            Effect.provide(http.layer)
-          )
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: " \n" } }))),
+          Effect.provide(http.layer)
+        )
       )
       expect(empty).toMatchObject({ _tag: "Unavailable", reason: "not-configured" })
       const edge = yield* Effect.flip(
-        WorkloadIdentitySource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(Effect.provide(FileReader.layer(FileReader.unsupported("no fs"))), Effect.provide(http.layer))
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.unsupported("no fs"))),
+          Effect.provide(http.layer)
+        )
       )
       expect(edge).toMatchObject({ _tag: "Unavailable", reason: "unsupported-runtime" })
       expect(http.recorded).toHaveLength(0)
@@ -184,12 +254,10 @@ describe("WorkloadIdentitySource.make: acquire", () => {
         }
       ])
       const error = yield* Effect.flip(
-        WorkloadIdentitySource.make(config)
-          .acquire({ identity: Identity.systemAssigned, resource: ARM })
-          .pipe(
-            Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
-            Effect.provide(http.layer)
-          )
+        run(WorkloadIdentitySource.make(config).start({ identity: Identity.systemAssigned, resource: ARM })).pipe(
+          Effect.provide(FileReader.layer(FileReader.memory({ files: { [FILE]: ASSERTION_1 } }))),
+          Effect.provide(http.layer)
+        )
       )
       expect(error).toMatchObject({ _tag: "Rejected", error: "invalid_client", correlationId: "corr-1", status: 400 })
       expect(error.message).toContain("AADSTS700024")

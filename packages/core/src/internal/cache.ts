@@ -272,6 +272,24 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
         if (entry.inflight === undefined) remove(k)
       })
 
+    const current = (k: string, now: number): AccessToken | undefined => {
+      const token = entries.get(k)?.token
+      return token !== undefined && now < token.expiresOn ? token : undefined
+    }
+
+    const set = (k: string, token: AccessToken, now: number): void => {
+      if (now >= token.expiresOn) return
+      let entry = entries.get(k)
+      if (entry === undefined) {
+        entry = { token: undefined, inflight: undefined, lastRefreshFailureAt: undefined }
+        entries.set(k, entry)
+        evict(k)
+      }
+      touch(k, entry)
+      entry.token = token
+      entry.lastRefreshFailureAt = undefined
+    }
+
     const stats: Effect.Effect<TokenCache.CacheStats> = Effect.sync(() => ({
       size: entries.size,
       hits,
@@ -282,5 +300,5 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
       ...(lastRefreshFailure === undefined ? {} : { lastRefreshFailure: lastRefreshFailure.value })
     }))
 
-    return { peek, get, invalidate, stats } satisfies TokenCache.TokenCache
+    return { peek, get, invalidate, current, set, stats } satisfies TokenCache.TokenCache
   })

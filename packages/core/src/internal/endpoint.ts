@@ -58,3 +58,40 @@ export const check =
     Either.isLeft(fromVariable(variable, value))
       ? `${variable} is not a valid http(s) URL without credentials: the library refuses to use it`
       : undefined
+
+/**
+ * An endpoint that receives a secret header must be on this machine: App Service, Functions,
+ * Container Apps, Azure ML, Cloud Shell and Azure Arc always serve tokens on loopback, and a
+ * variable pointing elsewhere would send the secret off the machine. `allowNonLocal` (a code-level
+ * option, `sourceOptions.allowNonLocalEndpoint`) lifts the rule for a host that needs it.
+ *
+ * @internal
+ */
+export const local = (
+  variable: string,
+  url: URL,
+  allowNonLocal: boolean | undefined
+): Either.Either<URL, InvalidArgument> =>
+  allowNonLocal === true || isLoopback(url)
+    ? Either.right(url)
+    : Either.left(
+        new InvalidArgument({
+          argument: variable,
+          message: `${variable}: ${printable(url)} is not on this machine (localhost, 127.0.0.0/8 or [::1]), where this source's endpoint always is; nothing was sent, so its secret stays here (set sourceOptions.allowNonLocalEndpoint if this host really serves tokens elsewhere)`
+        })
+      )
+
+/**
+ * An endpoint reached over TLS (Service Fabric's, whose certificate is pinned).
+ *
+ * @internal
+ */
+export const https = (variable: string, url: URL): Either.Either<URL, InvalidArgument> =>
+  url.protocol === "https:"
+    ? Either.right(url)
+    : Either.left(
+        new InvalidArgument({
+          argument: variable,
+          message: `${variable}: ${printable(url)} must be an https:// URL: the token service's certificate is pinned by thumbprint, and its secret never goes over plain HTTP`
+        })
+      )

@@ -64,7 +64,9 @@ export const isInside = (directory: string, path: string, platform: Platform): b
   const file = normalize(path, platform)
   if (dir === undefined || file === undefined) return false
   const same = (a: string, b: string) => (platform === "windows" ? a.toLowerCase() === b.toLowerCase() : a === b)
-  if (!same(dir.root, file.root) || file.segments.length <= dir.segments.length) return false
+  // Directly inside: the agent writes its key files in the directory itself, never below it (as
+  // MSAL's and azidentity's checks also require).
+  if (!same(dir.root, file.root) || file.segments.length !== dir.segments.length + 1) return false
   return dir.segments.every((segment, i) => same(segment, file.segments[i]!))
 }
 

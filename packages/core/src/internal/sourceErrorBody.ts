@@ -1,12 +1,21 @@
 /**
- * Reading the error an endpoint describes in its body. Every source words it differently:
- * IMDS and Entra send OAuth's `{ error, error_description }`, App Service sends
- * `{ statusCode, message, correlationId }`, ASP.NET endpoints `{ Message }`, ARM-style ones
- * `{ error: { code, message } }`. Values are scrubbed and shortened before anyone sees them.
+ * Reading the error an endpoint describes in its body, and what the body itself is evidence of.
+ * Every managed-identity endpoint answers errors in JSON, each worded its own way: IMDS and Entra
+ * OAuth's `{ error, error_description }`, App Service `{ statusCode, message, correlationId }`,
+ * ASP.NET endpoints `{ Message }`, ARM-style ones `{ error: { code, message } }`. A body that is
+ * none of these (an HTML page, plain text) was written by something else: a proxy, an appliance,
+ * Docker Desktop answering for 169.254.169.254. Values are scrubbed before anyone sees them.
  *
  * @internal
  */
-import { quote } from "./sourceSecrets.js"
+import { quote, quoteWhole } from "./sourceSecrets.js"
+
+/**
+ * What a body is: the endpoint's own JSON error, other JSON, an HTML page, plain text, or nothing.
+ *
+ * @internal
+ */
+export type BodyShape = "empty" | "endpoint-error" | "json" | "html" | "text"
 
 /**
  * What an error body says, ready to quote.
@@ -14,11 +23,12 @@ import { quote } from "./sourceSecrets.js"
  * @internal
  */
 export interface ErrorDetails {
+  readonly shape: BodyShape
   readonly error?: string | undefined
   readonly description?: string | undefined
   readonly correlationId?: string | undefined
-  /** The body was an HTML page (a proxy, a captive portal, a wrong endpoint). */
-  readonly html: boolean
+  /** Entra's numeric error codes (`error_codes`: `[700024]` for an expired client assertion). */
+  readonly codes?: ReadonlyArray<number> | undefined
 }
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -47,7 +57,9 @@ export const isHtml = (body: string, contentType: string | undefined): boolean =
   (contentType !== undefined && /\btext\/html\b/i.test(contentType)) || body.trimStart().startsWith("<")
 
 /**
- * The error code, description and correlation id of an error body.
+ * The shape of a body, the error code, description and correlation id it holds. The description
+ * of a body that is not the endpoint's is quoted whole (its tail often says why: Docker Desktop's
+ * "... connectex: A socket operation was attempted to an unreachable network.").
  *
  * @internal
  */
@@ -56,27 +68,27 @@ export const errorDetails = (
   contentType: string | undefined,
   secrets: ReadonlyArray<string>
 ): ErrorDetails => {
-  if (body === undefined || body.trim().length === 0) return { html: false }
-  if (isHtml(body, contentType)) return { html: true }
+  if (body === undefined || body.trim().length === 0) return { shape: "empty" }
+  if (isHtml(body, contentType)) return { shape: "html" }
   const parsed = parseJson(body)
   if (!parsed.ok || !isRecord(parsed.value)) {
-    return { html: false, description: quote(body, secrets, 160) }
+    return { shape: parsed.ok ? "json" : "text", description: quoteWhole(body, secrets) }
   }
   const json = parsed.value
-  let error: string | undefined
-  let description: string | undefined
-  if (isRecord(json.error)) {
-    error = text(json.error.code)
-    description = text(json.error.message)
-  } else {
-    error = text(json.error)
-  }
-  description ??= text(json.error_description) ?? text(json.message) ?? text(json.Message)
-  const correlationId = text(json.correlation_id) ?? text(json.correlationId) ?? text(json.CorrelationId)
+  const nested = isRecord(json.error) ? json.error : undefined
+  const error = nested === undefined ? text(json.error) : text(nested.code)
+  const description = text(nested?.message) ?? text(json.error_description) ?? text(json.message) ?? text(json.Message)
+  const correlationId =
+    text(json.correlation_id) ?? text(json.correlationId) ?? text(json.CorrelationId) ?? text(nested?.correlationId)
+  const endpointShaped = error !== undefined || description !== undefined
+  const codes = Array.isArray(json.error_codes)
+    ? json.error_codes.filter((code): code is number => typeof code === "number" && Number.isInteger(code)).slice(0, 8)
+    : undefined
   return {
-    html: false,
+    shape: endpointShaped ? "endpoint-error" : "json",
     error: error === undefined ? undefined : quote(error, secrets, 80),
-    description: description === undefined ? undefined : quote(description, secrets, 300),
-    correlationId: correlationId === undefined ? undefined : quote(correlationId, secrets, 100)
+    description: description === undefined ? undefined : quoteWhole(description, secrets),
+    correlationId: correlationId === undefined ? undefined : quote(correlationId, secrets, 100),
+    ...(codes === undefined || codes.length === 0 ? {} : { codes })
   }
 }

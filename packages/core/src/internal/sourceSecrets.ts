@@ -70,6 +70,19 @@ export const quote = (text: string, secrets: ReadonlyArray<string> = [], maxLeng
 }
 
 /**
+ * `quote` for what explains a failure (an endpoint's error description, a body written by
+ * something else): up to 1000 characters; a longer text keeps its beginning and its end, where
+ * the reason usually is, and says how much was left out.
+ *
+ * @internal
+ */
+export const quoteWhole = (text: string, secrets: ReadonlyArray<string> = []): string => {
+  const oneLine = quote(text, secrets, Number.POSITIVE_INFINITY)
+  if (oneLine.length <= 1000) return oneLine
+  return `${oneLine.slice(0, 300).trimEnd()} [... ${oneLine.length - 900} characters ...] ${oneLine.slice(-600).trimStart()}`
+}
+
+/**
  * An endpoint safe to print: scheme, host and path, never the query string or fragment (the
  * query carries the resource and identity ids today, and could carry anything tomorrow).
  *

@@ -9,6 +9,8 @@
  * the secret header, the Arc key, the federated assertion or an access token. Azure Arc's key file
  * is only ever read from inside the agent's token directory, whatever the challenge names.
  */
+import * as Detection from "../../src/internal/detection.js"
+import { run } from "../../src/internal/exchange.js"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -27,7 +29,6 @@ import {
   Identity,
   ManagedIdentity,
   Resource,
-  SourceCatalog,
   type SourceName
 } from "../../src/index.js"
 
@@ -369,8 +370,8 @@ describe("fuzzing every source's acquire", () => {
         const files = countingReader()
         const now = Date.now()
         const exit = await Effect.runPromiseExit(
-          Effect.flatMap(SourceCatalog.make(name, { arcKeyDirectory: KEY_DIRECTORY }), (source) =>
-            source.acquire({ identity: Identity.systemAssigned, resource })
+          Effect.flatMap(Detection.make(name, { arcKeyDirectory: KEY_DIRECTORY }), (source) =>
+            run(source.start({ identity: Identity.systemAssigned, resource }))
           ).pipe(Effect.provide(services(name, http.client, files.reader)))
         )
         checkExit(exit, now)

@@ -1,17 +1,16 @@
 /**
- * What every source does the same way: read its variables, select an identity the way its
- * descriptor says, send one request without leaking its secret header, read the body under the
- * size cap, then parse a 2xx or classify anything else with the source's own rules.
+ * What every source's protocol does the same way, as pure functions: read its variables, select an
+ * identity the way its descriptor says, build the steps of an exchange, and read an answer (parse a
+ * 2xx, classify anything else with the source's own rules) or a transport failure. No Effect
+ * runtime: the Promise API's first request uses these without loading it.
  *
  * @internal
  */
-import * as Clock from "effect/Clock"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import type { AccessToken } from "../AccessToken.js"
 import { classify } from "../Classification.js"
-import type { Answer, Request, Service as HttpTransportService } from "../HttpTransport.js"
+import type { Answer, Request, TransportError } from "../HttpRequest.js"
 import * as Identity from "../Identity.js"
 import {
   type EndpointError,
@@ -21,7 +20,7 @@ import {
   Transient,
   Unavailable
 } from "../ManagedIdentityError.js"
-import type { ClassificationRules, IdentitySupport, Variable } from "../Source.js"
+import type { Exchange, IdentitySupport, Moment, Step, Variable } from "../Source.js"
 import type { SourceName } from "../SourceName.js"
 import * as TokenResponse from "../TokenResponse.js"
 
@@ -130,84 +129,52 @@ export const secretFromVariable = (
 export const isHeaderValue = (value: string): boolean => /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value)
 
 /**
- * Where and how one exchange happens.
+ * What a transport failure means: a body over the cap, a body that broke off, a request that could
+ * not be encoded, or no answer at all (classified from the runtime's codes). The request itself
+ * (whose headers hold the secret) never ends up in an error.
  *
  * @internal
  */
-export interface Exchange {
-  readonly source: SourceName
-  /** The source's own reading of error answers. */
-  readonly rules: ClassificationRules
-  readonly endpoint: string
-  readonly resource: string
-  /** Secret values in the request, scrubbed from anything quoted. */
-  readonly secrets: ReadonlyArray<string>
-  readonly startedAt: number
-  readonly attempts: number
-}
-
-/**
- * Sends one request and reads its answer under the body cap. Transport failures are classified;
- * the request itself (whose headers hold the secret) never ends up in an error.
- *
- * @internal
- */
-export const send = (
-  client: HttpTransportService,
-  request: Request,
-  exchange: Exchange
-): Effect.Effect<Answer, EndpointError> =>
-  Effect.catchAll(client.send(request, { maxBodyBytes: TokenResponse.MAX_BODY_BYTES }), (error) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const elapsedMs = Math.max(0, now - exchange.startedAt)
-      const context = {
+export const transportFailure = (error: TransportError, exchange: Exchange, at: Moment): EndpointError => {
+  const context = {
+    source: exchange.source,
+    status: error.status,
+    attempts: at.requests,
+    elapsedMs: at.elapsedMs,
+    endpoint: exchange.endpoint
+  }
+  switch (error.reason) {
+    case "too-large":
+      return new InvalidResponse({
+        ...context,
+        reason: "too-large",
+        message: `${exchange.source} answered ${error.status} with a body over ${TokenResponse.MAX_BODY_BYTES} bytes, too large to be a token response`
+      })
+    case "body":
+      return new Transient({
+        ...context,
+        reason: "body-interrupted",
+        message: `${exchange.source}: the answer's body broke off while it was being read`
+      })
+    case "encode":
+      return new Rejected({
+        ...context,
+        error: "invalid_request",
+        message: `${exchange.source}: the request was not sent: ${error.message}`
+      })
+    case "request":
+      return classify({
         source: exchange.source,
-        status: error.status,
-        attempts: exchange.attempts,
-        elapsedMs,
-        endpoint: exchange.endpoint
-      }
-      switch (error.reason) {
-        case "too-large":
-          return Effect.fail(
-            new InvalidResponse({
-              ...context,
-              reason: "too-large",
-              message: `${exchange.source} answered ${error.status} with a body over ${TokenResponse.MAX_BODY_BYTES} bytes, too large to be a token response`
-            })
-          )
-        case "body":
-          return Effect.fail(
-            new Transient({
-              ...context,
-              reason: "body-interrupted",
-              message: `${exchange.source}: the answer's body broke off while it was being read`
-            })
-          )
-        case "encode":
-          return Effect.fail(
-            new Rejected({
-              ...context,
-              error: "invalid_request",
-              message: `${exchange.source}: the request was not sent: ${error.message}`
-            })
-          )
-        case "request":
-          return Effect.fail(
-            classify({
-              source: exchange.source,
-              rules: exchange.rules,
-              transport: error.cause ?? error,
-              attempts: exchange.attempts,
-              elapsedMs,
-              endpoint: exchange.endpoint,
-              now,
-              secrets: exchange.secrets
-            })
-          )
-      }
-    })
-  )
+        rules: exchange.rules,
+        transport: error.cause ?? error,
+        attempts: at.requests,
+        elapsedMs: at.elapsedMs,
+        endpoint: exchange.endpoint,
+        now: at.now,
+        secrets: exchange.secrets
+      })
+  }
+}
 
 /**
  * Reads an answer: a 2xx is parsed as a token, anything else is classified.
@@ -217,19 +184,18 @@ export const send = (
 export const interpret = (
   answer: Answer,
   exchange: Exchange,
-  now: number
+  at: Moment
 ): Either.Either<AccessToken, EndpointError> => {
-  const elapsedMs = Math.max(0, now - exchange.startedAt)
   if (answer.status >= 200 && answer.status <= 299) {
     return TokenResponse.parse({
       source: exchange.source,
       status: answer.status,
       headers: answer.headers,
       body: answer.body,
-      now,
+      now: at.now,
       resource: exchange.resource,
-      attempts: exchange.attempts,
-      elapsedMs,
+      attempts: at.requests,
+      elapsedMs: at.elapsedMs,
       endpoint: exchange.endpoint,
       secrets: exchange.secrets
     })
@@ -241,47 +207,61 @@ export const interpret = (
       status: answer.status,
       headers: answer.headers,
       body: answer.body,
-      attempts: exchange.attempts,
-      elapsedMs,
+      attempts: at.requests,
+      elapsedMs: at.elapsedMs,
       endpoint: exchange.endpoint,
-      now,
+      now: at.now,
       secrets: exchange.secrets
     })
   )
 }
 
 /**
- * Builds, sends and reads one request: the whole of `acquire` for the sources without a
- * challenge.
+ * The last step: a token or an error.
  *
  * @internal
  */
-export const acquireOnce = <R>(options: {
-  readonly source: SourceName
-  readonly rules: ClassificationRules
-  readonly endpoint: string
-  readonly resource: string
-  readonly secrets: ReadonlyArray<string>
-  readonly request: Either.Either<Request, Unavailable>
-  readonly client: Effect.Effect<HttpTransportService, EndpointError, R>
-}): Effect.Effect<AccessToken, EndpointError, R> =>
-  Effect.gen(function* () {
-    const request = yield* options.request
-    const client = yield* options.client
-    const startedAt = yield* Clock.currentTimeMillis
-    const exchange: Exchange = {
-      source: options.source,
-      rules: options.rules,
-      endpoint: options.endpoint,
-      resource: options.resource,
-      secrets: options.secrets,
-      startedAt,
-      attempts: 1
-    }
-    const answer = yield* send(client, request, exchange)
-    const now = yield* Clock.currentTimeMillis
-    return yield* interpret(answer, exchange, now)
-  })
+export const settle = (result: Either.Either<AccessToken, EndpointError>): Step =>
+  Either.isRight(result) ? { _tag: "Done", token: result.right } : { _tag: "Failed", error: result.left }
+
+/**
+ * A step that fails.
+ *
+ * @internal
+ */
+export const failed = (error: EndpointError): Step => ({ _tag: "Failed", error })
+
+/**
+ * Sends one request and reads its answer as a token (or hands the answer to `next`).
+ *
+ * @internal
+ */
+export const send = (
+  exchange: Exchange,
+  request: Request,
+  options: {
+    readonly pinnedThumbprint?: string | undefined
+    readonly next?: ((answer: Answer, at: Moment) => Step) | undefined
+  } = {}
+): Step => ({
+  _tag: "Send",
+  request,
+  exchange,
+  pinnedThumbprint: options.pinnedThumbprint,
+  next: options.next ?? ((answer, at) => settle(interpret(answer, exchange, at)))
+})
+
+/**
+ * The whole protocol of a source that sends one request: build it (or refuse before sending),
+ * send it, read the answer.
+ *
+ * @internal
+ */
+export const exchangeOnce = (
+  exchange: Exchange,
+  request: Either.Either<Request, Unavailable>,
+  pinnedThumbprint?: string | undefined
+): Step => (Either.isLeft(request) ? failed(request.left) : send(exchange, request.right, { pinnedThumbprint }))
 
 /**
  * The token URL every GET source builds: its endpoint with `api-version`, `resource` and, for a
