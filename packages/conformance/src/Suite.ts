@@ -92,6 +92,11 @@ export interface Capabilities {
    * workerd says "Network connection lost." for both: a transient failure, retried.
    */
   readonly refusedConnections: boolean
+  /**
+   * Shows a 407 answer to the library (default `true`). A runtime whose `fetch` follows the Fetch
+   * standard to the letter (edge-runtime, on undici) turns a 407 into a network error instead.
+   */
+  readonly proxyAuthenticationStatus?: boolean
 }
 
 /**
@@ -267,7 +272,8 @@ export const assertLoopbackOnly = (
  */
 export interface Admin {
   counts(): Promise<Partial<Record<EndpointName, number>>>
-  fault(spec: string): Promise<void>
+  /** Installs a fault: a compact spec (`imds:410x2`) or a definition (a scripted reply). */
+  fault(spec: string | Readonly<Record<string, unknown>>): Promise<void>
   clearFaults(): Promise<void>
   pending(endpoint: EndpointName): Promise<number>
   lastQuery(endpoint: EndpointName): Promise<Readonly<Record<string, string>> | undefined>
@@ -310,7 +316,7 @@ const admin = (adminUrl: string): Admin => {
       return out
     },
     fault: async (spec) => {
-      await call("/faults", "POST", { spec })
+      await call("/faults", "POST", typeof spec === "string" ? { spec } : spec)
     },
     clearFaults: async () => {
       await call("/faults", "DELETE")
@@ -518,14 +524,29 @@ export const cases = (capabilities: Capabilities): ReadonlyArray<Case> => [
     }
   },
   {
-    name: "imds: fails fast on 400 (no retry) with an AuthenticationError quoting the error",
+    name: "imds: fails fast on a 400 invalid_resource (no retry) with an AuthenticationError quoting the error",
     requests: { imds: 1 },
     run: async ({ credential, admin, target }) => {
-      await admin.fault("imds:400x1")
+      // IMDS's other 400s mean "no such identity here" (CredentialUnavailableError); invalid_resource
+      // is a request the caller got wrong.
+      await admin.fault({
+        target: "imds",
+        times: 1,
+        action: {
+          kind: "reply",
+          status: 400,
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({
+            error: "invalid_resource",
+            error_description: "AADSTS500011: The resource principal named https://management.azure.com was not found."
+          })
+        }
+      })
       const error = await rejectsWith(credential("imds").getToken(ARM), target.errors.AuthenticationError, "400")
       const typed = error as Error & { statusCode?: number; errorResponse?: { error?: string } }
       check(typed.statusCode === 400, `statusCode is ${String(typed.statusCode)}`)
-      check(typed.errorResponse?.error === "invalid_request", `error is ${String(typed.errorResponse?.error)}`)
+      check(typed.errorResponse?.error === "invalid_resource", `error is ${String(typed.errorResponse?.error)}`)
+      check(error.message.includes("AADSTS500011"), `the message does not quote the description: ${error.message}`)
     }
   },
   {
