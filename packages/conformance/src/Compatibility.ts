@@ -23,6 +23,7 @@ import type {
   ExpectedRequest,
   Fixtures,
   Outcome,
+  Requirement,
   Scripted,
   Step
 } from "./compatibility/model.js"
@@ -52,6 +53,7 @@ export type {
   ExpectedRequest,
   Fixtures,
   Outcome,
+  Requirement,
   Scripted,
   Step
 } from "./compatibility/model.js"
@@ -111,7 +113,7 @@ export const all: ReadonlyArray<CompatibilityCase> = Object.values(casesBySource
  */
 export const title = (c: CompatibilityCase): string => `${c.origin} › ${c.detail}`
 
-const needs = (c: CompatibilityCase): ReadonlyArray<"fileSystem" | "certificatePinning"> =>
+const needs = (c: CompatibilityCase): ReadonlyArray<Requirement> =>
   c.requires ??
   (c.source === "arc" || c.source === "workloadidentity"
     ? ["fileSystem"]
@@ -119,22 +121,33 @@ const needs = (c: CompatibilityCase): ReadonlyArray<"fileSystem" | "certificateP
       ? ["certificatePinning"]
       : [])
 
+const lacking: Readonly<Record<Requirement, string>> = {
+  fileSystem: "no file system",
+  certificatePinning: "no certificate pinning",
+  proxyAuthenticationStatus: "fetch hides a 407"
+}
+
 /**
  * The cases for a runtime with these capabilities. A case whose source needs a file system or
  * certificate pinning the runtime lacks keeps its title (marked "refused here") but checks instead
- * that the credential refuses with `CredentialUnavailableError` before sending anything.
+ * that the credential refuses with `CredentialUnavailableError` before sending anything; a case
+ * that says what to check `otherwise` checks that instead.
  *
  * @since 0.1.0
  * @category cases
  */
 export const cases = (capabilities: Capabilities): ReadonlyArray<RunnableCase> =>
   all.map((c) => {
-    const need = needs(c).find((capability) => !capabilities[capability])
+    const need = needs(c).find((capability) => capabilities[capability] === false)
     if (need === undefined) return { ...c, name: title(c), refusedHere: false }
+    if (c.otherwise !== undefined) {
+      const adapted = { ...c, ...c.otherwise }
+      return { ...adapted, name: `${title(adapted)} (here: ${lacking[need]})`, refusedHere: false }
+    }
     const { replies: _replies, ...rest } = c
     return {
       ...rest,
-      name: `${title(c)} (refused here: no ${need === "fileSystem" ? "file system" : "certificate pinning"})`,
+      name: `${title(c)} (refused here: ${lacking[need]})`,
       refusedHere: true,
       requests: [],
       steps: [{ expect: { kind: "error", error: "unavailable" } }]

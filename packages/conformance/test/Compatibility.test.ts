@@ -29,7 +29,10 @@ describe("the compatibility catalogue", () => {
 
   it("names an origin in an official SDK's repository for every case: owner/repo/path#test", () => {
     for (const c of Compatibility.all) {
-      expect(repositories.some((repository) => c.origin.startsWith(repository)), c.origin).toBe(true)
+      expect(
+        repositories.some((repository) => c.origin.startsWith(repository)),
+        c.origin
+      ).toBe(true)
       expect(c.origin, c.origin).toMatch(/^[\w.-]+\/[\w.-]+\/[^#\s]+\.(?:cs|go|ts|py)#\S/)
     }
   })
@@ -67,5 +70,15 @@ describe("the compatibility catalogue", () => {
     const expected = Compatibility.expectedRequests(edge)
     expect(expected.arc ?? 0).toBe(0)
     expect(expected.servicefabric ?? 0).toBe(0)
+  })
+
+  it("checks what a runtime can see instead where fetch hides a 407", () => {
+    const hidden = Compatibility.cases({ ...full, proxyAuthenticationStatus: false }).filter((c) =>
+      c.name.endsWith("(here: fetch hides a 407)")
+    )
+    expect(hidden).toHaveLength(1)
+    expect(hidden[0]?.refusedHere).toBe(false)
+    expect(hidden[0]?.requests).toHaveLength(2)
+    expect(hidden[0]?.steps[0]?.expect.kind).toBe("token")
   })
 })

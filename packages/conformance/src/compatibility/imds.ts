@@ -7,6 +7,7 @@
 import {
   ARM,
   type CompatibilityCase,
+  emulatorToken,
   goSuccess,
   imdsRequest,
   json,
@@ -419,9 +420,17 @@ export const imdsCases: ReadonlyArray<CompatibilityCase> = [
     origin: `${azureIdentityPython}/test_imds_credential.py#test_unexpected_error`,
     detail: "407 (a proxy wants credentials) is CredentialUnavailableError: the endpoint did not answer",
     source: "imds",
+    requires: ["proxyAuthenticationStatus"],
     replies: () => [json(407, { error: "something went wrong" }, { headers: { "proxy-authenticate": "Basic" } })],
     requests: [imdsRequest()],
-    steps: [{ expect: unavailable("407") }]
+    steps: [{ expect: unavailable("407") }],
+    otherwise: {
+      detail:
+        "407 where fetch turns it into a network error (as the Fetch standard says): a transient failure, retried, and the retry gets the token",
+      replies: () => [json(407, { error: "something went wrong" }, { headers: { "proxy-authenticate": "Basic" } })],
+      requests: times(2, imdsRequest()),
+      steps: [{ expect: emulatorToken() }]
+    }
   },
   {
     origin: `${net}/ManagedIdentityTests.cs#ManagedIdentityErrorMessageAttributesCorrelationIdToSourceAsync`,

@@ -145,6 +145,14 @@ export interface CaseContext {
 }
 
 /**
+ * A runtime capability a case may need (see `Suite.Capabilities`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirement = "fileSystem" | "certificatePinning" | "proxyAuthenticationStatus"
+
+/**
  * One compatibility case. Its title is `<origin> › <detail>`.
  *
  * @since 0.1.0
@@ -160,7 +168,12 @@ export interface CompatibilityCase {
    * What the runtime must be able to do for the case to run as written; by default what its source
    * needs (a file system for Arc and workload identity, pinning for Service Fabric).
    */
-  readonly requires?: ReadonlyArray<"fileSystem" | "certificatePinning">
+  readonly requires?: ReadonlyArray<Requirement>
+  /**
+   * What the case checks instead on a runtime that lacks one of `requires`; by default, that the
+   * credential refuses with `CredentialUnavailableError` before any request.
+   */
+  readonly otherwise?: Pick<CompatibilityCase, "detail" | "replies" | "requests" | "steps">
   /** Changes to the source's variables; `null` removes one. */
   readonly env?: (context: CaseContext) => Readonly<Record<string, string | null>>
   readonly identity?: { readonly clientId?: string; readonly objectId?: string; readonly resourceId?: string }

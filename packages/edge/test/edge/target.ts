@@ -16,7 +16,13 @@ import {
 
 export const capabilities = {
   workerd: { fileSystem: false, certificatePinning: false, refusedConnections: false },
-  "edge-runtime": { fileSystem: false, certificatePinning: false, refusedConnections: true }
+  // edge-runtime's fetch (undici) turns a 407 into a network error, as the Fetch standard says.
+  "edge-runtime": {
+    fileSystem: false,
+    certificatePinning: false,
+    refusedConnections: true,
+    proxyAuthenticationStatus: false
+  }
 } satisfies Record<string, Suite.Capabilities>
 
 export const target = (runtime: keyof typeof capabilities): Suite.Target => ({
