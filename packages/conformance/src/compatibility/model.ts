@@ -197,6 +197,8 @@ export interface CompatibilityCase {
 export const ARM_SCOPE = "https://management.azure.com/.default"
 
 /**
+ * The resource `ARM_SCOPE` asks for, as the endpoints receive it.
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -253,8 +255,6 @@ const base64url = (value: string): string => btoa(value).replace(/\+/g, "-").rep
  */
 export const jwt = (claims: Readonly<Record<string, unknown>>): string =>
   `${base64url(JSON.stringify({ typ: "JWT", alg: "RS256", kid: "compatibility" }))}.${base64url(JSON.stringify(claims))}.c2lnbmF0dXJl`
-
-const NO_IDS = { client_id: null, object_id: null, principal_id: null, msi_res_id: null, mi_res_id: null } as const
 
 /**
  * An IMDS token request: `GET` with `Metadata: true`, api-version 2018-02-01.
@@ -359,14 +359,6 @@ export const entraRequest = (form: Readonly<Record<string, Expected>> = {}): Exp
   },
   headers: { "content-type": /^application\/x-www-form-urlencoded/i }
 })
-
-/**
- * No identity parameter at all, for a system-assigned request.
- *
- * @since 0.1.0
- * @category constants
- */
-export const noIdentity: Readonly<Record<string, null>> = NO_IDS
 
 /**
  * A token with this value, valid for `expiresIn` seconds from now.
