@@ -247,6 +247,21 @@ export const arcCases: ReadonlyArray<CompatibilityCase> = [
   }
 ]
 
+/** Entra's answer to a client assertion outside its validity window (AADSTS700024). */
+const assertionExpired = (now: number): Scripted =>
+  json(400, {
+    error: "invalid_client",
+    error_description: `AADSTS700024: Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date((now - 60) * 1000).toISOString()}. Trace ID: 6a3e5b0c-0000-4000-8000-000000700024 Correlation ID: 0c1f9d2e-0000-4000-8000-000000700024`,
+    error_codes: [700024],
+    trace_id: "6a3e5b0c-0000-4000-8000-000000700024",
+    correlation_id: "0c1f9d2e-0000-4000-8000-000000700024",
+    error_uri: "https://login.microsoftonline.com/error?code=700024"
+  })
+
+/** Entra's success body. */
+const entraToken = (accessToken: string): Scripted =>
+  json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken })
+
 /** The same `IDENTITY_ENDPOINT`, but plain HTTP on the emulator's HTTP port. */
 const overHttp = (emulatorUrl: string): string => `${emulatorUrl}/servicefabric/metadata/identity/oauth2/token`
 
@@ -456,6 +471,34 @@ export const workloadIdentityCases: ReadonlyArray<CompatibilityCase> = [
     source: "workloadidentity",
     requests: [entraRequest({ client_id: /^[0-9a-f-]{36}$/ })],
     steps: [{ expect: emulatorToken({ aud: "https://management.azure.com" }) }, { expect: emulatorToken() }]
+  },
+  {
+    origin: `${azidentity}/workload_identity_test.go#TestWorkloadIdentityCredential`,
+    detail: "another resource asks Entra again, with scope <resource>/.default",
+    source: "workloadidentity",
+    replies: () => [entraToken("workload-token-one"), entraToken("workload-token-two")],
+    requests: [entraRequest({ client_id: /^[0-9a-f-]{36}$/ }), entraRequest({ scope: "scope/.default" })],
+    steps: [
+      { expect: token("workload-token-one", 3599) },
+      { scopes: "scope", expect: token("workload-token-two", 3599) }
+    ]
+  },
+  {
+    origin: `${azidentity}/workload_identity_test.go#TestWorkloadIdentityCredential_Expiration`,
+    detail:
+      "adapted: Entra says the assertion expired (AADSTS700024): the file is read again and the request sent once more",
+    source: "workloadidentity",
+    replies: ({ now }) => [assertionExpired(now), entraToken("workload-token")],
+    requests: [entraRequest(), entraRequest()],
+    steps: [{ expect: token("workload-token", 3599) }]
+  },
+  {
+    origin: `${azidentity}/workload_identity_test.go#TestWorkloadIdentityCredential_Expiration`,
+    detail: "adapted: AADSTS700024 again after the re-read: only one more request, then AuthenticationError 400",
+    source: "workloadidentity",
+    replies: ({ now }) => [repeat(assertionExpired(now), "always")],
+    requests: [entraRequest(), entraRequest()],
+    steps: [{ expect: rejected(400, "AADSTS700024") }]
   },
   {
     origin: `${azidentity}/workload_identity_test.go#TestWorkloadIdentityCredential_Options`,
