@@ -6,9 +6,13 @@
  * @since 0.1.0
  */
 import { spawn } from "node:child_process"
-import { dirname } from "node:path"
+import { mkdir, writeFile } from "node:fs/promises"
 import { createServer } from "node:net"
-import { type CaseResult, type EndpointName, REPORT_PREFIX, type Setup, type SourceKey, USER } from "./Suite.js"
+import { dirname, join } from "node:path"
+import * as Compatibility from "./Compatibility.js"
+import type { Fixtures, Setup } from "./Compatibility.js"
+import * as Suite from "./Suite.js"
+import { type Capabilities, type CaseResult, type EndpointName, REPORT_PREFIX, type SourceKey, USER } from "./Suite.js"
 
 /**
  * The part of a running emulator the harness uses.
@@ -62,7 +66,36 @@ export const closedPort = (): Promise<number> =>
   })
 
 /**
- * The suite's setup for an emulator.
+ * Writes the compatibility suite's fixture files next to the emulator's Azure Arc key directory
+ * (which the emulator deletes with its state when it closes): a valid key, files the challenge
+ * must not be allowed to name (not `.key`, too large, in a sub-directory, outside), and paths where
+ * nothing is. The runtimes cannot write files themselves.
+ *
+ * @since 0.1.0
+ * @category setup
+ */
+export const writeFixtures = async (keyDirectory: string): Promise<Fixtures> => {
+  const outside = dirname(keyDirectory)
+  const arcKeyContent = "compatibility-arc-key-5b0a6c1d"
+  const fixtures: Fixtures = {
+    arcKey: join(keyDirectory, "compatibility.key"),
+    arcKeyContent,
+    arcNotKey: join(keyDirectory, "compatibility.txt"),
+    arcOversized: join(keyDirectory, "oversized.key"),
+    arcNested: join(keyDirectory, "nested", "compatibility.key"),
+    arcOutside: join(outside, "outside.key"),
+    arcMissing: join(keyDirectory, "missing.key"),
+    missingTokenFile: join(outside, "missing-federated-token")
+  }
+  await mkdir(dirname(fixtures.arcNested), { recursive: true })
+  for (const path of [fixtures.arcKey, fixtures.arcNotKey, fixtures.arcNested, fixtures.arcOutside])
+    await writeFile(path, arcKeyContent, { mode: 0o600 })
+  await writeFile(fixtures.arcOversized, "k".repeat(5000), { mode: 0o600 })
+  return fixtures
+}
+
+/**
+ * The suites' setup for an emulator (the conformance suite reads the `Suite.Setup` part).
  *
  * @since 0.1.0
  * @category setup
@@ -77,7 +110,8 @@ export const setupFor = async (emulator: EmulatorLike): Promise<Setup> => {
     environments,
     unreachable: { AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${await closedPort()}` },
     keyDirectory: emulator.keyDirectory,
-    secret: emulator.secret
+    secret: emulator.secret,
+    fixtures: await writeFixtures(emulator.keyDirectory)
   }
 }
 
@@ -87,7 +121,7 @@ export const setupFor = async (emulator: EmulatorLike): Promise<Setup> => {
  * @since 0.1.0
  * @category setup
  */
-export const readablePaths = (setup: Setup): ReadonlyArray<string> => {
+export const readablePaths = (setup: Pick<Setup, "environments" | "keyDirectory">): ReadonlyArray<string> => {
   const tokenFile = setup.environments.workloadidentity.AZURE_FEDERATED_TOKEN_FILE
   return [...new Set([setup.keyDirectory, ...(tokenFile === undefined ? [] : [dirname(tokenFile)])])]
 }
@@ -185,3 +219,19 @@ export const nonZero = (
   counts: Readonly<Partial<Record<EndpointName, number>>>
 ): Partial<Record<EndpointName, number>> =>
   Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0)) as Partial<Record<EndpointName, number>>
+
+/**
+ * The requests each endpoint receives when a runtime runs both suites on one emulator: the sum of
+ * every case's declaration, zero entries left out (to compare with `totals`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const expectedTotals = (capabilities: Capabilities): Partial<Record<EndpointName, number>> => {
+  const sum: Partial<Record<EndpointName, number>> = {}
+  for (const counts of [Suite.expectedRequests(capabilities), Compatibility.expectedRequests(capabilities)]) {
+    for (const [name, count] of Object.entries(counts) as Array<[EndpointName, number]>)
+      sum[name] = (sum[name] ?? 0) + count
+  }
+  return nonZero(sum)
+}

@@ -92,6 +92,11 @@ export interface Capabilities {
    * workerd says "Network connection lost." for both: a transient failure, retried.
    */
   readonly refusedConnections: boolean
+  /**
+   * Shows a 407 answer to the library (default `true`). A runtime whose `fetch` follows the Fetch
+   * standard to the letter (edge-runtime, on undici) turns a 407 into a network error instead.
+   */
+  readonly proxyAuthenticationStatus?: boolean
 }
 
 /**
@@ -103,7 +108,7 @@ export interface Capabilities {
 export interface CredentialLike {
   getToken(
     scopes: string | ReadonlyArray<string>,
-    options?: { readonly abortSignal?: AbortSignal | undefined }
+    options?: { readonly abortSignal?: AbortSignal | undefined; readonly claims?: string | undefined }
   ): Promise<{
     readonly token: string
     readonly expiresOnTimestamp: number
@@ -124,16 +129,20 @@ export interface CredentialOptions {
   readonly clientId?: string
   readonly objectId?: string
   readonly resourceId?: string
+  /** `@azure/identity`'s retry options: only the waits, the source's policy keeps its shape. */
+  readonly retryOptions?: { readonly retryDelayInMs: number; readonly maxRetryDelayInMs: number }
   readonly managedIdentity: {
     readonly endpointGuard: (endpoint: URL) => boolean
     readonly sourceOptions: { readonly arcKeyDirectory: string }
-    readonly retry: {
-      readonly maxRetries: number
-      readonly delta: number
-      readonly maxDelay: number
-      readonly jitter: number
-      readonly goneWindow: number
-    }
+    readonly retry?:
+      | {
+          readonly maxRetries: number
+          readonly delta: number
+          readonly maxDelay: number
+          readonly jitter: number
+          readonly goneWindow: number
+        }
+      | false
   }
 }
 
@@ -157,6 +166,8 @@ export interface Target {
     readonly CredentialUnavailableError: ErrorClass
     readonly AuthenticationError: ErrorClass
     readonly AbortError: ErrorClass
+    /** What the adapter throws for bad input (the compatibility suite's endpoint and identity checks). */
+    readonly InvalidArgumentError?: ErrorClass
   }
 }
 
@@ -194,11 +205,23 @@ class AssertionFailed extends Error {
   override readonly name = "AssertionFailed"
 }
 
-const check = (condition: boolean, message: string): void => {
+/**
+ * Fails the case with `message` unless `condition` holds.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const check = (condition: boolean, message: string): void => {
   if (!condition) throw new AssertionFailed(message)
 }
 
-const describeError = (error: unknown): string =>
+/**
+ * An error as a case reports it: its class name and message.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : `non-error ${typeof error}`
 
 const rejectsWith = async <E extends Error>(
@@ -216,19 +239,27 @@ const rejectsWith = async <E extends Error>(
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/i
+// The unspecified addresses: a connection to them reaches this machine and nothing else.
+const UNSPECIFIED = /^(0\.0\.0\.0|\[::\])$/
 
 /**
  * Refuses any variable holding a URL that is not loopback: a misconfigured run fails closed
- * instead of reaching a real metadata service.
+ * instead of reaching a real metadata service. `allowUnspecified` also lets `0.0.0.0` and `[::]`
+ * through (a connection to them stays on this machine), for cases that check the library refuses
+ * them before sending anything.
  *
  * @since 0.1.0
  * @category guards
  */
-export const assertLoopbackOnly = (variables: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+export const assertLoopbackOnly = (
+  variables: Readonly<Record<string, string>>,
+  options: { readonly allowUnspecified?: boolean } = {}
+): Readonly<Record<string, string>> => {
   for (const [name, value] of Object.entries(variables)) {
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) continue
     const host = new URL(value).hostname
-    if (!LOOPBACK.test(host)) throw new AssertionFailed(`${name} is not a loopback URL: ${value}`)
+    if (!(LOOPBACK.test(host) || (options.allowUnspecified === true && UNSPECIFIED.test(host))))
+      throw new AssertionFailed(`${name} is not a loopback URL: ${value}`)
   }
   return variables
 }
@@ -241,24 +272,38 @@ export const assertLoopbackOnly = (variables: Readonly<Record<string, string>>):
  */
 export interface Admin {
   counts(): Promise<Partial<Record<EndpointName, number>>>
-  fault(spec: string): Promise<void>
+  /** Installs a fault: a compact spec (`imds:410x2`) or a definition (a scripted reply). */
+  fault(spec: string | Readonly<Record<string, unknown>>): Promise<void>
   clearFaults(): Promise<void>
   pending(endpoint: EndpointName): Promise<number>
   lastQuery(endpoint: EndpointName): Promise<Readonly<Record<string, string>> | undefined>
 }
 
-const admin = (adminUrl: string): Admin => {
-  // The emulator refuses a state-changing admin call that is not JSON (a web page could send it),
-  // even one without a body.
-  const call = async (path: string, method = "GET", body?: unknown): Promise<any> => {
+/**
+ * Calls the emulator's admin API and returns its JSON answer; fails the case on any other status
+ * than 2xx. State-changing calls are sent as JSON, which the emulator requires (a web page could
+ * send anything else), even without a body.
+ *
+ * @since 0.1.0
+ * @category admin
+ */
+export const adminCall =
+  (adminUrl: string) =>
+  async (path: string, method = "GET", body?: unknown): Promise<any> => {
     const response = await fetch(`${adminUrl}${path}`, {
       method,
       ...(method === "GET" ? {} : { headers: { "content-type": "application/json" } }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
-    if (!response.ok) throw new AssertionFailed(`emulator admin ${method} ${path} answered ${response.status}`)
+    if (!response.ok)
+      throw new AssertionFailed(
+        `emulator admin ${method} ${path} answered ${response.status}: ${await response.text()}`
+      )
     return response.json()
   }
+
+const admin = (adminUrl: string): Admin => {
+  const call = adminCall(adminUrl)
   const requests = async (): Promise<{
     requests: ReadonlyArray<{ endpoint: string; outcome: string; query: Record<string, string> }>
     counters: Record<string, { total: number }>
@@ -271,7 +316,7 @@ const admin = (adminUrl: string): Admin => {
       return out
     },
     fault: async (spec) => {
-      await call("/faults", "POST", { spec })
+      await call("/faults", "POST", typeof spec === "string" ? { spec } : spec)
     },
     clearFaults: async () => {
       await call("/faults", "DELETE")
@@ -282,7 +327,13 @@ const admin = (adminUrl: string): Admin => {
   }
 }
 
-const claimsOf = (token: string): Record<string, unknown> => {
+/**
+ * The claims of a JWT, read without checking its signature.
+ *
+ * @since 0.1.0
+ * @category assertions
+ */
+export const claimsOf = (token: string): Record<string, unknown> => {
   const payload = token.split(".")[1]
   check(payload !== undefined, "the token is not a JWT")
   const base64 = payload!.replace(/-/g, "+").replace(/_/g, "/")
@@ -473,14 +524,29 @@ export const cases = (capabilities: Capabilities): ReadonlyArray<Case> => [
     }
   },
   {
-    name: "imds: fails fast on 400 (no retry) with an AuthenticationError quoting the error",
+    name: "imds: fails fast on a 400 invalid_resource (no retry) with an AuthenticationError quoting the error",
     requests: { imds: 1 },
     run: async ({ credential, admin, target }) => {
-      await admin.fault("imds:400x1")
+      // IMDS's other 400s mean "no such identity here" (CredentialUnavailableError); invalid_resource
+      // is a request the caller got wrong.
+      await admin.fault({
+        target: "imds",
+        times: 1,
+        action: {
+          kind: "reply",
+          status: 400,
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({
+            error: "invalid_resource",
+            error_description: "AADSTS500011: The resource principal named https://management.azure.com was not found."
+          })
+        }
+      })
       const error = await rejectsWith(credential("imds").getToken(ARM), target.errors.AuthenticationError, "400")
       const typed = error as Error & { statusCode?: number; errorResponse?: { error?: string } }
       check(typed.statusCode === 400, `statusCode is ${String(typed.statusCode)}`)
-      check(typed.errorResponse?.error === "invalid_request", `error is ${String(typed.errorResponse?.error)}`)
+      check(typed.errorResponse?.error === "invalid_resource", `error is ${String(typed.errorResponse?.error)}`)
+      check(error.message.includes("AADSTS500011"), `the message does not quote the description: ${error.message}`)
     }
   },
   {

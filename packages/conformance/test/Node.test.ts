@@ -9,8 +9,10 @@ import {
   AbortError,
   AuthenticationError,
   CredentialUnavailableError,
+  InvalidArgumentError,
   ManagedIdentityCredential
 } from "@managed-identity/node"
+import * as Compatibility from "../src/Compatibility.js"
 import * as Harness from "../src/Harness.js"
 import * as Suite from "../src/Suite.js"
 
@@ -25,16 +27,19 @@ const target: Suite.Target = {
       ...options,
       managedIdentity: { ...(options.managedIdentity as object), environment }
     }),
-  errors: { CredentialUnavailableError, AuthenticationError, AbortError }
+  errors: { CredentialUnavailableError, AuthenticationError, AbortError, InvalidArgumentError }
 }
 
 let emulator: Emulator.Emulator
 let report: Suite.Report
+let compatibility: Suite.Report
 
 beforeAll(async () => {
   emulator = await Emulator.start(Harness.emulatorOptions)
-  report = await Suite.run(target, await Harness.setupFor(emulator))
-})
+  const setup = await Harness.setupFor(emulator)
+  report = await Suite.run(target, setup)
+  compatibility = await Compatibility.run(target, setup)
+}, 120_000)
 
 afterAll(async () => {
   await emulator?.close()
@@ -48,6 +53,14 @@ describe("conformance on Node", () => {
   })
 
   it("the emulator's request log agrees with every case's declaration", () => {
-    expect(Harness.totals(emulator)).toEqual(Harness.nonZero(Suite.expectedRequests(capabilities)))
+    expect(Harness.totals(emulator)).toEqual(Harness.expectedTotals(capabilities))
+  })
+})
+
+describe("cross-SDK compatibility on Node", () => {
+  it.each(Compatibility.cases(capabilities).map((c) => c.name))("%s", (name) => {
+    const result = compatibility.results.find((r) => r.name === name)
+    expect(result?.error).toBeUndefined()
+    expect(result?.ok).toBe(true)
   })
 })

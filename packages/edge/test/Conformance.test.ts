@@ -1,5 +1,5 @@
 /**
- * The conformance suite in workerd (through miniflare) and in `edge-runtime`: the edge adapter and
+ * The conformance and compatibility suites in workerd (through miniflare) and in `edge-runtime`: the edge adapter and
  * the suite are bundled as a deployment would be, run against the emulator in this process over
  * loopback, and every case must pass with the emulator's own log agreeing.
  */
@@ -7,33 +7,43 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Emulator } from "@managed-identity/emulator"
 import { EdgeRuntime } from "edge-runtime"
 import { Miniflare } from "miniflare"
+import * as Compatibility from "@managed-identity/conformance/Compatibility"
 import * as Harness from "@managed-identity/conformance/Harness"
 import * as Suite from "@managed-identity/conformance/Suite"
-import { capabilities as capabilitiesOf } from "./edge/target.js"
+import { capabilities as capabilitiesOf, type Reports } from "./edge/target.js"
 import { bundle } from "./support.js"
 
 const expectConformance = (
   capabilities: Suite.Capabilities,
   emulator: () => Emulator.Emulator,
-  report: () => Suite.Report | undefined,
+  reports: () => Reports | undefined,
   failure: () => string
 ) => {
   it.each(Suite.cases(capabilities).map((c) => c.name))("%s", (name) => {
-    const result = report()?.results.find((r) => r.name === name)
+    const result = reports()?.suite.results.find((r) => r.name === name)
     expect(result, failure()).toBeDefined()
     expect(result?.error).toBeUndefined()
     expect(result?.ok).toBe(true)
   })
 
-  it("the emulator's request log agrees with every case's declaration", () => {
-    expect(Harness.totals(emulator())).toEqual(Harness.nonZero(Suite.expectedRequests(capabilities)))
+  it("the emulator's request log agrees with every case's declaration (both suites)", () => {
+    expect(Harness.totals(emulator())).toEqual(Harness.expectedTotals(capabilities))
+  })
+
+  describe("cross-SDK compatibility", () => {
+    it.each(Compatibility.cases(capabilities).map((c) => c.name))("%s", (name) => {
+      const result = reports()?.compatibility.results.find((r) => r.name === name)
+      expect(result, failure()).toBeDefined()
+      expect(result?.error).toBeUndefined()
+      expect(result?.ok).toBe(true)
+    })
   })
 }
 
 describe("conformance on workerd (miniflare)", () => {
   const RUNTIME = "workerd"
   let emulator: Emulator.Emulator
-  let report: Suite.Report | undefined
+  let reports: Reports | undefined
   let failure = ""
 
   beforeAll(async () => {
@@ -48,7 +58,7 @@ describe("conformance on workerd (miniflare)", () => {
     try {
       const response = await miniflare.dispatchFetch("http://localhost/")
       const text = await response.text()
-      if (response.ok) report = JSON.parse(text) as Suite.Report
+      if (response.ok) reports = JSON.parse(text) as Reports
       else failure = `the Worker answered ${response.status}: ${text}`
     } finally {
       await miniflare.dispose()
@@ -62,7 +72,7 @@ describe("conformance on workerd (miniflare)", () => {
   expectConformance(
     capabilitiesOf[RUNTIME],
     () => emulator,
-    () => report,
+    () => reports,
     () => failure
   )
 })
@@ -70,7 +80,7 @@ describe("conformance on workerd (miniflare)", () => {
 describe("conformance on edge-runtime", () => {
   const RUNTIME = "edge-runtime"
   let emulator: Emulator.Emulator
-  let report: Suite.Report | undefined
+  let reports: Reports | undefined
   let failure = ""
 
   beforeAll(async () => {
@@ -79,7 +89,7 @@ describe("conformance on edge-runtime", () => {
     const runtime = new EdgeRuntime({ initialCode: await bundle("./edge/edge-runtime.ts", { format: "iife" }) })
     const response = await runtime.dispatchFetch("http://localhost/", { method: "POST", body: JSON.stringify(setup) })
     const text = await response.text()
-    if (response.ok) report = JSON.parse(text) as Suite.Report
+    if (response.ok) reports = JSON.parse(text) as Reports
     else failure = `edge-runtime answered ${response.status}: ${text}`
     await response.waitUntil()
   }, 120_000)
@@ -91,7 +101,7 @@ describe("conformance on edge-runtime", () => {
   expectConformance(
     capabilitiesOf[RUNTIME],
     () => emulator,
-    () => report,
+    () => reports,
     () => failure
   )
 })

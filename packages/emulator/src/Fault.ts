@@ -3,13 +3,16 @@
  * (`imds:410x2`, `imds:503@0.16`, `imds:latency=2000`, `*:reset`, ...), shared by the code API,
  * the `--fault` command-line option and `POST /admin/faults`.
  *
- * Syntax: `<target>:<action>[,retry-after=<seconds>][<schedule>]` where
+ * Syntax: `<target>[?<params>]:<action>[,retry-after=<seconds>][<schedule>]` where
  *
  * - `target` is an endpoint (`imds`, `appservice`, `azureml`, `cloudshell`, `arc`, `servicefabric`,
  *   `entra`, `discovery`) or `*` for all of them;
+ * - `params`, URL-encoded (`client_id=abc&resource=https%3A%2F%2Fvault.azure.net`), limits the
+ *   fault to requests carrying those parameters (query string or form body);
  * - `action` is a status code (`404`, `410`, `429`, `500`, `503`, any 400–599, answered with the
  *   endpoint's Azure-shaped error body), `latency=<ms>`, `blackhole`, `reset`, `refuse`, `truncate`,
- *   `malformed`, `html` or `html=<status>`, `slow=<ms>`, `oversized` or `throttle=<requests per second>`;
+ *   `malformed`, `html` or `html=<status>`, `slow=<ms>`, `oversized`, `throttle=<requests per second>`
+ *   or `reply=<status>` (that status, empty body; a definition adds headers and a body);
  * - `schedule` is `x<N>` (the next N matching requests), `@<p>` (each request with probability p,
  *   e.g. `@0.16`) or `~<duration>` (for a time window from now: `~70s`, `~500ms`, `~2m`); none means
  *   every matching request until the fault is removed.
@@ -73,6 +76,10 @@ export type FaultTarget = EndpointName | "*"
  * - `slow`: send the normal response body a few bytes at a time over `ms` milliseconds.
  * - `oversized`: answer 200 with a valid token response padded past 64 KiB.
  * - `throttle`: like IMDS, answer 429 to requests beyond `perSecond` in any one-second window.
+ * - `reply`: answer exactly `status` (200–599), `headers` and `body` (default empty), for replies
+ *   no endpoint of the emulator would make: another service's error page, a proxy's plain-text
+ *   403, a token response with odd fields. Its compact form `reply=<status>` has an empty body and
+ *   no headers; give headers and a body in a definition (code or the admin API's JSON).
  *
  * @since 0.1.0
  * @category models
@@ -89,10 +96,18 @@ export type FaultAction =
   | { readonly kind: "slow"; readonly ms: number }
   | { readonly kind: "oversized" }
   | { readonly kind: "throttle"; readonly perSecond: number; readonly retryAfterSeconds?: number }
+  | {
+      readonly kind: "reply"
+      readonly status: number
+      /** Sent as given (`Content-Length` is set by the emulator and may not be given). */
+      readonly headers?: Readonly<Record<string, string>>
+      readonly body?: string
+    }
 
 /**
- * A fault before it is installed: a target, an action and at most one schedule (`times`,
- * `probability` or `durationMs`; none means every matching request until removed).
+ * A fault before it is installed: a target, an action, at most one schedule (`times`,
+ * `probability` or `durationMs`; none means every matching request until removed) and, optionally,
+ * the request parameters a request must carry for the fault to apply to it.
  *
  * @since 0.1.0
  * @category models
@@ -106,6 +121,12 @@ export interface FaultDefinition {
   readonly probability?: number
   /** Apply to every matching request for this many milliseconds from installation. */
   readonly durationMs?: number
+  /**
+   * Apply only to requests that carry each of these parameters with exactly this value, in the
+   * query string or the form body (`{ client_id: "…" }`); other requests are answered as if the
+   * fault were not there, and do not count against `times`. Compact form: `imds?client_id=…:503`.
+   */
+  readonly params?: Readonly<Record<string, string>>
 }
 
 /**

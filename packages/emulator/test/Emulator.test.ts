@@ -128,8 +128,13 @@ describe("Emulator", () => {
         appid: system.clientId,
         azp: system.clientId,
         tid: emulator.tenantId,
+        idtyp: "app",
+        ver: "1.0",
         xms_mirid: system.resourceId
       })
+      // A system-assigned identity's xms_mirid is its host's resource id, not an identity's.
+      expect(system.resourceId).toMatch(/\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/)
+      expect(claims.iat).toBeTypeOf("number")
       expect(claims.exp - claims.iat).toBe(3600)
       expect(claims.nbf).toBe(claims.iat)
       const tampered = `${json.access_token.slice(0, -4)}AAAA`
@@ -213,8 +218,13 @@ describe("Emulator", () => {
       expect(status).toBe(200)
       expect(json.client_id).toBe(user.clientId)
       expect(verifyToken(json.access_token, emulator.jwks.keys).claims).toMatchObject({
+        aud: arm,
         appid: user.clientId,
+        azp: user.clientId,
         oid: user.objectId,
+        sub: user.objectId,
+        idtyp: "app",
+        tid: emulator.tenantId,
         xms_mirid: user.resourceId
       })
       expect(emulator.requests.last("imds")?.identity).toBe(user.clientId)

@@ -25,7 +25,20 @@ describe("Fault.parse", () => {
     ["servicefabric:html=503", { target: "servicefabric", action: { kind: "html", status: 503 } }],
     ["imds:slow=1000~2m", { target: "imds", action: { kind: "slow", ms: 1000 }, durationMs: 120_000 }],
     ["imds:oversized", { target: "imds", action: { kind: "oversized" } }],
-    ["imds:throttle=5", { target: "imds", action: { kind: "throttle", perSecond: 5 } }]
+    ["imds:throttle=5", { target: "imds", action: { kind: "throttle", perSecond: 5 } }],
+    ["imds:reply=403x1", { target: "imds", action: { kind: "reply", status: 403 }, times: 1 }],
+    [
+      "imds?client_id=abc:503x2",
+      { target: "imds", action: { kind: "status", status: 503 }, times: 2, params: { client_id: "abc" } }
+    ],
+    [
+      "cloudshell?resource=https%3A%2F%2Fvault.azure.net&x=1:reply=200",
+      {
+        target: "cloudshell",
+        action: { kind: "reply", status: 200 },
+        params: { resource: "https://vault.azure.net", x: "1" }
+      }
+    ]
   ])("%s", (spec, expected) => {
     expect(Fault.parse(spec)).toEqual(expected)
     expect(Fault.format(expected)).toBe(spec)
@@ -41,7 +54,11 @@ describe("Fault.parse", () => {
     ["imds:503@1.5", /probability/],
     ["imds:refusex2", /refuse/],
     ["imds:reset,retry-after=3", /retry-after only applies/],
-    ["imds:503,colour=red", /unknown parameter/]
+    ["imds:503,colour=red", /unknown parameter/],
+    ["imds:reply", /reply takes a status code/],
+    ["imds:reply=101", /200 to 599/],
+    ["imds?:503", /expected parameters after \?/],
+    ["imds?client_id=abc:refuse", /cannot be limited to requests with params/]
   ])("rejects %s", (spec, message) => {
     const result = Fault.parse(spec)
     expect(result).toBeInstanceOf(Fault.FaultSyntaxError)
@@ -235,6 +252,133 @@ describe("faults", () => {
     await emulator.faults.settled()
     // Refusing drops every open connection, the black-holed one included.
     expect(isResponse(await hung)).toBe(false)
+  })
+
+  describe("scripted replies", () => {
+    const dockerBody =
+      "connecting to 169.254.169.254:80: connecting to 169.254.169.254:80: dial tcp 169.254.169.254:80: connectex: A socket operation was attempted to an unreachable network."
+
+    it("answers exactly the scripted status, headers and body, for the next N requests", async () => {
+      const fault = emulator.faults.add({
+        target: "imds",
+        action: {
+          kind: "reply",
+          status: 403,
+          headers: { "Content-Type": "text/plain", Server: "proxy" },
+          body: dockerBody
+        },
+        times: 2
+      })
+      expect(fault.spec).toBe("imds:reply=403x2")
+      for (let i = 0; i < 2; i++) {
+        const reply = await fetchRaw(imdsUrl(), { headers: { Metadata: "true" } })
+        expect(reply.status).toBe(403)
+        expect(reply.body).toBe(dockerBody)
+        expect(reply.headers["content-type"]).toBe("text/plain")
+        expect(reply.headers.server).toBe("proxy")
+        expect(reply.headers["content-length"]).toBe(String(Buffer.byteLength(dockerBody)))
+      }
+      expect(await status()).toBe(200)
+      expect(emulator.requests.all().map((entry) => [entry.status, entry.outcome, entry.faults])).toEqual([
+        [403, "faulted", ["imds:reply=403x2"]],
+        [403, "faulted", ["imds:reply=403x2"]],
+        [200, "answered", []]
+      ])
+    })
+
+    it("plays several one-shot replies in the order they were added, then the endpoint answers", async () => {
+      emulator.faults.add({ target: "appservice", action: { kind: "reply", status: 500, body: "" }, times: 1 })
+      emulator.faults.add({
+        target: "appservice",
+        action: { kind: "reply", status: 200, headers: { "content-type": "application/json" }, body: '{"a":1}' },
+        times: 1
+      })
+      const url = `${emulator.envFor("appservice").IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${arm}`
+      const headers = { "X-IDENTITY-HEADER": emulator.secret }
+      const first = await fetchRaw(url, { headers })
+      expect([first.status, first.body]).toEqual([500, ""])
+      expect((await fetchRaw(url, { headers })).body).toBe('{"a":1}')
+      expect((await fetchJson(url, { headers })).json.access_token).toMatch(/^eyJ/)
+    })
+
+    it("limits a fault to requests carrying given parameters, in the query or the form body", async () => {
+      emulator.faults.add({
+        target: "imds",
+        action: { kind: "reply", status: 400, body: "no" },
+        params: { client_id: "11111111-1111-1111-1111-111111111111" },
+        times: 1
+      })
+      // A request without the parameter is answered normally and does not use up the fault.
+      expect(await status()).toBe(200)
+      const selected = await fetchRaw(`${imdsUrl()}&client_id=11111111-1111-1111-1111-111111111111`, {
+        headers: { Metadata: "true" }
+      })
+      expect([selected.status, selected.body]).toEqual([400, "no"])
+      expect(emulator.faults.list()).toEqual([])
+
+      emulator.faults.add("cloudshell?resource=https%3A%2F%2Fvault.azure.net:reply=418")
+      const post = (resource: string) =>
+        fetchRaw(emulator.envFor("cloudshell").MSI_ENDPOINT!, {
+          method: "POST",
+          headers: { Metadata: "true", "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ resource }).toString()
+        })
+      expect((await post("https://vault.azure.net")).status).toBe(418)
+      expect((await post(arm)).status).toBe(200)
+    })
+
+    it.each<[string, Fault.FaultAction, RegExp]>([
+      ["a status outside 200-599", { kind: "reply", status: 700 }, /200 to 599/],
+      ["a header with a line break", { kind: "reply", status: 200, headers: { "x-a": "1\r\nx-b: 2" } }, /line breaks/],
+      ["a bad header name", { kind: "reply", status: 200, headers: { "x a": "1" } }, /field name/],
+      ["Content-Length", { kind: "reply", status: 200, headers: { "Content-Length": "9" } }, /set by the emulator/],
+      ["a body on a 204", { kind: "reply", status: 204, body: "x" }, /has no body/],
+      ["a body that is not a string", { kind: "reply", status: 200, body: 42 as unknown as string }, /must be a string/]
+    ])("refuses %s", (_, action, message) => {
+      expect(() => emulator.faults.add({ target: "imds", action })).toThrow(message)
+      expect(emulator.faults.list()).toEqual([])
+    })
+
+    it("refuses params that name nothing or carry a non-string value", () => {
+      const action = { kind: "status", status: 500 } as const
+      expect(() => emulator.faults.add({ target: "imds", action, params: {} })).toThrow(/at least one parameter/)
+      expect(() =>
+        emulator.faults.add({ target: "imds", action, params: { client_id: 1 as unknown as string } })
+      ).toThrow(/must be a string/)
+      expect(emulator.faults.list()).toEqual([])
+    })
+
+    it("takes a reply definition through the admin API as JSON, and refuses a bad one with 400", async () => {
+      const admin = (body: unknown) =>
+        fetchRaw(`${emulator.url}/admin/faults`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body)
+        })
+      const added = await admin({
+        target: "imds",
+        action: { kind: "reply", status: 403, headers: { "content-type": "text/plain" }, body: dockerBody },
+        params: { resource: arm },
+        times: 1
+      })
+      expect(added.status).toBe(201)
+      expect(JSON.parse(added.body).faults[0]).toMatchObject({
+        spec: `imds?resource=${encodeURIComponent(arm)}:reply=403x1`,
+        remaining: 1
+      })
+      const reply = await fetchRaw(imdsUrl(), { headers: { Metadata: "true" } })
+      expect([reply.status, reply.headers["content-type"], reply.body]).toEqual([403, "text/plain", dockerBody])
+      for (const bad of [
+        { target: "imds", action: { kind: "reply", status: 200, headers: { "content-length": "1" } } },
+        { target: "imds", action: "reply" },
+        { target: "imds" }
+      ]) {
+        const refused = await admin(bad)
+        expect(refused.status).toBe(400)
+        expect(JSON.parse(refused.body).message).toMatch(/^Invalid fault/)
+      }
+      expect(emulator.faults.list()).toEqual([])
+    })
   })
 
   it("installs faults given at start", async () => {

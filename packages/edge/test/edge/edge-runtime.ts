@@ -1,9 +1,9 @@
 /**
- * The conformance suite in Vercel's `edge-runtime` (a service-worker-style script): the setup
- * arrives as the request body, the report goes back as the response.
+ * The conformance and compatibility suites in Vercel's `edge-runtime` (a service-worker-style script): the setup
+ * arrives as the request body, the reports go back as the response.
  */
-import * as Suite from "@managed-identity/conformance/Suite"
-import { target } from "./target.js"
+import type * as Compatibility from "@managed-identity/conformance/Compatibility"
+import { runBoth } from "./target.js"
 
 declare const addEventListener: (
   type: "fetch",
@@ -14,7 +14,7 @@ addEventListener("fetch", (event) => {
   event.respondWith(
     event.request
       .json()
-      .then((setup) => Suite.run(target("edge-runtime"), setup as Suite.Setup))
-      .then((report) => new Response(JSON.stringify(report), { headers: { "content-type": "application/json" } }))
+      .then((setup) => runBoth("edge-runtime", setup as Compatibility.Setup))
+      .then((reports) => new Response(JSON.stringify(reports), { headers: { "content-type": "application/json" } }))
   )
 })

@@ -1,8 +1,8 @@
 /**
  * How a request is answered once the faults have decided: latency first, then either the
  * endpoint's normal reply or what the deciding fault turns it into (an error status, an HTML
- * page, a malformed, truncated, slow or oversized body, a reset, a dropped connection, or no
- * answer at all). Every outcome is recorded in the request's log entry.
+ * page, a scripted reply, a malformed, truncated, slow or oversized body, a reset, a dropped
+ * connection, or no answer at all). Every outcome is recorded in the request's log entry.
  */
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { EndpointName, FaultAction } from "../Fault.js"
@@ -136,6 +136,13 @@ const applyFault = (context: AnswerContext, action: FaultAction, spec: string, e
       return dribble(context.timers, exchange, exchange.normal(), action.ms, spec)
     case "oversized":
       return answer(exchange, oversized(exchange.normal()), "faulted", spec)
+    case "reply":
+      return answer(
+        exchange,
+        { status: action.status, headers: { ...action.headers }, body: action.body ?? "" },
+        "faulted",
+        spec
+      )
     case "latency":
       return answer(exchange, exchange.normal(), "answered")
   }

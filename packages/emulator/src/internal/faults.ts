@@ -44,7 +44,14 @@ export interface FaultDecision {
   readonly spec?: string
 }
 
-const applies = (target: FaultTarget, endpoint: EndpointName): boolean => target === "*" || target === endpoint
+/** A request's parameter by name (query string first, then the form body), `null` when absent. */
+export type ParamLookup = (name: string) => string | null
+
+const noParams: ParamLookup = () => null
+
+const applies = (definition: FaultDefinition, endpoint: EndpointName, param: ParamLookup): boolean =>
+  (definition.target === "*" || definition.target === endpoint) &&
+  (definition.params === undefined || Object.entries(definition.params).every(([name, value]) => param(name) === value))
 
 export class FaultEngine {
   #faults: Array<State> = []
@@ -94,7 +101,8 @@ export class FaultEngine {
     return this.#faults.filter((state) => state.definition.action.kind === "refuse").map((state) => this.#view(state))
   }
 
-  decide(endpoint: EndpointName): FaultDecision {
+  /** Decides for one request to `endpoint`; `param` reads its parameters, for faults limited by `params`. */
+  decide(endpoint: EndpointName, param: ParamLookup = noParams): FaultDecision {
     this.#expire()
     const now = this.#now()
     let latencyMs = 0
@@ -102,7 +110,7 @@ export class FaultEngine {
     let chosen: State | undefined
     for (const state of [...this.#faults]) {
       const { action } = state.definition
-      if (!applies(state.definition.target, endpoint) || action.kind === "refuse") continue
+      if (!applies(state.definition, endpoint, param) || action.kind === "refuse") continue
       if (chosen !== undefined && action.kind !== "latency") continue
       if (!this.#fires(state, now)) continue
       state.hits += 1

@@ -111,6 +111,11 @@ export const makeHandler = (context: HandlerContext): Handler => {
     }
     if (body === "too-large")
       return answer(exchange, imdsError(413, "invalid_request", "Request body too large"), "answered")
-    return respond(context.answering, endpoint === "unknown" ? noFaults : context.engine.decide(endpoint), exchange)
+    const param = (name: string) => parsed.searchParams.get(name) ?? form.get(name)
+    return respond(
+      context.answering,
+      endpoint === "unknown" ? noFaults : context.engine.decide(endpoint, param),
+      exchange
+    )
   }
 }
