@@ -2,8 +2,8 @@
  * For adapter authors: the Effect engine behind a Promise-API credential. It runs core's
  * `ManagedIdentity` service (retries, circuit breaker, token cache with refresh-ahead, telemetry)
  * in its own runtime on the process clock (whose background waits do not keep an idle process
- * alive), and speaks promises to the credential. An adapter loads it lazily (a dynamic import), so
- * a process whose first token needs one request never loads the Effect runtime for it.
+ * alive), and speaks promises to the credential. An adapter loads it lazily (a dynamic import), for
+ * the sources its credential does not serve itself (those that read a file or pin a certificate).
  *
  * @since 0.1.0
  */
@@ -81,17 +81,8 @@ export const make = (layer: Layer.Layer<ManagedIdentity.ManagedIdentity, Managed
         throw defect
       })
   return {
-    getToken: (scopes, options) =>
-      run(
-        (mi) =>
-          mi.getToken(scopes, {
-            claims: options.claims,
-            ...(options.resumeAfter === undefined ? {} : { resumeAfter: options.resumeAfter })
-          }),
-        options.signal
-      ),
+    getToken: (scopes, options) => run((mi) => mi.getToken(scopes, { claims: options.claims }), options.signal),
     peek: (scopes, now) => service?.peek(scopes, now),
-    adopt: (scopes, token) => run((mi) => mi.adopt(scopes, token)),
     close: () => runtime.dispose()
   }
 }

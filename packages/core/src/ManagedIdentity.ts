@@ -60,12 +60,6 @@ export interface GetTokenOptions {
   readonly claims?: string | undefined
   /** The caller's deadline for this call, retries included. Interruption always wins too. */
   readonly timeout?: Duration.DurationInput | undefined
-  /**
-   * The first attempt was made elsewhere (the Promise API's first request, made without the Effect
-   * runtime) and failed with `error` at `startedAt` (epoch ms): the acquisition continues from there,
-   * waiting the policy's first delay before its next request.
-   */
-  readonly resumeAfter?: { readonly error: EndpointError; readonly startedAt: number } | undefined
 }
 
 /**
@@ -153,11 +147,6 @@ export interface Service {
   readonly peek: (resource: string | ReadonlyArray<string>, now: number) => AccessToken | undefined
   /** Cache statistics, or `undefined` when the cache is disabled. */
   readonly cacheStats: Effect.Effect<TokenCache.CacheStats | undefined>
-  /**
-   * Holds a token obtained outside this service (the Promise API's first request, made before the
-   * Effect runtime was loaded) as if this service had acquired it, so refresh-ahead takes it from there.
-   */
-  readonly adopt: (resource: string | ReadonlyArray<string>, token: AccessToken) => Effect.Effect<void>
 }
 
 /**
@@ -330,14 +319,8 @@ export const make = (
         Effect.provide(context)
       )
 
-    const acquire = (
-      resource: Resource.Resource,
-      claims: string | undefined,
-      tokenToRefresh?: string | undefined,
-      resumeAfter?: GetTokenOptions["resumeAfter"]
-    ) => {
+    const acquire = (resource: Resource.Resource, claims: string | undefined, tokenToRefresh?: string | undefined) => {
       const retried = RetryPolicy.retry(policy, {
-        resumeAfter,
         onRetry: (info) =>
           Effect.zipRight(
             Telemetry.recordRetry(source.name),
@@ -400,11 +383,11 @@ export const make = (
           ? cache.get(
               key,
               // Built only on a miss: a cache hit must not pay for building the request.
-              Effect.suspend(() => acquire(resource, undefined, undefined, options.resumeAfter)),
+              Effect.suspend(() => acquire(resource, undefined)),
               { forceRefresh: options.forceRefresh === true }
             )
           : options.claims === undefined || cache === undefined
-            ? acquire(resource, options.claims, undefined, options.resumeAfter)
+            ? acquire(resource, options.claims)
             : challenged(resource, key, options.claims)
         const withDeadline =
           options.timeout === undefined
@@ -439,14 +422,7 @@ export const make = (
       identity,
       getToken,
       peek,
-      cacheStats: cache === undefined ? Effect.succeed(undefined) : cache.stats,
-      adopt: (input, token) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.sync(() => {
-            const resolved = resolve(input)
-            if (cache !== undefined && Either.isRight(resolved)) cache.set(resolved.right.key, token, now)
-          })
-        )
+      cacheStats: cache === undefined ? Effect.succeed(undefined) : cache.stats
     } satisfies Service
   })
 

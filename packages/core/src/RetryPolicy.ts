@@ -112,11 +112,6 @@ export interface RetryInfo {
 export interface RetryOptions {
   /** Called before each wait, e.g. for progress output or metrics. */
   readonly onRetry?: ((info: RetryInfo) => Effect.Effect<void>) | undefined
-  /**
-   * The first attempt was already made elsewhere (the Promise API's first request, made without the
-   * Effect runtime) and failed with `error` at `startedAt`: decide its wait first, and count it.
-   */
-  readonly resumeAfter?: { readonly error: EndpointError; readonly startedAt: number } | undefined
 }
 
 /**

@@ -4,8 +4,10 @@
  * `ManagedIdentityTokenCredential` with their runtime's `Runtime`; all the logic is here.
  *
  * This module loads no Effect runtime: credentials of one configuration share one client per
- * process, whose first request is made over the adapter's plain transport, and whose retries,
- * refreshes and other sources run on the Effect engine, loaded the first time it is needed.
+ * process, which serves the sources that read no file and pin no certificate (IMDS, App Service and
+ * Functions, Azure ML, Cloud Shell) itself, over the adapter's plain transport, with the same
+ * protocol, retry policy, circuit breaker and cache rules as the Effect API. Workload identity,
+ * Azure Arc and Service Fabric run on the Effect engine, loaded the first time it is needed.
  *
  * @since 0.1.0
  */
@@ -18,7 +20,7 @@ import type { ManagedIdentityError } from "./ManagedIdentityError.js"
 import * as SourceCatalog from "./SourceCatalog.js"
 import type * as SourceRequirements from "./SourceRequirements.js"
 import * as Client from "./internal/credentialClient.js"
-import type * as FirstRequest from "./internal/firstRequest.js"
+import type * as PromiseExchange from "./internal/promiseExchange.js"
 import * as PlainFetch from "./internal/plainFetch.js"
 import { pick } from "./internal/variables.js"
 
@@ -378,8 +380,8 @@ export const normalizeArguments = <S extends Settings>(
 
 /**
  * What an adapter gives its credential: the environment it sees, a plain transport and a file check
- * for the first request (made without the Effect runtime), what the runtime lacks, and how to load
- * the Effect engine (a dynamic import, so a process that never needs it never loads it).
+ * (for the sources served without the Effect runtime), what the runtime lacks, and how to load the
+ * Effect engine (a dynamic import, so a process that never needs it never loads it).
  *
  * @since 0.1.0
  * @category models
@@ -397,7 +399,7 @@ export interface Runtime<S extends Settings = Settings> {
    * may not read its environment), which every `getToken` then rejects with.
    */
   readonly environment: (config: ConfigOf<S>) => { readonly variables: Variables; readonly platform: Platform }
-  /** A plain transport for the first request; without one (or `undefined`), every request goes to the engine. */
+  /** A plain transport; without one (or `undefined`), every request goes to the engine. */
   readonly send?: ((config: ConfigOf<S>) => PlainSend | undefined) | undefined
   /** Whether a file exists (an agent's executable, for detection), synchronously. */
   readonly exists?: ((path: string) => boolean) | undefined
@@ -408,9 +410,15 @@ export interface Runtime<S extends Settings = Settings> {
    * and read permissions): the refusal every `getToken` then rejects with, or `undefined`. The
    * engine's layer checks the same.
    */
-  readonly admit?: ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined) | undefined
-  /** The engine for a configuration and the variables the credential saw. */
-  readonly engine: (config: ConfigOf<S>, variables: Variables) => Promise<Engine>
+  readonly admit?:
+    | ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined)
+    | undefined
+  /**
+   * The engine for a configuration and the variables the credential saw. A runtime without one
+   * (the edge, which can serve no source that needs it) refuses, with an `InvalidArgument`, the
+   * settings that would (`onRetry`, an Effect).
+   */
+  readonly engine?: ((config: ConfigOf<S>, variables: Variables) => Promise<Engine>) | undefined
 }
 
 /**
@@ -420,11 +428,11 @@ export interface Runtime<S extends Settings = Settings> {
  * @since 0.1.0
  * @category models
  */
-export type PlainSend = FirstRequest.PlainSend
+export type PlainSend = PromiseExchange.PlainSend
 
 /**
  * A plain transport over a `fetch` (the runtime's, or any): never follows a redirect, reads at most
- * the body cap. Deno's, Bun's and the edge's credentials use it for their first request.
+ * the body cap. Deno's, Bun's and the edge's credentials use it.
  *
  * @since 0.1.0
  * @category constructors
@@ -438,7 +446,7 @@ export type PlainSend = FirstRequest.PlainSend
 export const fetchSend: (fetch: typeof globalThis.fetch) => PlainSend = PlainFetch.send
 
 /**
- * The engine a credential hands everything but its first request to (`CredentialEngine.make`).
+ * The engine a credential hands the sources that need one to (`CredentialEngine.make`).
  *
  * @since 0.1.0
  * @category models
@@ -574,7 +582,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
         exists: runtime.exists,
         lacks: runtime.lacks,
         admit: runtime.admit,
-        engine: () => runtime.engine(config, variables)
+        engine: runtime.engine === undefined ? undefined : () => runtime.engine!(config, variables)
       })
       if (this.#key !== undefined) registry.clients.set(this.#key, client)
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { CredentialEngine, Environment, ManagedIdentity, ManagedIdentityError, TokenCredential } from "../src/index.js"
 import { fakeHttp, noFiles, noPinning, TOKEN, tokenBody } from "./support/sourceFakes.js"
@@ -13,6 +14,7 @@ const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" }
 const runtimeFor = (http: ReturnType<typeof fakeHttp>, variables: Record<string, string> = env) => {
   const engines = { loaded: 0 }
   const runtime: TokenCredential.Runtime = {
+    name: "test",
     environment: () => ({ variables, platform: "posix" }),
     send: () => TokenCredential.fetchSend(http.fetch),
     exists: () => false,
@@ -235,17 +237,120 @@ describe("TokenCredential: the first request, and one client per configuration",
     await Promise.all([two.close(), apart.close()])
   })
 
-  it("a retryable first failure hands over to the engine, which waits its first delay and succeeds", async () => {
-    const http = fakeHttp([{ status: 503 }, { body: tokenBody() }])
+  it("retries a retryable failure itself, under the source's policy, without loading the engine", async () => {
+    const http = fakeHttp([{ status: 503 }, { status: 500 }, { body: tokenBody() }])
     const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8078" })
-    const credential = shared(runtime, { retryOptions: { retryDelayInMs: 20, maxRetries: 2 } })
-    const started = Date.now()
+    const credential = shared(runtime, { retryOptions: { retryDelayInMs: 1, maxRetries: 2 } })
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(3)
+    expect(engines.loaded).toBe(0)
+    await credential.close()
+  })
+
+  it("gives up when the policy does: the last error, every attempt counted", async () => {
+    const http = fakeHttp([{ status: 503 }, { status: 503 }, { status: 503 }])
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8084" })
+    const credential = shared(runtime, { retryOptions: { retryDelayInMs: 1, maxRetries: 2 } })
+    const error = await credential.getToken(SCOPE).catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(error.cause._tag).toBe("Transient")
+    expect(error.cause.attempts).toBe(3)
+    expect(http.recorded).toHaveLength(3)
+    await credential.close()
+  })
+
+  it("refreshes a token that is due in the background, answering with the held one meanwhile", async () => {
+    const fresh =
+      "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyIsIm4iOjJ9.c2lnbmF0dXJl"
+    // Four minutes to live, under the five-minute margin: due for refresh as soon as it arrives.
+    const http = fakeHttp([{ body: tokenBody({ expires_in: "240" }) }, { body: tokenBody({ access_token: fresh }) }])
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8085" })
+    const credential = shared(runtime)
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    // Due: the held token answers at once, and one refresh starts.
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    while (http.recorded.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(http.recorded).toHaveLength(2)
+    expect((await credential.getToken(SCOPE)).token).toBe(fresh)
+    await credential.close()
+  })
+
+  it("a failed background refresh keeps the held token and is not retried at once", async () => {
+    const http = fakeHttp([{ body: tokenBody({ expires_in: "240" }) }, { status: 400, body: "{}" }])
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8086" })
+    const credential = shared(runtime)
+    await credential.getToken(SCOPE)
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    while (http.recorded.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
+    await new Promise((resolve) => setTimeout(resolve, 5))
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
     expect(http.recorded).toHaveLength(2)
-    expect(engines.loaded).toBe(1)
-    // The engine resumed the schedule: it waited (no immediate second request).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(10)
     await credential.close()
+  })
+
+  it("a claims challenge skips the cache, sends the claims, and its token replaces the held one", async () => {
+    const fresh =
+      "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyIsIm4iOjN9.c2lnbmF0dXJl"
+    const http = fakeHttp([{ body: tokenBody() }, { body: tokenBody({ access_token: fresh }) }])
+    const env = { IDENTITY_ENDPOINT: "http://127.0.0.1:8087/msi/token", IDENTITY_HEADER: "secret" }
+    const { runtime } = runtimeFor(http, env)
+    const credential = shared(runtime)
+    await credential.getToken(SCOPE)
+    const claims = Buffer.from('{"access_token":{"nbf":{"essential":true,"value":"1"}}}').toString("base64")
+    expect((await credential.getToken(SCOPE, { claims })).token).toBe(fresh)
+    expect(http.recorded).toHaveLength(2)
+    expect((await credential.getToken(SCOPE)).token).toBe(fresh)
+    expect(http.recorded).toHaveLength(2)
+    await credential.close()
+  })
+
+  it("opens the circuit after consecutive failures, failing fast without a request", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })
+    const http = fakeHttp(() => ({ fail: refused }))
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8088" })
+    const credential = shared(runtime, {
+      retryOptions: { maxRetries: 0 },
+      managedIdentity: { circuitBreaker: { failureThreshold: 2, cooldown: "1 minute" } }
+    })
+    for (let i = 0; i < 2; i++) await credential.getToken(SCOPE).catch(() => undefined)
+    expect(http.recorded).toHaveLength(2)
+    const error = await credential.getToken(SCOPE).catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.CredentialUnavailableError)
+    expect(error.cause.reason).toBe("circuit-open")
+    expect(http.recorded).toHaveLength(2)
+    await credential.close()
+  })
+
+  it("holds at most cache.maxEntries resources, evicting the oldest", async () => {
+    const http = fakeHttp(() => ({ body: tokenBody() }))
+    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8089" })
+    const credential = shared(runtime, { managedIdentity: { cache: { maxEntries: 2 } } })
+    await credential.getToken("https://a.example/.default")
+    await credential.getToken("https://b.example/.default")
+    await credential.getToken("https://c.example/.default") // evicts a
+    expect(http.recorded).toHaveLength(3)
+    await credential.getToken("https://c.example/.default")
+    await credential.getToken("https://b.example/.default")
+    expect(http.recorded).toHaveLength(3)
+    await credential.getToken("https://a.example/.default")
+    expect(http.recorded).toHaveLength(4)
+    await credential.close()
+  })
+
+  it("sends sources that read a file, and Effect-valued settings, to the engine", async () => {
+    const http = fakeHttp(() => ({ body: tokenBody() }))
+    const { runtime, engines } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8090" })
+    const credential = shared(runtime, { managedIdentity: { onRetry: () => Effect.void } })
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(engines.loaded).toBe(1)
+    await credential.close()
+    const none = shared({ ...runtime, engine: undefined }, { managedIdentity: { onRetry: () => Effect.void } })
+    const error = await none.getToken(SCOPE).catch((e) => e)
+    expect(error).toBeInstanceOf(TokenCredential.InvalidArgumentError)
+    expect(error.message).toContain("no Effect engine")
+    await none.close()
   })
 
   it("a final first failure is the error, without loading the engine", async () => {

@@ -152,6 +152,7 @@ export const plainSend =
       : plain.send(options.request, built.right, {
           maxBodyBytes: sendOptions.maxBodyBytes,
           connectTimeoutMs: options.connectTimeoutMs,
-          signal: sendOptions.signal
+          signal: sendOptions.signal,
+          background: sendOptions.background
         })
   }

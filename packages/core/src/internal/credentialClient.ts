@@ -5,32 +5,38 @@
  * cached, and concurrent fresh credentials make one request between them. Never shared across
  * identities, endpoints or secrets: they are all part of the key.
  *
- * A client answers its first token itself when the source allows it (one request, no file, no
- * pinned certificate: `firstRequest.ts`), without the Effect runtime; everything else — retries,
- * refresh-ahead, claims challenges, the other sources — goes to the Effect engine, loaded the first
- * time it is needed, which adopts the tokens the client already holds.
+ * A client serves the sources that read no file and pin no certificate (IMDS, App Service and
+ * Functions, Azure ML, Cloud Shell) itself, without the Effect runtime: the same protocol steps,
+ * retry policy, circuit breaker and cache rules as the Effect API's `ManagedIdentity`, driven by
+ * promises (`promiseExchange.ts`). The other sources (workload identity, Azure Arc, Service
+ * Fabric), and settings that are Effect values (`onRetry`), go to the Effect engine, loaded the
+ * first time it is needed.
  *
  * @internal
  */
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { AccessToken } from "../AccessToken.js"
+import type * as CircuitBreaker from "../CircuitBreaker.js"
 import type { Platform, Variables } from "../Environment.js"
 import type { Identity } from "../Identity.js"
 import {
   type EndpointError,
   InvalidArgument,
   InvalidResponse,
-  type ManagedIdentityError
+  type ManagedIdentityError,
+  withAttempts
 } from "../ManagedIdentityError.js"
 import * as Resource from "../Resource.js"
 import type { MakeOptions, RetryPolicy } from "../RetryPolicy.js"
 import type { Source, SourceOptions } from "../Source.js"
 import * as SourceCatalog from "../SourceCatalog.js"
-import * as SourceRequirements from "../SourceRequirements.js"
 import type { SourceName } from "../SourceName.js"
+import * as SourceRequirements from "../SourceRequirements.js"
+import { BreakerState } from "./breakerState.js"
 import { key as cacheKey } from "./cacheKey.js"
-import { type PlainSend, attempt } from "./firstRequest.js"
+import { attempt, type PlainSend } from "./promiseExchange.js"
 import * as Policies from "./retryPolicy.js"
 import { mismatch } from "./tokenIdentity.js"
 
@@ -44,14 +50,9 @@ import { mismatch } from "./tokenIdentity.js"
 export interface Engine {
   readonly getToken: (
     scopes: string | ReadonlyArray<string>,
-    options: {
-      readonly claims?: string | undefined
-      readonly resumeAfter?: { readonly error: EndpointError; readonly startedAt: number } | undefined
-      readonly signal?: AbortSignal | undefined
-    }
+    options: { readonly claims?: string | undefined; readonly signal?: AbortSignal | undefined }
   ) => Promise<AccessToken>
   readonly peek: (scopes: string | ReadonlyArray<string>, now: number) => AccessToken | undefined
-  readonly adopt: (scopes: string | ReadonlyArray<string>, token: AccessToken) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -63,8 +64,7 @@ export interface Engine {
 export const ABORTED: unique symbol = Symbol.for("@managed-identity/core/TokenCredential/aborted")
 
 /**
- * What the client needs to know of its configuration (core's `Config`, as far as the first request
- * goes).
+ * What the client needs to know of its configuration (core's `Config`).
  *
  * @internal
  */
@@ -74,14 +74,17 @@ export interface ClientConfig {
   readonly sourceOptions?: SourceOptions | undefined
   readonly retry?: MakeOptions | false | undefined
   readonly cache?: { readonly maxEntries?: number | undefined } | false | undefined
-  readonly attemptTimeout?: unknown
+  readonly circuitBreaker?: CircuitBreaker.Options | false | undefined
+  readonly attemptTimeout?: Duration.DurationInput | undefined
   readonly endpointGuard?: ((endpoint: URL) => boolean) | undefined
   readonly verifyTokenIdentity?: boolean | undefined
+  readonly onRetry?: unknown
 }
 
 /**
- * What an adapter gives a client: the environment it sees, the plain transport and file check for
- * the first request, what the runtime lacks, and how to load the engine.
+ * What an adapter gives a client: the environment it sees, the plain transport and file check,
+ * what the runtime lacks or refuses, and how to load the engine (none: the runtime has no engine,
+ * and what needs one is refused).
  *
  * @internal
  */
@@ -91,36 +94,61 @@ export interface ClientRuntime {
   readonly send?: PlainSend | undefined
   readonly exists?: ((path: string) => boolean) | undefined
   readonly lacks?: SourceCatalog.Lacks | undefined
-  readonly admit?: ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined) | undefined
-  readonly engine: () => Promise<Engine>
+  readonly admit?:
+    | ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined)
+    | undefined
+  readonly engine?: (() => Promise<Engine>) | undefined
 }
 
-interface Held {
-  readonly scopes: string | ReadonlyArray<string>
-  readonly token: AccessToken
-}
+type Plan =
+  | { readonly _tag: "Serve"; readonly source: Source; readonly policy: RetryPolicy }
+  | { readonly _tag: "Engine" }
+  | { readonly _tag: "Refused"; readonly error: ManagedIdentityError }
 
 interface Flight {
   readonly promise: Promise<AccessToken>
   readonly controller: AbortController
+  readonly background: boolean
   waiters: number
   settled: boolean
+  /** Called when every caller left: the flight must not take new callers from then on. */
+  abandoned?: (() => void) | undefined
 }
 
-type First =
-  | { readonly _tag: "Ready"; readonly source: Source; readonly policy: RetryPolicy }
-  | { readonly _tag: "Engine" }
-  | { readonly _tag: "Refused"; readonly error: ManagedIdentityError }
+interface Entry {
+  readonly scopes: string | ReadonlyArray<string>
+  token: AccessToken | undefined
+  flight: Flight | undefined
+  lastRefreshFailureAt: number | undefined
+}
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000
+const DEFAULT_MAX_ENTRIES = 4096
+const REFRESH_RETRY_INTERVAL_MS = 30_000
 
-const millisOf = (input: unknown): number | undefined => {
-  if (typeof input === "number" && Number.isFinite(input) && input > 0) return input
-  return undefined
-}
+const millisOf = (input: Duration.DurationInput | undefined, fallback: number): number =>
+  input === undefined
+    ? fallback
+    : Option.match(Duration.decodeUnknown(input), { onNone: () => fallback, onSome: Duration.toMillis })
+
+// A wait that ends early when `signal` aborts; in the background it does not hold the process open.
+const sleep = (ms: number, signal: AbortSignal, background: boolean): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(ABORTED)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(ABORTED)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort)
+      resolve()
+    }, ms)
+    if (background) (timer as { unref?: () => unknown }).unref?.()
+    signal.addEventListener("abort", onAbort, { once: true })
+  })
 
 /**
- * One client: first request, shared state, engine.
+ * One client: its plan (serve, engine or refused), its cache and flights, its breaker.
  *
  * @internal
  */
@@ -129,10 +157,12 @@ export class Client {
   readonly #runtime: ClientRuntime
   #engine: Engine | undefined
   #loading: Promise<Engine> | undefined
-  #first: First | undefined
-  readonly #held = new Map<string, Held>()
-  readonly #flights = new Map<string, Flight>()
+  #plan: Plan | undefined
+  #breaker: BreakerState | undefined
+  readonly #entries = new Map<string, Entry>()
+  readonly #claimed = new Set<Flight>()
   readonly #resolved = new Map<string, { readonly resource: Resource.Resource; readonly key: string }>()
+  readonly #maxEntries: number
   #closed = false
   /** Credentials using this client. */
   refs = 0
@@ -140,80 +170,87 @@ export class Client {
   constructor(config: ClientConfig, runtime: ClientRuntime) {
     this.#config = config
     this.#runtime = runtime
+    const max = config.cache === false ? undefined : config.cache?.maxEntries
+    this.#maxEntries = max !== undefined && Number.isFinite(max) ? Math.max(1, Math.floor(max)) : DEFAULT_MAX_ENTRIES
   }
 
   /** A client whose every call fails with `error` (an environment the runtime may not read). */
   static refusing(error: ManagedIdentityError): Client {
-    const client = new Client(
-      { identity: undefined as never },
-      {
-        variables: {},
-        platform: "posix",
-        engine: () => Promise.reject(error)
-      }
-    )
-    client.#first = { _tag: "Refused", error }
+    const client = new Client({ identity: undefined as never }, { variables: {}, platform: "posix" })
+    client.#plan = { _tag: "Refused", error }
     return client
   }
 
-  /** The engine, loading it the first time; it adopts every token the client holds. */
-  engine(): Promise<Engine> {
-    this.#loading ??= this.#runtime.engine().then(async (engine) => {
-      for (const held of this.#held.values()) await engine.adopt(held.scopes, held.token)
-      this.#held.clear()
-      this.#engine = engine
-      // Closed while loading: nothing may outlive the client.
-      if (this.#closed) await engine.close()
-      return engine
-    })
-    return this.#loading
-  }
-
-  /** A cached token, synchronously, when one is fresh (the fast path of every call). */
+  /** A cached token, synchronously, when one needs no refresh yet (the fast path of every call). */
   peek(scopes: string | ReadonlyArray<string>, now: number): AccessToken | undefined {
     const engine = this.#engine
     if (engine !== undefined) return engine.peek(scopes, now)
     const raw = typeof scopes === "string" ? scopes : scopes.length === 1 ? scopes[0] : undefined
     const known = raw === undefined ? undefined : this.#resolved.get(raw)
-    const held = known === undefined ? undefined : this.#held.get(known.key)
-    return held !== undefined && now < held.token.refreshOn ? held.token : undefined
+    const token = known === undefined ? undefined : this.#entries.get(known.key)?.token
+    return token !== undefined && now < token.refreshOn ? token : undefined
   }
 
   /**
-   * A token, by the first request when the client can, else by the engine. `signal` is the caller's
-   * (a flight is cancelled only when every caller waiting on it has left).
+   * A token: from the cache, from the flight in progress, or from a new acquisition. `signal` is
+   * the caller's: a foreground acquisition is cancelled only when every caller waiting on it has left.
    */
   getToken(
     scopes: string | ReadonlyArray<string>,
     options: { readonly claims?: string | undefined; readonly signal: AbortSignal }
   ): Promise<AccessToken> {
-    const first = this.#prepare()
-    if (first._tag === "Refused") return Promise.reject(first.error)
-    if (this.#engine !== undefined || options.claims !== undefined) return this.#viaEngine(scopes, options)
-    if (first._tag === "Engine") return this.#viaEngine(scopes, options)
-    const resolved = this.#resolve(scopes, first.source)
+    const plan = this.#prepare()
+    if (plan._tag === "Refused") return Promise.reject(plan.error)
+    if (plan._tag === "Engine") return this.#viaEngine(scopes, options)
+    const resolved = this.#resolve(scopes, plan.source)
     if (Either.isLeft(resolved)) return Promise.reject(resolved.left)
-    const { key } = resolved.right
-    const held = this.#held.get(key)
-    const now = Date.now()
-    if (held !== undefined && now < held.token.refreshOn) return Promise.resolve(held.token)
-    // Due for refresh (or expired): refresh-ahead is the engine's.
-    if (held !== undefined) return this.#viaEngine(scopes, options)
-    let flight = this.#flights.get(key)
-    if (flight === undefined) {
-      flight = this.#fly(scopes, key, first)
-      this.#flights.set(key, flight)
+    const { resource, key } = resolved.right
+    // A claims challenge wants a token minted with those claims: never one from the cache or from
+    // an acquisition in flight. The new token then replaces the rejected one.
+    if (options.claims !== undefined)
+      return this.#challenged(scopes, resource, key, options.claims, plan, options.signal)
+    if (this.#config.cache === false) {
+      const flight = this.#fly(resource, undefined, plan, false, () => undefined)
+      this.#claimed.add(flight)
+      return this.#join(flight, options.signal)
     }
-    return this.#join(key, flight, options.signal)
+    const now = Date.now()
+    let entry = this.#entries.get(key)
+    if (entry !== undefined) {
+      // A call that gets here (a miss, a refresh) moves its key last; a hit answered by `peek` does
+      // not (it stays allocation-free), so eviction takes the oldest-acquired key first.
+      this.#entries.delete(key)
+      this.#entries.set(key, entry)
+      const token = entry.token
+      if (token !== undefined && now >= token.expiresOn) entry.token = undefined
+      else if (token !== undefined) {
+        if (now < token.refreshOn) return Promise.resolve(token)
+        // Due for refresh but valid: answered now, refreshed in the background (spaced out after a
+        // failed refresh), the token kept until it expires.
+        const due =
+          entry.flight === undefined &&
+          (entry.lastRefreshFailureAt === undefined || now - entry.lastRefreshFailureAt >= REFRESH_RETRY_INTERVAL_MS)
+        if (due) this.#start(key, entry, resource, plan, true)
+        return Promise.resolve(token)
+      }
+    } else {
+      entry = { scopes, token: undefined, flight: undefined, lastRefreshFailureAt: undefined }
+      this.#entries.set(key, entry)
+      this.#evict()
+    }
+    const flight = entry.flight ?? this.#start(key, entry, resource, plan, false)
+    return this.#join(flight, options.signal)
   }
 
-  /** Releases the engine when the last credential is closed. */
+  /** Releases everything: flights are cancelled, the engine (if loaded) closed. */
   async close(): Promise<void> {
     this.#closed = true
-    for (const flight of this.#flights.values()) flight.controller.abort()
-    this.#flights.clear()
-    this.#held.clear()
-    const engine = this.#engine
+    for (const entry of this.#entries.values()) entry.flight?.controller.abort()
+    for (const flight of this.#claimed) flight.controller.abort()
+    this.#entries.clear()
+    this.#claimed.clear()
+    const engine =
+      this.#engine ?? (this.#loading === undefined ? undefined : await this.#loading.catch(() => undefined))
     if (engine !== undefined) await engine.close()
   }
 
@@ -221,16 +258,31 @@ export class Client {
     scopes: string | ReadonlyArray<string>,
     options: { readonly claims?: string | undefined; readonly signal: AbortSignal }
   ): Promise<AccessToken> {
-    return this.engine().then((engine) => engine.getToken(scopes, { claims: options.claims, signal: options.signal }))
+    const load = this.#runtime.engine
+    if (load === undefined) {
+      return Promise.reject(
+        new InvalidArgument({
+          argument: "runtime",
+          message: "this runtime's ManagedIdentityCredential cannot run this configuration (it has no Effect engine)"
+        })
+      )
+    }
+    this.#loading ??= load().then(async (engine) => {
+      this.#engine = engine
+      // Closed while loading: nothing may outlive the client.
+      if (this.#closed) await engine.close()
+      return engine
+    })
+    return this.#loading.then((engine) => engine.getToken(scopes, { claims: options.claims, signal: options.signal }))
   }
 
   // Detects and builds the source once, with the same rules as the engine.
-  #prepare(): First {
-    if (this.#first !== undefined) return this.#first
+  #prepare(): Plan {
+    if (this.#plan !== undefined) return this.#plan
     const config = this.#config
     const runtime = this.#runtime
-    const decide = (): First => {
-      if (runtime.send === undefined || config.cache === false) return { _tag: "Engine" }
+    const decide = (): Plan => {
+      if (runtime.send === undefined) return { _tag: "Engine" }
       const variables = runtime.variables
       const installed: Array<SourceName> = []
       if (config.source === undefined) {
@@ -275,16 +327,19 @@ export class Client {
       }
       const refusal = runtime.admit?.(SourceRequirements.of(source))
       if (refusal !== undefined) return { _tag: "Refused", error: refusal }
-      // One request, no file, no pinned certificate: the first request can serve it.
-      if (source.files.length > 0 || descriptor.certificatePinning) return { _tag: "Engine" }
+      // A file to read, a certificate to pin, or a callback that is an Effect: the engine's.
+      if (source.files.length > 0 || descriptor.certificatePinning || config.onRetry !== undefined) {
+        return { _tag: "Engine" }
+      }
       const policy =
         config.retry === false
           ? Policies.make({ ...descriptor.retry, maxRetries: 0, goneWindow: 0 })
           : Policies.make({ ...descriptor.retry, ...config.retry })
-      return { _tag: "Ready", source, policy }
+      if (config.circuitBreaker !== false) this.#breaker = new BreakerState(config.circuitBreaker ?? {})
+      return { _tag: "Serve", source, policy }
     }
-    this.#first = decide()
-    return this.#first
+    this.#plan = decide()
+    return this.#plan
   }
 
   #resolve(
@@ -301,54 +356,158 @@ export class Client {
     })
   }
 
-  #fly(scopes: string | ReadonlyArray<string>, key: string, first: Extract<First, { readonly _tag: "Ready" }>): Flight {
-    const controller = new AbortController()
-    const flight: Flight = { promise: undefined as never, controller, waiters: 0, settled: false }
-    const config = this.#config
-    const run = async (): Promise<AccessToken> => {
-      const resource = Either.getOrThrow(this.#resolve(scopes, first.source)).resource
-      const startedAt = Date.now()
-      const outcome = await attempt(first.source.start({ identity: config.identity, resource }), this.#runtime.send!, {
-        signal: controller.signal,
-        attemptTimeoutMs: millisOf(config.attemptTimeout) ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
-        now: Date.now
-      })
-      if (outcome._tag === "Aborted") throw ABORTED
-      if (outcome._tag === "Token") {
-        const wrong = config.verifyTokenIdentity === false ? undefined : mismatch(config.identity, outcome.token)
-        if (wrong !== undefined) {
-          throw new InvalidResponse({
-            source: first.source.name,
-            reason: "wrong-identity",
-            message: `${first.source.name} answered with a token for another identity: ${wrong}`,
-            attempts: 1,
-            elapsedMs: Math.max(0, Date.now() - startedAt),
-            endpoint: first.source.endpoint
-          })
-        }
-        if (this.#engine !== undefined) await this.#engine.adopt(scopes, outcome.token)
-        else if (!this.#closed) this.#held.set(key, { scopes, token: outcome.token })
-        return outcome.token
-      }
-      const error = outcome.error
-      // Retried by the policy: the engine takes over, waiting its first delay before the next request.
-      const retried = Option.isSome(
-        Policies.nextDelay(first.policy, { retries: 0, elapsedMs: Date.now() - startedAt }, error, 0.5)
-      )
-      if (!retried) throw error
-      const engine = await this.engine()
-      return engine.getToken(scopes, { resumeAfter: { error, startedAt }, signal: controller.signal })
+  #evict(): void {
+    for (const [key, entry] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries) return
+      // An entry with an acquisition in flight stays until it settles.
+      if (entry.flight === undefined) this.#entries.delete(key)
     }
-    const promise = run().finally(() => {
-      flight.settled = true
-      if (this.#flights.get(key) === flight) this.#flights.delete(key)
+  }
+
+  // Registers the one acquisition for `key`; it settles into the entry.
+  #start(
+    key: string,
+    entry: Entry,
+    resource: Resource.Resource,
+    plan: Extract<Plan, { readonly _tag: "Serve" }>,
+    background: boolean
+  ): Flight {
+    const flight = this.#fly(resource, undefined, plan, background, (outcome, now) => {
+      if (entry.flight === flight) entry.flight = undefined
+      if (outcome._tag === "Token") {
+        // A token that is already expired is handed to the waiting callers but never cached.
+        if (now < outcome.token.expiresOn && !this.#closed) {
+          entry.token = outcome.token
+          entry.lastRefreshFailureAt = undefined
+        }
+      } else if (background) {
+        entry.lastRefreshFailureAt = now
+      }
+      // A failed acquisition is not cached: drop an entry that holds nothing usable.
+      const usable = entry.token !== undefined && now < entry.token.expiresOn
+      if (!usable && entry.flight === undefined && this.#entries.get(key) === entry) this.#entries.delete(key)
     })
-    // Nobody may be left waiting when it fails (every caller gave up): never an unhandled rejection.
+    entry.flight = flight
+    flight.abandoned = () => {
+      if (entry.flight === flight) entry.flight = undefined
+    }
+    return flight
+  }
+
+  #challenged(
+    scopes: string | ReadonlyArray<string>,
+    resource: Resource.Resource,
+    key: string,
+    claims: string,
+    plan: Extract<Plan, { readonly _tag: "Serve" }>,
+    signal: AbortSignal
+  ): Promise<AccessToken> {
+    const flight = this.#fly(resource, claims, plan, false, (outcome, now) => {
+      this.#claimed.delete(flight)
+      if (outcome._tag !== "Token" || now >= outcome.token.expiresOn || this.#closed || this.#config.cache === false) {
+        return
+      }
+      const entry = this.#entries.get(key)
+      if (entry !== undefined) {
+        entry.token = outcome.token
+        entry.lastRefreshFailureAt = undefined
+      } else {
+        this.#entries.set(key, { scopes, token: outcome.token, flight: undefined, lastRefreshFailureAt: undefined })
+        this.#evict()
+      }
+    })
+    this.#claimed.add(flight)
+    return this.#join(flight, signal)
+  }
+
+  // One acquisition: the breaker, then attempts under the retry policy until a token or a final error.
+  #fly(
+    resource: Resource.Resource,
+    claims: string | undefined,
+    plan: Extract<Plan, { readonly _tag: "Serve" }>,
+    background: boolean,
+    settle: (
+      outcome: { readonly _tag: "Token"; readonly token: AccessToken } | { readonly _tag: "Failed" },
+      now: number
+    ) => void
+  ): Flight {
+    const controller = new AbortController()
+    const flight: Flight = { promise: undefined as never, controller, background, waiters: 0, settled: false }
+    const config = this.#config
+    const { source, policy } = plan
+    const breaker = this.#breaker
+    const attemptTimeoutMs = millisOf(config.attemptTimeout, DEFAULT_ATTEMPT_TIMEOUT_MS)
+    const verify = config.verifyTokenIdentity !== false && config.identity._tag !== "SystemAssigned"
+    const retried = async (): Promise<AccessToken> => {
+      const startedAt = Date.now()
+      for (let retries = 0; ; retries++) {
+        const outcome = await attempt(
+          source.start({ identity: config.identity, resource, claims }),
+          this.#runtime.send!,
+          {
+            signal: controller.signal,
+            attemptTimeoutMs,
+            now: Date.now,
+            background
+          }
+        )
+        if (outcome._tag === "Aborted") throw ABORTED
+        let error: EndpointError
+        if (outcome._tag === "Token") {
+          const wrong = verify ? mismatch(config.identity, outcome.token) : undefined
+          if (wrong === undefined) return outcome.token
+          error = new InvalidResponse({
+            source: source.name,
+            reason: "wrong-identity",
+            message: `${source.name} answered with a token for another identity: ${wrong}`,
+            attempts: 1,
+            elapsedMs: 0,
+            endpoint: source.endpoint
+          })
+        } else {
+          error = outcome.error
+        }
+        const elapsedMs = Math.max(0, Date.now() - startedAt)
+        const delay = Policies.nextDelay(policy, { retries, elapsedMs }, error, policy.jitter > 0 ? Math.random() : 0.5)
+        if (Option.isNone(delay)) throw withAttempts(error, retries + 1, elapsedMs)
+        await sleep(delay.value, controller.signal, background)
+      }
+    }
+    const run = async (): Promise<AccessToken> => {
+      const admission = breaker?.admit(Date.now())
+      if (admission?._tag === "Refused") throw admission.error
+      try {
+        const token = await retried()
+        breaker?.settle({ _tag: "Success" }, admission?.trial === true, Date.now())
+        return token
+      } catch (error) {
+        breaker?.settle(
+          error === ABORTED ? { _tag: "Interrupted" } : { _tag: "Failure", error: error as EndpointError },
+          admission?.trial === true,
+          Date.now()
+        )
+        throw error
+      }
+    }
+    const promise = run().then(
+      (token) => {
+        flight.settled = true
+        settle({ _tag: "Token", token }, Date.now())
+        return token
+      },
+      (error: unknown) => {
+        flight.settled = true
+        settle({ _tag: "Failed" }, Date.now())
+        throw error
+      }
+    )
+    // Nobody may be left waiting when it fails (a background refresh, or every caller gave up):
+    // never an unhandled rejection.
     promise.catch(() => undefined)
     return Object.assign(flight, { promise })
   }
 
-  #join(key: string, flight: Flight, signal: AbortSignal): Promise<AccessToken> {
+  #join(flight: Flight, signal: AbortSignal): Promise<AccessToken> {
     flight.waiters++
     return new Promise<AccessToken>((resolve, reject) => {
       let left = false
@@ -356,10 +515,10 @@ export class Client {
         if (left) return
         left = true
         flight.waiters--
-        // The last caller gave up: cancel the request (and any retry the engine took over).
-        if (flight.waiters === 0 && !flight.settled) {
+        // The last caller of a foreground acquisition gave up: cancel it (its request and its waits).
+        if (flight.waiters === 0 && !flight.settled && !flight.background) {
+          flight.abandoned?.()
           flight.controller.abort()
-          if (this.#flights.get(key) === flight) this.#flights.delete(key)
         }
         reject(ABORTED)
       }

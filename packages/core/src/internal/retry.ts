@@ -51,8 +51,7 @@ export const retry =
   <A, R>(attempt: Effect.Effect<A, EndpointError, R>): Effect.Effect<A, EndpointError, R> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const onRetry = options.onRetry
-      const resumed = options.resumeAfter
-      const start = resumed === undefined ? now : Math.min(now, resumed.startedAt)
+      const start = now
       const decide = (retries: number, error: EndpointError): Effect.Effect<A, EndpointError, R> =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const elapsedMs = Math.max(0, now - start)
@@ -82,7 +81,5 @@ export const retry =
           Effect.annotateCurrentSpan(attributes.attempt, retries + 1),
           Effect.catchAll(attempt, (error) => decide(retries, error))
         )
-      // Resuming after an attempt made elsewhere (the Promise API's first request): that attempt
-      // failed with `error`, so the loop starts by deciding its wait, as if it had made it.
-      return resumed === undefined ? loop(0) : decide(0, resumed.error)
+      return loop(0)
     })

@@ -1,15 +1,12 @@
 /**
- * The Promise API's first request, made without the Effect runtime: a source's protocol steps
- * driven over a plain transport (a function returning a `Promise`). It serves the sources that
- * send one request and read no file and pin no certificate (IMDS, App Service and Functions, Azure
- * ML, Cloud Shell): loading the runtime costs more than the request itself on a cold start, and
- * most processes never need more than this one request before their token is due for refresh.
- * Anything else (a retry, a refresh, a claims challenge, a source that reads a file) goes to the
- * Effect engine, which takes over from where this left off.
+ * The Promise driver of a source's protocol steps (`exchange.ts` is the Effect one): a `Send` goes
+ * through a plain transport (a function returning a `Promise`), and every answer goes back to the
+ * step with the time. It serves the sources that read no file and pin no certificate (IMDS, App
+ * Service and Functions, Azure ML, Cloud Shell) for the Promise API, which loads no Effect runtime
+ * for them: loading it costs more than the token request itself on a cold start.
  *
  * @internal
  */
-import * as Either from "effect/Either"
 import type { AccessToken } from "../AccessToken.js"
 import { type Answer, type Request, TransportError } from "../HttpRequest.js"
 import { type EndpointError, Transient } from "../ManagedIdentityError.js"
@@ -25,7 +22,12 @@ import { failed, transportFailure } from "./protocol.js"
  */
 export type PlainSend = (
   request: Request,
-  options: { readonly maxBodyBytes: number; readonly signal: AbortSignal }
+  options: {
+    readonly maxBodyBytes: number
+    readonly signal: AbortSignal
+    /** For nobody waiting (a cache's refresh): a transport that can should not hold the process open. */
+    readonly background?: boolean | undefined
+  }
 ) => Promise<Answer>
 
 /**
@@ -57,6 +59,7 @@ export const attempt = async (
     readonly signal: AbortSignal
     readonly attemptTimeoutMs: number
     readonly now: () => number
+    readonly background?: boolean | undefined
   }
 ): Promise<Outcome> => {
   const startedAt = options.now()
@@ -73,6 +76,8 @@ export const attempt = async (
     timedOut = true
     controller.abort()
   }, options.attemptTimeoutMs)
+  // Work nobody waits for must not keep an idle process alive (where timers can be unref'd).
+  if (options.background === true) (timer as { unref?: () => unknown }).unref?.()
   try {
     let step = first
     for (;;) {
@@ -85,7 +90,11 @@ export const attempt = async (
           requests++
           let answer: Answer
           try {
-            answer = await send(step.request, { maxBodyBytes: TokenResponse.MAX_BODY_BYTES, signal: controller.signal })
+            answer = await send(step.request, {
+              maxBodyBytes: TokenResponse.MAX_BODY_BYTES,
+              signal: controller.signal,
+              background: options.background
+            })
           } catch (cause) {
             if (options.signal.aborted) return { _tag: "Aborted" }
             if (timedOut) {
@@ -109,13 +118,13 @@ export const attempt = async (
           continue
         }
         default:
-          // File steps belong to sources the first request does not serve (see `eligible`).
+          // File steps belong to sources this driver does not serve (the client sends them to the engine).
           return {
             _tag: "Error",
             error: new Transient({
               source: "IMDS",
               reason: "network",
-              message: "the first request cannot read files",
+              message: "the Promise driver cannot read files",
               attempts: requests,
               elapsedMs: moment().elapsedMs
             })
@@ -127,13 +136,3 @@ export const attempt = async (
     options.signal.removeEventListener("abort", abort)
   }
 }
-
-/**
- * The result as an `Either` (for the policy's decision).
- *
- * @internal
- */
-export const toEither = (
-  outcome: Exclude<Outcome, { readonly _tag: "Aborted" }>
-): Either.Either<AccessToken, EndpointError> =>
-  outcome._tag === "Token" ? Either.right(outcome.token) : Either.left(outcome.error)
