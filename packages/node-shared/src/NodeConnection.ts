@@ -126,6 +126,27 @@ export interface TlsModules {
   readonly net: typeof Net
 }
 
+/**
+ * A Node built-in module by `process.getBuiltinModule` (Node 20.16 and later, Deno, Bun), or
+ * `undefined` where the runtime has none. Unlike an ES `import` of it, this builds no ES namespace:
+ * on Node 22 and 24, building `node:http`'s reads its `WebSocket` getter, which loads undici, TLS,
+ * http2 and zlib (about 50 ms of a cold start). Callers fall back to a dynamic `import()`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import type * as Http from "node:http"
+ * import { NodeConnection } from "@managed-identity/node-shared"
+ *
+ * const http = NodeConnection.builtin<typeof Http>("node:http") ?? (await import("node:http"))
+ * ```
+ */
+export const builtin = <M>(id: `node:${string}`): M | undefined => {
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  return typeof runtime?.getBuiltinModule === "function" ? (runtime.getBuiltinModule(id) as M | undefined) : undefined
+}
+
 let loaded: Promise<TlsModules> | undefined
 
 /**
@@ -144,10 +165,10 @@ let loaded: Promise<TlsModules> | undefined
  * ```
  */
 export const loadTls: Effect.Effect<TlsModules> = /* @__PURE__ */ Effect.promise(() => {
-  loaded ??= Promise.all([import("node:https"), import("node:tls"), import("node:net")]).then(([https, tls, net]) => ({
-    https,
-    tls,
-    net
-  }))
+  loaded ??= Promise.all([
+    builtin<typeof Https>("node:https") ?? import("node:https"),
+    builtin<typeof Tls>("node:tls") ?? import("node:tls"),
+    builtin<typeof Net>("node:net") ?? import("node:net")
+  ]).then(([https, tls, net]) => ({ https, tls, net }))
   return loaded
 })

@@ -145,7 +145,15 @@ export const make = (options: Options): Service => ({
  */
 export const plainSend =
   (options: Options) =>
-  (request: Request, sendOptions: { readonly maxBodyBytes: number; readonly signal: AbortSignal }): Promise<Answer> => {
+  (
+    request: Request,
+    sendOptions: {
+      readonly maxBodyBytes: number
+      readonly signal: AbortSignal
+      /** For nobody waiting (a cache's refresh): the socket does not hold the process open. */
+      readonly background?: boolean | undefined
+    }
+  ): Promise<Answer> => {
     const built = parts(request)
     return built._tag === "Left"
       ? Promise.reject(built.left)

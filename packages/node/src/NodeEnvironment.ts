@@ -15,7 +15,7 @@ import * as internal from "./internal/platform.js"
  * @category constructors
  * @example
  * ```ts
- * import { NodeEnvironment } from "@managed-identity/node"
+ * import { NodeEnvironment } from "@managed-identity/node/effect"
  *
  * NodeEnvironment.platform() // "posix" on Linux and macOS
  * ```
@@ -32,7 +32,7 @@ export const platform: () => Environment.Platform = internal.platform
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { Environment } from "@managed-identity/core"
- * import { NodeEnvironment } from "@managed-identity/node"
+ * import { NodeEnvironment } from "@managed-identity/node/effect"
  *
  * const endpoint = Effect.map(Environment.Environment, (env) => env.variables.IDENTITY_ENDPOINT)
  * Effect.runSync(Effect.provide(endpoint, NodeEnvironment.layer))
@@ -50,7 +50,7 @@ export const layer: Layer.Layer<Environment.Environment> = Layer.sync(Environmen
  * @category layers
  * @example
  * ```ts
- * import { NodeEnvironment } from "@managed-identity/node"
+ * import { NodeEnvironment } from "@managed-identity/node/effect"
  *
  * const EmulatorEnv = NodeEnvironment.layerFrom({ IDENTITY_ENDPOINT: "http://127.0.0.1:8080/msi/token" })
  * ```

@@ -22,7 +22,7 @@ import * as internal from "./internal/fileReader.js"
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { NodeFileReader } from "@managed-identity/node"
+ * import { NodeFileReader } from "@managed-identity/node/effect"
  *
  * const token = NodeFileReader.make().readText("/var/run/secrets/azure/tokens/azure-identity-token", {
  *   maxBytes: 65536
@@ -41,7 +41,7 @@ export const make = (): Context.Tag.Service<FileReader.FileReader> => internal.m
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { FileReader } from "@managed-identity/core"
- * import { NodeFileReader } from "@managed-identity/node"
+ * import { NodeFileReader } from "@managed-identity/node/effect"
  *
  * const exists = Effect.flatMap(FileReader.FileReader, (files) => files.exists("/etc/hostname"))
  * Effect.runPromise(Effect.provide(exists, NodeFileReader.layer))

@@ -49,7 +49,7 @@ export interface Options extends NodeConnection.Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { NodeHttpTransport } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node/effect"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function*() {
@@ -76,7 +76,7 @@ export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { HttpTransport } from "@managed-identity/core"
- * import { NodeHttpTransport } from "@managed-identity/node"
+ * import { NodeHttpTransport } from "@managed-identity/node/effect"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })

@@ -43,7 +43,7 @@ export interface Options extends ManagedIdentity.Config {
  * @category layers
  * @example
  * ```ts
- * import { NodeManagedIdentity } from "@managed-identity/node"
+ * import { NodeManagedIdentity } from "@managed-identity/node/effect"
  *
  * const NodeServices = NodeManagedIdentity.services()
  * ```
@@ -79,7 +79,7 @@ export const services = (
  * ```ts
  * import * as Effect from "effect/Effect"
  * import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
- * import { NodeManagedIdentity } from "@managed-identity/node"
+ * import { NodeManagedIdentity } from "@managed-identity/node/effect"
  *
  * const program = ManagedIdentity.getToken("https://management.azure.com/").pipe(
  *   Effect.map((token) => token.expiresOn)

@@ -1,6 +1,6 @@
 import * as Duration from "effect/Duration"
 import type * as ConnectProbe from "../ConnectProbe.js"
-import { ConnectTimeoutError } from "../NodeConnection.js"
+import { ConnectTimeoutError } from "./connectTimeout.js"
 
 /** @internal */
 export const make = (net: ConnectProbe.NetModule, timeout: Duration.DurationInput): ConnectProbe.ConnectProbe => {

@@ -8,8 +8,8 @@
 import type * as TokenCredential from "@managed-identity/core/TokenCredential"
 import * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
 import * as NodeStyleTransport from "@managed-identity/node-shared/NodeStyleTransport"
-import { existsSync } from "node:fs"
-import * as Http from "node:http"
+import type * as Fs from "node:fs"
+import type * as Http from "node:http"
 import type * as Https from "node:https"
 import type { Settings } from "../ManagedIdentityCredential.js"
 import { platform } from "./platform.js"
@@ -19,31 +19,45 @@ import { platform } from "./platform.js"
 const connectTimeoutMs = (input: Settings["connectTimeout"]): number | "engine" =>
   input === undefined ? NodeConnection.defaultConnectTimeoutMs : typeof input === "number" ? input : "engine"
 
-// One keep-alive pool per process for first requests; a free socket in it never holds the process.
-let httpAgent: Http.Agent | undefined
-const sharedHttpAgent = (): Http.Agent => {
-  if (httpAgent === undefined) httpAgent = new Http.Agent({ keepAlive: true })
-  return httpAgent
+// Node's modules by `process.getBuiltinModule`, never an ES import: see `NodeConnection.builtin`.
+const fs = NodeConnection.builtin<typeof Fs>("node:fs")
+
+// One keep-alive pool per scheme per process; a free socket in it never holds the process.
+interface Pool {
+  readonly request: typeof Http.request
+  readonly agent: Http.Agent
 }
-let httpsAgent: Promise<{ readonly https: typeof Https; readonly agent: Https.Agent }> | undefined
+let httpPool: Promise<Pool> | undefined
+let httpsPool: Promise<Pool> | undefined
+const poolOf = (module: typeof Http | typeof Https): Pool => ({
+  request: module.request,
+  agent: new module.Agent({ keepAlive: true })
+})
+const pool = (tls: boolean): Promise<Pool> => {
+  if (tls) {
+    // `node:https` and `node:tls` load on the first TLS request, never at import.
+    httpsPool ??= Promise.resolve(NodeConnection.builtin<typeof Https>("node:https") ?? import("node:https")).then(
+      poolOf
+    )
+    return httpsPool
+  }
+  httpPool ??= Promise.resolve(NodeConnection.builtin<typeof Http>("node:http") ?? import("node:http")).then(poolOf)
+  return httpPool
+}
 
 const plainSend = (timeoutMs: number): TokenCredential.PlainSend => {
-  const http = NodeStyleTransport.plainSend({
-    request: (url, init) => Http.request(url, { ...init, agent: sharedHttpAgent() }),
-    connectTimeoutMs: timeoutMs
-  })
-  let secure: TokenCredential.PlainSend | undefined
+  const sends = new Map<boolean, TokenCredential.PlainSend>()
   return (request, options) => {
-    if (!/^https:/i.test(request.url)) return http(request, options)
-    if (secure !== undefined) return secure(request, options)
-    // `node:https` and `node:tls` load on the first TLS request, never at import.
-    httpsAgent ??= import("node:https").then((https) => ({ https, agent: new https.Agent({ keepAlive: true }) }))
-    return httpsAgent.then(({ https, agent }) => {
-      secure ??= NodeStyleTransport.plainSend({
-        request: (url, init) => https.request(url, { ...init, agent }),
+    const tls = /^https:/i.test(request.url)
+    const send = sends.get(tls)
+    if (send !== undefined) return send(request, options)
+    return pool(tls).then(({ request: open, agent }) => {
+      const made = NodeStyleTransport.plainSend({
+        request: (url, init) => open(url, { ...init, agent }),
         connectTimeoutMs: timeoutMs
       })
-      return secure(request, options)
+      sends.set(tls, made)
+      return made(request, options)
     })
   }
 }
@@ -56,6 +70,6 @@ export const runtime: TokenCredential.Runtime<Settings> = {
     const timeoutMs = connectTimeoutMs(config.connectTimeout)
     return timeoutMs === "engine" ? undefined : plainSend(timeoutMs)
   },
-  exists: existsSync,
+  exists: fs === undefined ? undefined : (path) => fs.existsSync(path),
   engine: (config, variables) => import("./engine.js").then((engine) => engine.make(config, variables))
 }

@@ -14,26 +14,46 @@ import type * as HttpTransport from "@managed-identity/core/HttpTransport"
 import * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
 import * as NodeStyleTransport from "@managed-identity/node-shared/NodeStyleTransport"
 import * as Effect from "effect/Effect"
-import * as Http from "node:http"
+import type * as Http from "node:http"
 import type * as Https from "node:https"
 import type { Options } from "../NodeHttpTransport.js"
 
 const isTls = (url: string): boolean => /^https:/i.test(url)
 
 /**
- * Builds the transport and its two connection pools (plain and TLS), which `destroy` closes. The
- * TLS side (`node:https` and its pool) is made on the first `https:` request.
+ * Builds the transport and its two connection pools (plain and TLS), which `destroy` closes. Each
+ * side (its module and its pool) is made on its first request.
  *
  * @internal
  */
 export const make = (options: Options): { readonly transport: HttpTransport.Service; readonly destroy: () => void } => {
   const pool = NodeConnection.agentOptions(options)
   const timeoutMs = NodeConnection.connectTimeoutMs(options)
-  const httpAgent = new Http.Agent(pool)
-  const plain = NodeStyleTransport.make({
-    request: (url, init) => Http.request(url, { ...init, agent: httpAgent }),
-    connectTimeoutMs: timeoutMs
-  })
+  // `node:http` by `process.getBuiltinModule` where there is one (no ES namespace to build: see
+  // `NodeConnection.builtin`), else imported on the first plain-HTTP request.
+  const loaded = NodeConnection.builtin<typeof Http>("node:http")
+  let httpAgent: Http.Agent | undefined
+  let plain: HttpTransport.Service | undefined
+  const plainFor = (http: typeof Http): HttpTransport.Service => {
+    if (plain === undefined) {
+      const agent = new http.Agent(pool)
+      // Closed already (a request racing the scope's end): no pool may outlive it.
+      if (destroyed) agent.destroy()
+      else httpAgent = agent
+      plain = NodeStyleTransport.make({
+        request: (url, init) => http.request(url, { ...init, agent }),
+        connectTimeoutMs: timeoutMs
+      })
+    }
+    return plain
+  }
+  const plainTransport: Effect.Effect<HttpTransport.Service> =
+    loaded === undefined
+      ? Effect.map(
+          Effect.promise(() => import("node:http")),
+          (http) => plainFor(http)
+        )
+      : Effect.sync(() => plainFor(loaded))
   let httpsAgent: Https.Agent | undefined
   let secure: HttpTransport.Service | undefined
   let destroyed = false
@@ -57,11 +77,13 @@ export const make = (options: Options): { readonly transport: HttpTransport.Serv
           ? Effect.flatMap(secure === undefined ? secureTransport : Effect.succeed(secure), (transport) =>
               transport.send(request, sendOptions)
             )
-          : plain.send(request, sendOptions)
+          : plain === undefined
+            ? Effect.flatMap(plainTransport, (transport) => transport.send(request, sendOptions))
+            : plain.send(request, sendOptions)
     },
     destroy: () => {
       destroyed = true
-      httpAgent.destroy()
+      httpAgent?.destroy()
       httpsAgent?.destroy()
     }
   }
