@@ -4,11 +4,13 @@
  *
  * @since 0.1.0
  */
-import { Environment, ManagedIdentityError } from "@managed-identity/core"
+import * as Environment from "@managed-identity/core/Environment"
+import type * as ManagedIdentityError from "@managed-identity/core/ManagedIdentityError"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { bun } from "./internal/runtime.js"
+import * as internal from "./internal/platform.js"
+import { bun, notBun } from "./internal/runtime.js"
 
 /**
  * The platform family Bun runs on: `windows` on Windows, `posix` everywhere else.
@@ -17,13 +19,12 @@ import { bun } from "./internal/runtime.js"
  * @category constructors
  * @example
  * ```ts
- * import { BunEnvironment } from "@managed-identity/bun"
+ * import { BunEnvironment } from "@managed-identity/bun/effect"
  *
  * BunEnvironment.platform() // "posix" on Linux and macOS
  * ```
  */
-export const platform = (): Environment.Platform =>
-  (globalThis as { process?: { platform?: string } }).process?.platform === "win32" ? "windows" : "posix"
+export const platform: () => Environment.Platform = internal.platform
 
 /**
  * Reads the variables from `Bun.env`; outside Bun it fails with an `InvalidArgument` that says so,
@@ -34,7 +35,7 @@ export const platform = (): Environment.Platform =>
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { BunEnvironment } from "@managed-identity/bun"
+ * import { BunEnvironment } from "@managed-identity/bun/effect"
  *
  * const environment = Effect.runSync(BunEnvironment.make)
  * console.log(environment.variables.IDENTITY_ENDPOINT)
@@ -47,11 +48,7 @@ export const make: Effect.Effect<
   const runtime = bun()
   return runtime === undefined
     ? Effect.fail(
-        new ManagedIdentityError.InvalidArgument({
-          argument: "runtime",
-          message:
-            "@managed-identity/bun must run under Bun (Bun.env is not available); use the adapter for your runtime"
-        })
+        notBun()
       )
     : Effect.succeed(Environment.make({ ...runtime.env }, platform()))
 })
@@ -66,7 +63,7 @@ export const make: Effect.Effect<
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { Environment } from "@managed-identity/core"
- * import { BunEnvironment } from "@managed-identity/bun"
+ * import { BunEnvironment } from "@managed-identity/bun/effect"
  *
  * const endpoint = Effect.map(Environment.Environment, (env) => env.variables.IDENTITY_ENDPOINT)
  * Effect.runSync(Effect.provide(endpoint, BunEnvironment.layer))
@@ -84,7 +81,7 @@ export const layer: Layer.Layer<Environment.Environment, ManagedIdentityError.In
  * @category layers
  * @example
  * ```ts
- * import { BunEnvironment } from "@managed-identity/bun"
+ * import { BunEnvironment } from "@managed-identity/bun/effect"
  *
  * const EnvTest = BunEnvironment.layerFrom({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })
  * ```

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { FileReader } from "@managed-identity/core"
+import * as FileReader from "@managed-identity/core/FileReader"
 import type * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/fileReader.js"
@@ -21,7 +21,7 @@ import * as internal from "./internal/fileReader.js"
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { BunFileReader } from "@managed-identity/bun"
+ * import { BunFileReader } from "@managed-identity/bun/effect"
  *
  * const token = BunFileReader.make().readText("/var/run/secrets/azure/tokens/azure-identity-token", {
  *   maxBytes: 65536
@@ -39,8 +39,8 @@ export const make = (): Context.Tag.Service<FileReader.FileReader> => internal.m
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { FileReader } from "@managed-identity/core"
- * import { BunFileReader } from "@managed-identity/bun"
+ * import * as FileReader from "@managed-identity/core/FileReader"
+ * import { BunFileReader } from "@managed-identity/bun/effect"
  *
  * const exists = Effect.flatMap(FileReader.FileReader, (files) => files.exists("/etc/hostname"))
  * Effect.runPromise(Effect.provide(exists, BunFileReader.layer))

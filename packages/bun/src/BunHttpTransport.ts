@@ -40,7 +40,7 @@ export interface Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { BunHttpTransport } from "@managed-identity/bun"
+ * import { BunHttpTransport } from "@managed-identity/bun/effect"
  *
  * const transport = BunHttpTransport.make({ connectTimeout: "500 millis" })
  * const status = Effect.map(
@@ -62,7 +62,7 @@ export const make = (options: Options = {}): Service => internal.make(options)
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { HttpTransport } from "@managed-identity/core"
- * import { BunHttpTransport } from "@managed-identity/bun"
+ * import { BunHttpTransport } from "@managed-identity/bun/effect"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })

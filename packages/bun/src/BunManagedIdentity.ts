@@ -35,7 +35,7 @@ export interface Options extends ManagedIdentity.Config {
  * @category layers
  * @example
  * ```ts
- * import { BunManagedIdentity } from "@managed-identity/bun"
+ * import { BunManagedIdentity } from "@managed-identity/bun/effect"
  *
  * const BunServices = BunManagedIdentity.services()
  * ```
@@ -60,7 +60,7 @@ export const services = (
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { ManagedIdentity } from "@managed-identity/core"
- * import { BunManagedIdentity } from "@managed-identity/bun"
+ * import { BunManagedIdentity } from "@managed-identity/bun/effect"
  *
  * const program = ManagedIdentity.getToken("https://management.azure.com/").pipe(
  *   Effect.map((token) => token.expiresOn)

@@ -1,19 +1,14 @@
 /**
- * @managed-identity/bun — Azure Managed Identity on Bun.
+ * @managed-identity/bun — Azure Managed Identity tokens for Bun.
+ *
+ * The root is the Promise API: `ManagedIdentityCredential`, the `TokenCredential` every Azure SDK
+ * client accepts. It loads no Effect module at import. The Effect API (layers for your own `effect`)
+ * is `@managed-identity/bun/effect`, and each of its modules has its own subpath
+ * (`@managed-identity/bun/BunManagedIdentity`, ...).
  *
  * @since 0.1.0
  */
 
-/** @since 0.1.0 */
-export * as BunCertificatePinning from "./BunCertificatePinning.js"
-/** @since 0.1.0 */
-export * as BunEnvironment from "./BunEnvironment.js"
-/** @since 0.1.0 */
-export * as BunFileReader from "./BunFileReader.js"
-/** @since 0.1.0 */
-export * as BunHttpTransport from "./BunHttpTransport.js"
-/** @since 0.1.0 */
-export * as BunManagedIdentity from "./BunManagedIdentity.js"
 /** @since 0.1.0 */
 export {
   AbortError,
@@ -21,5 +16,6 @@ export {
   CredentialUnavailableError,
   InvalidArgumentError,
   ManagedIdentityCredential,
-  type ManagedIdentityCredentialOptions
+  type ManagedIdentityCredentialOptions,
+  type Settings
 } from "./ManagedIdentityCredential.js"

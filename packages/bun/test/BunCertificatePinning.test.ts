@@ -11,7 +11,7 @@ import { PinnedHttpsTransport } from "@managed-identity/node-shared"
 import * as Effect from "effect/Effect"
 import { fileURLToPath } from "node:url"
 import * as Harness from "@managed-identity/conformance/Harness"
-import { BunCertificatePinning } from "../src/index.js"
+import { BunCertificatePinning } from "../src/effect.js"
 
 let emulator: Emulator.Emulator
 beforeAll(async () => {

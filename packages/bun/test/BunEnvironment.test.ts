@@ -1,7 +1,7 @@
 import { Environment } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { BunEnvironment } from "../src/index.js"
+import { BunEnvironment } from "../src/effect.js"
 
 describe("BunEnvironment", () => {
   it.effect("outside Bun fails with a typed error that names the runtime", () =>

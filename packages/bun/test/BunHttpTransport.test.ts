@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { transportSuite } from "@managed-identity/conformance/TransportSuite"
-import { BunHttpTransport } from "../src/index.js"
+import { BunHttpTransport } from "../src/effect.js"
 
 transportSuite("BunHttpTransport", {
   make: (options) => Effect.sync(() => BunHttpTransport.make(options)),

@@ -6,11 +6,12 @@
  *
  * @since 0.1.0
  */
-import { Environment, ManagedIdentityError, SourceCatalog } from "@managed-identity/core"
+import * as Environment from "@managed-identity/core/Environment"
+import type * as ManagedIdentityError from "@managed-identity/core/ManagedIdentityError"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { type DenoNamespace, deno, permission } from "./internal/runtime.js"
+import * as internal from "./internal/environment.js"
 
 /**
  * The platform family Deno runs on: `windows` on Windows, `posix` everywhere else.
@@ -19,37 +20,12 @@ import { type DenoNamespace, deno, permission } from "./internal/runtime.js"
  * @category constructors
  * @example
  * ```ts
- * import { DenoEnvironment } from "@managed-identity/deno"
+ * import { DenoEnvironment } from "@managed-identity/deno/effect"
  *
  * DenoEnvironment.platform() // "posix" on Linux and macOS
  * ```
  */
-export const platform = (): Environment.Platform => (deno()?.build.os === "windows" ? "windows" : "posix")
-
-const notDeno = () =>
-  new ManagedIdentityError.InvalidArgument({
-    argument: "runtime",
-    message: "@managed-identity/deno must run under Deno (Deno.env is not available); use the adapter for your runtime"
-  })
-
-const noEnvPermission = () =>
-  new ManagedIdentityError.InvalidArgument({
-    argument: "permissions",
-    message: `Deno may not read the environment: run with --allow-env (or at least --allow-env=${SourceCatalog.variableNames.join(",")})`
-  })
-
-// Granted variables only: reading any other would make Deno prompt (or throw) once per name.
-const readGranted = (runtime: DenoNamespace): Record<string, string> | undefined => {
-  const variables: Record<string, string> = {}
-  let granted = 0
-  for (const name of SourceCatalog.variableNames) {
-    if (permission({ name: "env", variable: name }, { ask: false }) !== "granted") continue
-    granted++
-    const value = runtime.env.get(name)
-    if (value !== undefined) variables[name] = value
-  }
-  return granted === 0 ? undefined : variables
-}
+export const platform: () => Environment.Platform = internal.platform
 
 /**
  * Reads the variables: all of them with `--allow-env`, else those granted one by one.
@@ -59,7 +35,7 @@ const readGranted = (runtime: DenoNamespace): Record<string, string> | undefined
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { DenoEnvironment } from "@managed-identity/deno"
+ * import { DenoEnvironment } from "@managed-identity/deno/effect"
  *
  * const environment = Effect.runSync(DenoEnvironment.make)
  * console.log(environment.variables.IDENTITY_ENDPOINT)
@@ -69,18 +45,8 @@ export const make: Effect.Effect<
   Context.Tag.Service<Environment.Environment>,
   ManagedIdentityError.InvalidArgument
 > = Effect.suspend(() => {
-  const runtime = deno()
-  if (runtime === undefined) return Effect.fail(notDeno())
-  const all = permission({ name: "env" })
-  if (all === "granted" || all === undefined) {
-    try {
-      return Effect.succeed(Environment.make(runtime.env.toObject(), platform()))
-    } catch {
-      // Without a permission API the attempt is the only way to know; fall through to granted names.
-    }
-  }
-  const granted = readGranted(runtime)
-  return granted === undefined ? Effect.fail(noEnvPermission()) : Effect.succeed(Environment.make(granted, platform()))
+  const result = internal.read()
+  return "error" in result ? Effect.fail(result.error) : Effect.succeed(Environment.make(result.variables, platform()))
 })
 
 /**
@@ -94,7 +60,7 @@ export const make: Effect.Effect<
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { Environment } from "@managed-identity/core"
- * import { DenoEnvironment } from "@managed-identity/deno"
+ * import { DenoEnvironment } from "@managed-identity/deno/effect"
  *
  * const endpoint = Effect.map(Environment.Environment, (env) => env.variables.IDENTITY_ENDPOINT)
  * Effect.runSync(Effect.provide(endpoint, DenoEnvironment.layer))
@@ -113,7 +79,7 @@ export const layer: Layer.Layer<Environment.Environment, ManagedIdentityError.In
  * @category layers
  * @example
  * ```ts
- * import { DenoEnvironment } from "@managed-identity/deno"
+ * import { DenoEnvironment } from "@managed-identity/deno/effect"
  *
  * const EnvTest = DenoEnvironment.layerFrom({ MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token" })
  * ```

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { FileReader } from "@managed-identity/core"
+import * as FileReader from "@managed-identity/core/FileReader"
 import type * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/fileReader.js"
@@ -22,7 +22,7 @@ import * as internal from "./internal/fileReader.js"
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { DenoFileReader } from "@managed-identity/deno"
+ * import { DenoFileReader } from "@managed-identity/deno/effect"
  *
  * const token = DenoFileReader.make().readText("/var/run/secrets/azure/tokens/azure-identity-token", {
  *   maxBytes: 65536
@@ -40,8 +40,8 @@ export const make = (): Context.Tag.Service<FileReader.FileReader> => internal.m
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { FileReader } from "@managed-identity/core"
- * import { DenoFileReader } from "@managed-identity/deno"
+ * import * as FileReader from "@managed-identity/core/FileReader"
+ * import { DenoFileReader } from "@managed-identity/deno/effect"
  *
  * const exists = Effect.flatMap(FileReader.FileReader, (files) => files.exists("/etc/hostname"))
  * Effect.runPromise(Effect.provide(exists, DenoFileReader.layer))

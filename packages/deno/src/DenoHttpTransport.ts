@@ -42,7 +42,7 @@ export interface Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { DenoHttpTransport } from "@managed-identity/deno"
+ * import { DenoHttpTransport } from "@managed-identity/deno/effect"
  *
  * const status = Effect.scoped(
  *   Effect.gen(function* () {
@@ -67,7 +67,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { HttpTransport } from "@managed-identity/core"
- * import { DenoHttpTransport } from "@managed-identity/deno"
+ * import { DenoHttpTransport } from "@managed-identity/deno/effect"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })

@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { ManagedIdentity, type ManagedIdentityError } from "@managed-identity/core"
+import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
+import type * as ManagedIdentityError from "@managed-identity/core/ManagedIdentityError"
 import * as Effect from "effect/Effect"
 import type * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
@@ -37,7 +38,7 @@ export interface Options extends ManagedIdentity.Config {
  * @category layers
  * @example
  * ```ts
- * import { DenoManagedIdentity } from "@managed-identity/deno"
+ * import { DenoManagedIdentity } from "@managed-identity/deno/effect"
  *
  * const DenoServices = DenoManagedIdentity.services()
  * ```
@@ -62,7 +63,7 @@ export const services = (
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { ManagedIdentity } from "@managed-identity/core"
- * import { DenoManagedIdentity } from "@managed-identity/deno"
+ * import { DenoManagedIdentity } from "@managed-identity/deno/effect"
  *
  * const program = ManagedIdentity.getToken("https://management.azure.com/").pipe(
  *   Effect.map((token) => token.expiresOn)

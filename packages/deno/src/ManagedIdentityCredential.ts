@@ -1,11 +1,16 @@
 /**
  * `ManagedIdentityCredential` for Deno: the `@azure/core-auth` `TokenCredential` every Azure SDK
- * client accepts, backed by the core's cache, retry policy and circuit breaker.
+ * client accepts, backed by the core's cache, retry policy and circuit breaker. It is the package's
+ * root (`@managed-identity/deno`), pre-bundled: importing it loads no Effect module, the first token
+ * is one plain `fetch`, and every credential of one configuration in the process shares one token
+ * cache. The Effect engine (retries, refresh-ahead, claims, the sources that read a file) loads the
+ * first time it is needed.
  *
  * @since 0.1.0
  */
 import * as TokenCredential from "@managed-identity/core/TokenCredential"
-import * as DenoManagedIdentity from "./DenoManagedIdentity.js"
+import type * as DenoManagedIdentity from "./DenoManagedIdentity.js"
+import { runtime } from "./internal/credentialRuntime.js"
 
 /**
  * The settings under `managedIdentity`: every core setting, plus Deno's own (`connectTimeout`, and
@@ -44,7 +49,7 @@ export class ManagedIdentityCredential extends TokenCredential.ManagedIdentityTo
     clientIdOrOptions?: string | ManagedIdentityCredentialOptions,
     options?: ManagedIdentityCredentialOptions
   ) {
-    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), DenoManagedIdentity.layer)
+    super(TokenCredential.normalizeArguments(clientIdOrOptions, options), runtime)
   }
 }
 

@@ -1,19 +1,14 @@
 /**
- * @managed-identity/deno — Azure Managed Identity on Deno.
+ * @managed-identity/deno — Azure Managed Identity tokens for Deno.
+ *
+ * The root is the Promise API: `ManagedIdentityCredential`, the `TokenCredential` every Azure SDK
+ * client accepts. It loads no Effect module at import. The Effect API (layers for your own `effect`)
+ * is `@managed-identity/deno/effect`, and each of its modules has its own subpath
+ * (`@managed-identity/deno/DenoManagedIdentity`, ...).
  *
  * @since 0.1.0
  */
 
-/** @since 0.1.0 */
-export * as DenoCertificatePinning from "./DenoCertificatePinning.js"
-/** @since 0.1.0 */
-export * as DenoEnvironment from "./DenoEnvironment.js"
-/** @since 0.1.0 */
-export * as DenoFileReader from "./DenoFileReader.js"
-/** @since 0.1.0 */
-export * as DenoHttpTransport from "./DenoHttpTransport.js"
-/** @since 0.1.0 */
-export * as DenoManagedIdentity from "./DenoManagedIdentity.js"
 /** @since 0.1.0 */
 export {
   AbortError,
@@ -21,5 +16,6 @@ export {
   CredentialUnavailableError,
   InvalidArgumentError,
   ManagedIdentityCredential,
-  type ManagedIdentityCredentialOptions
+  type ManagedIdentityCredentialOptions,
+  type Settings
 } from "./ManagedIdentityCredential.js"

@@ -1,7 +1,7 @@
 import { Environment } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { DenoEnvironment } from "../src/index.js"
+import { DenoEnvironment } from "../src/effect.js"
 
 describe("DenoEnvironment", () => {
   it.effect("outside Deno fails with a typed error that names the runtime", () =>

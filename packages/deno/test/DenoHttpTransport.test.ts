@@ -6,6 +6,6 @@
  * transport suite's.
  */
 import { transportSuite } from "@managed-identity/conformance/TransportSuite"
-import { DenoHttpTransport } from "../src/index.js"
+import { DenoHttpTransport } from "../src/effect.js"
 
 transportSuite("DenoHttpTransport", { make: DenoHttpTransport.make, layer: DenoHttpTransport.layer })

@@ -1,4 +1,4 @@
-import { FileReader } from "@managed-identity/core"
+import * as FileReader from "@managed-identity/core/FileReader"
 import * as Effect from "effect/Effect"
 import { realpath } from "node:fs/promises"
 import { type BunNamespace, type BunStats, bun } from "./runtime.js"

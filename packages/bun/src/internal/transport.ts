@@ -1,8 +1,7 @@
 import * as FetchTransport from "@managed-identity/core/FetchTransport"
 import type * as HttpTransport from "@managed-identity/core/HttpTransport"
-import * as ConnectProbe from "@managed-identity/node-shared/ConnectProbe"
 import type * as Duration from "effect/Duration"
-import * as net from "node:net"
+import * as plain from "./fetch.js"
 
 /**
  * How the transport connects.
@@ -14,22 +13,10 @@ export interface Options {
 }
 
 /**
- * Bun's fetch sends requests through `HTTP_PROXY` / `HTTPS_PROXY` when they are set, even to
- * 127.0.0.1; `proxy: false` connects directly. Plain-HTTP origins always connect directly: every
- * managed-identity endpoint on plain HTTP is local or link-local (IMDS, App Service, Arc, Cloud
- * Shell), while HTTPS requests (Entra, for workload identity) may legitimately need the proxy.
+ * The transport over `fetch.ts`'s fetch: one probe (and its set of reachable origins) per
+ * transport built.
  *
  * @internal
  */
-export const make = (options: Options = {}): HttpTransport.Service => {
-  // One probe (and its set of reachable origins) per transport built.
-  const probe = ConnectProbe.make(net, options.connectTimeout)
-  return FetchTransport.make(async (input, init) => {
-    const url = FetchTransport.urlOf(input)
-    await probe(url, init?.signal)
-    return globalThis.fetch(
-      input,
-      url.protocol === "http:" ? ({ ...init, proxy: false } as globalThis.RequestInit) : init
-    )
-  })
-}
+export const make = (options: Options = {}): HttpTransport.Service =>
+  FetchTransport.make(plain.make(options.connectTimeout))

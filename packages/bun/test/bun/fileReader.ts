@@ -4,7 +4,7 @@
  */
 import { test } from "bun:test"
 import * as Effect from "effect/Effect"
-import { BunFileReader } from "../../src/index.js"
+import { BunFileReader } from "../../src/effect.js"
 
 const directory = process.env.MI_FILES_DIRECTORY ?? "/nonexistent"
 const files = BunFileReader.make()

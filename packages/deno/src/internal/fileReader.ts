@@ -1,4 +1,4 @@
-import { FileReader } from "@managed-identity/core"
+import * as FileReader from "@managed-identity/core/FileReader"
 import * as Effect from "effect/Effect"
 import { type DenoNamespace, deno, isMissingPermission } from "./runtime.js"
 

@@ -1,4 +1,5 @@
-import { ManagedIdentityError, type SourceRequirements } from "@managed-identity/core"
+import * as ManagedIdentityError from "@managed-identity/core/ManagedIdentityError"
+import type * as SourceRequirements from "@managed-identity/core/SourceRequirements"
 import * as Effect from "effect/Effect"
 import { permission } from "./runtime.js"
 
@@ -29,25 +30,33 @@ const denied = (requirements: SourceRequirements.SourceRequirements, message: st
  *
  * @internal
  */
+export const denial = (
+  requirements: SourceRequirements.SourceRequirements
+): ManagedIdentityError.Unavailable | undefined => {
+  const host = hostOf(requirements.endpoint)
+  if (host !== undefined && permission({ name: "net", host }) === "denied") {
+    return denied(requirements, `Deno may not connect to ${host}; run with --allow-net=${host} (or --allow-net)`)
+  }
+  for (const file of requirements.files) {
+    if (permission({ name: "read", path: file.path }) === "denied") {
+      return denied(
+        requirements,
+        `Deno may not read ${file.purpose} ${file.kind === "directory" ? "in" : "at"} ${file.path}; run with --allow-read=${file.path} (or --allow-read)`
+      )
+    }
+  }
+  return undefined
+}
+
+/**
+ * `denial` as an effect, for the Effect API's layer.
+ *
+ * @internal
+ */
 export const check = (
   requirements: SourceRequirements.SourceRequirements
 ): Effect.Effect<void, ManagedIdentityError.Unavailable> =>
   Effect.suspend(() => {
-    const host = hostOf(requirements.endpoint)
-    if (host !== undefined && permission({ name: "net", host }) === "denied") {
-      return Effect.fail(
-        denied(requirements, `Deno may not connect to ${host}; run with --allow-net=${host} (or --allow-net)`)
-      )
-    }
-    for (const file of requirements.files) {
-      if (permission({ name: "read", path: file.path }) === "denied") {
-        return Effect.fail(
-          denied(
-            requirements,
-            `Deno may not read ${file.purpose} ${file.kind === "directory" ? "in" : "at"} ${file.path}; run with --allow-read=${file.path} (or --allow-read)`
-          )
-        )
-      }
-    }
-    return Effect.void
+    const refusal = denial(requirements)
+    return refusal === undefined ? Effect.void : Effect.fail(refusal)
   })

@@ -40,6 +40,7 @@ export interface DenoNamespace {
   }): DenoHttpClient
   realPath(path: string): Promise<string>
   stat(path: string): Promise<{ readonly isFile: boolean; readonly size: number }>
+  statSync(path: string): { readonly isFile: boolean }
   open(path: string, options: { readonly read: true }): Promise<DenoFile>
 }
 

@@ -6,7 +6,8 @@
 import { Environment, ManagedIdentity } from "@managed-identity/core"
 import * as Effect from "effect/Effect"
 import type * as Suite from "@managed-identity/conformance/Suite"
-import { DenoEnvironment, ManagedIdentityCredential } from "../../src/index.js"
+import { DenoEnvironment } from "../../src/effect.js"
+import { ManagedIdentityCredential } from "../../src/index.js"
 
 declare const Deno: { readonly args: ReadonlyArray<string> }
 

@@ -3,7 +3,7 @@
  * temporary directory (the only path this run may read). Deno.args: [directory, outside].
  */
 import * as Effect from "effect/Effect"
-import { DenoFileReader } from "../../src/index.js"
+import { DenoFileReader } from "../../src/effect.js"
 
 declare const Deno: {
   test(name: string, fn: () => Promise<void>): void
