@@ -2,7 +2,7 @@
 // with the edge layer (fetch, the Worker's bindings as the environment, no file system).
 import * as Effect from "effect/Effect"
 import * as ManagedIdentity from "@managed-identity/core/ManagedIdentity"
-import { EdgeManagedIdentity } from "@managed-identity/edge"
+import { EdgeManagedIdentity } from "@managed-identity/edge/effect"
 
 export default {
   async fetch(_request, env) {

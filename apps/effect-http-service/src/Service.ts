@@ -10,7 +10,7 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Diagnostics, ManagedIdentity, type ManagedIdentityError } from "@managed-identity/core"
-import { NodeManagedIdentity } from "@managed-identity/node"
+import { NodeManagedIdentity } from "@managed-identity/node/effect"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Environment } from "@managed-identity/core"
+import * as Environment from "@managed-identity/core/Environment"
 import type * as Context from "effect/Context"
 import * as Layer from "effect/Layer"
 
@@ -17,7 +17,7 @@ import * as Layer from "effect/Layer"
  * @category constructors
  * @example
  * ```ts
- * import { EdgeEnvironment } from "@managed-identity/edge"
+ * import { EdgeEnvironment } from "@managed-identity/edge/effect"
  *
  * export default {
  *   fetch(_request: Request, env: Record<string, unknown>) {
@@ -44,7 +44,7 @@ export const fromBindings = (
  * @category layers
  * @example
  * ```ts
- * import { EdgeEnvironment } from "@managed-identity/edge"
+ * import { EdgeEnvironment } from "@managed-identity/edge/effect"
  *
  * const EnvLive = EdgeEnvironment.layer({ IDENTITY_ENDPOINT: "http://127.0.0.1:8080/msi/token" })
  * ```

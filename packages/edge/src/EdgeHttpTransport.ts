@@ -29,7 +29,7 @@ export interface Options {
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * import { EdgeHttpTransport } from "@managed-identity/edge"
+ * import { EdgeHttpTransport } from "@managed-identity/edge/effect"
  *
  * const transport = EdgeHttpTransport.make()
  * const status = Effect.map(
@@ -54,7 +54,7 @@ export const make = (options: Options = {}): Service => {
  * ```ts
  * import * as Effect from "effect/Effect"
  * import { HttpTransport } from "@managed-identity/core"
- * import { EdgeHttpTransport } from "@managed-identity/edge"
+ * import { EdgeHttpTransport } from "@managed-identity/edge/effect"
  *
  * const program = Effect.flatMap(HttpTransport.HttpTransport, (transport) =>
  *   transport.send(HttpTransport.get("http://127.0.0.1:8080/"), { maxBodyBytes: 65_536 })

@@ -55,7 +55,7 @@ export interface Options extends ManagedIdentity.Config {
  * @category layers
  * @example
  * ```ts
- * import { EdgeManagedIdentity } from "@managed-identity/edge"
+ * import { EdgeManagedIdentity } from "@managed-identity/edge/effect"
  *
  * const EdgeServices = EdgeManagedIdentity.services({ env: { IDENTITY_ENDPOINT: "http://127.0.0.1:8081/msi/token" } })
  * ```
@@ -78,7 +78,7 @@ export const services = (options: Pick<Options, "env" | "fetch">): Layer.Layer<M
  * import * as Effect from "effect/Effect"
  * import * as ManagedRuntime from "effect/ManagedRuntime"
  * import { ManagedIdentity } from "@managed-identity/core"
- * import { EdgeManagedIdentity } from "@managed-identity/edge"
+ * import { EdgeManagedIdentity } from "@managed-identity/edge/effect"
  *
  * let runtime: ManagedRuntime.ManagedRuntime<ManagedIdentity.ManagedIdentity, unknown> | undefined
  *
