@@ -19,6 +19,11 @@ export interface Options {
  * managed-identity endpoint on plain HTTP is local or link-local (IMDS, App Service, Arc, Cloud
  * Shell), while HTTPS requests (Entra, for workload identity) may legitimately need the proxy.
  *
+ * A background refresh (`HttpTransport.background`) cannot be kept from holding the process here:
+ * Bun's `fetch` has no `unref`, so a refresh whose endpoint never answers holds an otherwise idle
+ * process until its attempt times out (its retry waits, on unref'd timers, do not). An abandoned
+ * call is another matter: interrupting the send aborts its `fetch`.
+ *
  * @internal
  */
 export const make = (options: Options = {}): HttpTransport.Service => {

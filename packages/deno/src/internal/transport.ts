@@ -26,6 +26,11 @@ export interface Options {
  * Shell), while HTTPS requests (Entra, for workload identity) may legitimately need the proxy, and
  * a TCP transport would not speak TLS.
  *
+ * A background refresh (`HttpTransport.background`) cannot be kept from holding the process here:
+ * Deno's `fetch` has no `unref`, so a refresh whose endpoint never answers holds an otherwise idle
+ * process until its attempt times out (its retry waits, on unref'd timers, do not). An abandoned
+ * call is another matter: interrupting the send aborts its `fetch`.
+ *
  * @internal
  */
 export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service, never, Scope.Scope> =>
