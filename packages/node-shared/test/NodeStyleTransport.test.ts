@@ -7,7 +7,6 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
 import * as http from "node:http"
 import * as https from "node:https"
 import type * as net from "node:net"
@@ -324,32 +323,17 @@ describe("NodeStyleTransport.make: abandoned and background requests", () => {
       return { server, arrived, hungUp }
     })
 
-  it.scoped("a request made for nobody waiting (HttpTransport.background) does not hold the process open", () =>
+  it.scoped.each([
+    ["a caller waits for", true, false],
+    ["nobody waits for (a background refresh)", false, true]
+  ] as const)("a request %s holds the process open while in flight: %s", ([, holds, background]) =>
     Effect.gen(function* () {
       const { server, arrived, hungUp } = yield* hanging()
       const { request, sockets } = watched()
-      const fiber = yield* Effect.fork(
-        Effect.locally(
-          send(NodeStyleTransport.make({ request }), HttpTransport.get(server.base)),
-          HttpTransport.background,
-          true
-        )
-      )
+      const sending = send(NodeStyleTransport.make({ request }), HttpTransport.get(server.base))
+      const fiber = yield* Effect.fork(Effect.locally(sending, HttpTransport.background, background))
       yield* Effect.promise(() => arrived.promise)
-      expect(holdsProcess(sockets[0]!)).toBe(false)
-      yield* Fiber.interrupt(fiber)
-      yield* Effect.promise(() => hungUp.promise)
-    })
-  )
-
-  it.scoped("a request a caller waits for holds the process while it is in flight", () =>
-    Effect.gen(function* () {
-      const { server, arrived, hungUp } = yield* hanging()
-      const { request, sockets } = watched()
-      expect(yield* FiberRef.get(HttpTransport.background)).toBe(false)
-      const fiber = yield* Effect.fork(send(NodeStyleTransport.make({ request }), HttpTransport.get(server.base)))
-      yield* Effect.promise(() => arrived.promise)
-      expect(holdsProcess(sockets[0]!)).toBe(true)
+      expect(holdsProcess(sockets[0]!)).toBe(holds)
       yield* Fiber.interrupt(fiber)
       yield* Effect.promise(() => hungUp.promise)
     })

@@ -324,33 +324,27 @@ describe("PinnedHttpsTransport: a handshake that never ends", () => {
       while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2))
     })
 
-  it.scoped("an interrupted request ends the connection its agent was still opening", () =>
-    Effect.gen(function* () {
-      const server = yield* silent
-      const tlsModule = unfinishedTls()
-      const { client, close } = PinnedHttpsTransport.make({ https, net, tls: tlsModule.module })(SHA1_PIN)
-      yield* Effect.addFinalizer(() => Effect.sync(close))
-      const fiber = yield* Effect.fork(send(client, token(server.port)))
-      yield* until(() => server.accepted() === 1)
-      expect(holdsProcess(tlsModule.opened[0]!)).toBe(true)
-      yield* Fiber.interrupt(fiber)
-      // Without the request's help the agent would keep handshaking until a connect timeout.
-      yield* until(() => server.closed() === 1)
-      expect(tlsModule.opened[0]!.destroyed).toBe(true)
-    })
-  )
-
-  it.scoped("a background request's connection does not hold the process open, even mid-handshake", () =>
-    Effect.gen(function* () {
-      const server = yield* silent
-      const tlsModule = unfinishedTls()
-      const { client, close } = PinnedHttpsTransport.make({ https, net, tls: tlsModule.module })(SHA1_PIN)
-      yield* Effect.addFinalizer(() => Effect.sync(close))
-      const fiber = yield* Effect.fork(Effect.locally(send(client, token(server.port)), HttpTransport.background, true))
-      yield* until(() => server.accepted() === 1)
-      expect(holdsProcess(tlsModule.opened[0]!)).toBe(false)
-      yield* Fiber.interrupt(fiber)
-      yield* until(() => server.closed() === 1)
-    })
+  it.scoped.each([
+    ["a caller waits for", true, false],
+    ["nobody waits for (a background refresh)", false, true]
+  ] as const)(
+    "mid-handshake, a request %s holds the process open (%s), and interrupting it ends the connection",
+    ([, holds, background]) =>
+      Effect.gen(function* () {
+        const server = yield* silent
+        const tlsModule = unfinishedTls()
+        const { client, close } = PinnedHttpsTransport.make({ https, net, tls: tlsModule.module })(SHA1_PIN)
+        yield* Effect.addFinalizer(() => Effect.sync(close))
+        const fiber = yield* Effect.fork(
+          Effect.locally(send(client, token(server.port)), HttpTransport.background, background)
+        )
+        yield* until(() => server.accepted() === 1)
+        expect(holdsProcess(tlsModule.opened[0]!)).toBe(holds)
+        yield* Fiber.interrupt(fiber)
+        // The agent hands the connection over only after the handshake: without the request's help
+        // it would keep handshaking until a connect timeout.
+        yield* until(() => server.closed() === 1)
+        expect(tlsModule.opened[0]!.destroyed).toBe(true)
+      })
   )
 })
