@@ -8,16 +8,7 @@
 import { spawn } from "node:child_process"
 import { dirname } from "node:path"
 import { createServer } from "node:net"
-import * as ProcessExit from "./ProcessExit.js"
-import {
-  assertLoopbackOnly,
-  type CaseResult,
-  type EndpointName,
-  REPORT_PREFIX,
-  type Setup,
-  type SourceKey,
-  USER
-} from "./Suite.js"
+import { type CaseResult, type EndpointName, REPORT_PREFIX, type Setup, type SourceKey, USER } from "./Suite.js"
 
 /**
  * The part of a running emulator the harness uses.
@@ -218,70 +209,6 @@ export const exitAfter = async (
     stderr: outcome.stderr,
     exitAfterLineMs: printedAt === undefined ? undefined : Math.round(outcome.exitedAt - printedAt)
   }
-}
-
-/**
- * The part of a running emulator a process-exit scenario uses.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ProcessExitEmulator {
-  readonly url: string
-  envFor(source: "imds"): Readonly<Record<string, string>>
-  readonly faults: { add(spec: string): unknown; clear(): void; settled(): Promise<void> }
-  readonly requests: { clear(): void; all(endpoint: "imds"): ReadonlyArray<{ readonly outcome: string }> }
-}
-
-/**
- * A process-exit scenario's run: how long the process lived after its last line, the bound it must
- * keep, and what became of each request the emulator received (`aborted` when the process hung up).
- *
- * @since 0.1.0
- * @category models
- */
-export interface ProcessExitRun {
-  readonly lifetime: Lifetime
-  readonly bound: ProcessExit.Bound
-  readonly outcomes: ReadonlyArray<string>
-}
-
-/**
- * Runs one of `ProcessExit`'s scenarios in a runtime's process against IMDS on `emulator` (whose
- * tokens must already be due for refresh, for `background`): `command` gets the scenario and its
- * setup, as arguments for the runtime's entry file. The process is killed after 20 s, far below the
- * minutes abandoned work used to last, so a regression fails fast.
- *
- * @since 0.1.0
- * @category running
- */
-export const processExit = async (
-  emulator: ProcessExitEmulator,
-  runtime: ProcessExit.Bound["runtime"],
-  scenario: ProcessExit.Scenario,
-  command: (args: ReadonlyArray<string>) => { readonly command: string; readonly args: ReadonlyArray<string> },
-  options: RunOptions
-): Promise<ProcessExitRun> => {
-  emulator.faults.clear()
-  await emulator.faults.settled()
-  emulator.requests.clear()
-  if (scenario === "abort") emulator.faults.add("imds:blackhole")
-  await emulator.faults.settled()
-  const bound = ProcessExit.boundFor(runtime, scenario)
-  const setup: ProcessExit.Setup = {
-    environment: assertLoopbackOnly(emulator.envFor("imds")),
-    adminUrl: `${emulator.url}/admin`,
-    endpoint: "imds",
-    resource: "https://management.azure.com/.default",
-    ...(bound.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: bound.attemptTimeoutMs })
-  }
-  const run = command([scenario, JSON.stringify(setup)])
-  const lifetime = await exitAfter(run.command, run.args, {
-    timeoutMs: 20_000,
-    ...options,
-    line: ProcessExit.lastLine[scenario]
-  })
-  return { lifetime, bound, outcomes: emulator.requests.all("imds").map((r) => r.outcome) }
 }
 
 /**

@@ -204,3 +204,32 @@ export const run = async (target: Target, scenario: Scenario, setup: Setup): Pro
     console.log(cached.token.length > 0 ? lastLine.background : "no token")
   }
 }
+
+/**
+ * A runtime's entry file in one call: builds the target from the adapter's credential class (with
+ * the loopback-only endpoint guard) and runs the scenario its arguments name (`<scenario> <setup JSON>`).
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const main = (
+  adapter: {
+    readonly ManagedIdentityCredential: new (options: {
+      readonly managedIdentity: Readonly<Record<string, unknown>>
+    }) => CredentialLike
+    readonly AbortError: Target["AbortError"]
+    readonly endpointGuard: (endpoint: URL) => boolean
+  },
+  args: ReadonlyArray<string>
+): Promise<void> =>
+  run(
+    {
+      credential: (environment, settings) =>
+        new adapter.ManagedIdentityCredential({
+          managedIdentity: { ...settings, environment, endpointGuard: adapter.endpointGuard }
+        }),
+      AbortError: adapter.AbortError
+    },
+    args[0] as Scenario,
+    JSON.parse(args[1] ?? "null") as Setup
+  )

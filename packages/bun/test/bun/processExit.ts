@@ -6,15 +6,7 @@ import { ManagedIdentity } from "@managed-identity/core"
 import * as ProcessExit from "@managed-identity/conformance/ProcessExit"
 import { AbortError, ManagedIdentityCredential } from "../../src/index.js"
 
-const [scenario, json] = process.argv.slice(2)
-await ProcessExit.run(
-  {
-    credential: (environment, settings) =>
-      new ManagedIdentityCredential({
-        managedIdentity: { ...settings, environment, endpointGuard: ManagedIdentity.allowLoopbackOnly }
-      }),
-    AbortError
-  },
-  scenario as ProcessExit.Scenario,
-  JSON.parse(json ?? "null") as ProcessExit.Setup
+await ProcessExit.main(
+  { ManagedIdentityCredential, AbortError, endpointGuard: ManagedIdentity.allowLoopbackOnly },
+  process.argv.slice(2)
 )

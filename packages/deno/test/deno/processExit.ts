@@ -8,15 +8,7 @@ import { AbortError, ManagedIdentityCredential } from "../../src/index.js"
 
 declare const Deno: { readonly args: ReadonlyArray<string> }
 
-const [scenario, json] = Deno.args
-await ProcessExit.run(
-  {
-    credential: (environment, settings) =>
-      new ManagedIdentityCredential({
-        managedIdentity: { ...settings, environment, endpointGuard: ManagedIdentity.allowLoopbackOnly }
-      }),
-    AbortError
-  },
-  scenario as ProcessExit.Scenario,
-  JSON.parse(json ?? "null") as ProcessExit.Setup
+await ProcessExit.main(
+  { ManagedIdentityCredential, AbortError, endpointGuard: ManagedIdentity.allowLoopbackOnly },
+  Deno.args
 )

@@ -8,14 +8,13 @@
  * `node` process of its own must exit promptly after an abort, and after starting a background
  * refresh against a hung endpoint (conformance's ProcessExit scenarios, which Deno and Bun run too).
  */
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { ManagedIdentity } from "@managed-identity/core"
 import type { Emulator } from "@managed-identity/emulator"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { fileURLToPath } from "node:url"
-import * as Harness from "../../../conformance/src/Harness.js"
-import * as ProcessExit from "../../../conformance/src/ProcessExit.js"
+import { processExitSuite } from "../../../conformance/src/ProcessExitSuite.js"
 import { AbortError, AuthenticationError, NodeManagedIdentity } from "../../src/index.js"
 import { ABANDONED_CALLS, type AbandonedCall, planFor, QUIET_MS } from "../support/abandonment.js"
 import { assertLoopbackOnly, credentialFor, startEmulator, verifiedClaims } from "../support/emulator.js"
@@ -128,33 +127,9 @@ describe.concurrent("an abandoned call is cancelled", () => {
   }
 })
 
-describe("the process exits", () => {
-  const nodePackage = fileURLToPath(new URL("../..", import.meta.url))
-  let emulator: Emulator.Emulator
-  beforeAll(async () => {
-    // Two-minute tokens: refreshed five minutes before expiry, so already due when they arrive.
-    emulator = await startEmulator({ tokenLifetimeSeconds: 120 })
-  })
-  afterAll(async () => {
-    await emulator?.close()
-  })
-
-  const run = async (scenario: ProcessExit.Scenario) => {
-    const { lifetime, bound, outcomes } = await Harness.processExit(
-      emulator,
-      "node",
-      scenario,
-      (args) => ({ command: process.execPath, args: ["test/support/abandonedCall.mjs", ...args] }),
-      { cwd: nodePackage }
-    )
-    expect(lifetime.stdout.trim().split("\n").at(-1), lifetime.stderr).toBe(ProcessExit.lastLine[scenario])
-    expect(lifetime.code, lifetime.stderr).toBe(0)
-    console.info(`node, ${scenario}: the process exited ${lifetime.exitAfterLineMs} ms after its last line`)
-    expect(lifetime.exitAfterLineMs).toBeLessThan(bound.exitWithinMs)
-    expect(outcomes).toEqual(ProcessExit.outcomes[scenario])
-  }
-
-  it("within a second or so of an abort, having sent one request", () => run("abort"))
-
-  it("promptly when all that is left is a background refresh against a hung endpoint", () => run("background"))
+// The built package in a `node` process of its own (support/abandonedCall.mjs).
+processExitSuite({
+  runtime: "node",
+  cwd: fileURLToPath(new URL("../..", import.meta.url)),
+  command: (args) => ({ command: process.execPath, args: ["test/support/abandonedCall.mjs", ...args] })
 })
