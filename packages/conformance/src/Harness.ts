@@ -138,6 +138,66 @@ export interface Outcome {
   readonly stderr: string
 }
 
+interface RunOptions {
+  readonly cwd: string
+  readonly env?: Readonly<Record<string, string>>
+  readonly timeoutMs?: number
+}
+
+/** Spawns the command and collects its output; `onLine` sees each complete stdout line as it arrives. */
+const spawned = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: RunOptions,
+  onLine: (line: string) => void = () => undefined
+): Promise<Outcome & { readonly exitedAt: number }> =>
+  new Promise((resolve, reject) => {
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name))
+    )
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...inherited, NO_COLOR: "1", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so a timeout kills the runtime too, not only the npm launcher
+      // (`node_modules/.bin/deno` runs node, which runs deno) that holds its output open.
+      detached: process.platform !== "win32"
+    })
+    let stdout = ""
+    let stderr = ""
+    let partial = ""
+    let exitedAt = Number.NaN
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk
+      const lines = (partial + chunk).split(/\r?\n/)
+      partial = lines.pop() ?? ""
+      for (const line of lines) onLine(line)
+    })
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk
+    })
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid !== undefined && process.platform !== "win32") process.kill(-child.pid, "SIGKILL")
+        else child.kill("SIGKILL")
+      } catch {
+        child.kill("SIGKILL")
+      }
+    }, options.timeoutMs ?? 90_000)
+    child.once("error", (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    // `exit` is the process ending; `close` comes once its output is read too.
+    child.once("exit", () => {
+      exitedAt = performance.now()
+    })
+    child.once("close", (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, exitedAt })
+    })
+  })
+
 /**
  * Runs a command asynchronously (the emulator lives in this process, so it must keep serving),
  * killing it after `timeoutMs`. The proxy variables of this process are not passed on (the suite's
@@ -147,38 +207,43 @@ export interface Outcome {
  * @since 0.1.0
  * @category running
  */
-export const execute = (
+export const execute = (command: string, args: ReadonlyArray<string>, options: RunOptions): Promise<Outcome> =>
+  spawned(command, args, options).then(({ code, stdout, stderr }) => ({ code, stdout, stderr }))
+
+/**
+ * A finished child process, and how long it lived after printing a given line.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Lifetime extends Outcome {
+  /** Milliseconds from the line to the process's exit; `undefined` when it never printed the line. */
+  readonly exitAfterLineMs: number | undefined
+}
+
+/**
+ * Runs a command as `execute` does and measures how long the process lives after it prints `line`:
+ * for a program that then has nothing left to do, how long what it left behind holds it open.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const exitAfter = async (
   command: string,
   args: ReadonlyArray<string>,
-  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>>; readonly timeoutMs?: number }
-): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name))
-    )
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: { ...inherited, NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk
-    })
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000)
-    child.once("error", (error) => {
-      clearTimeout(timer)
-      reject(error)
-    })
-    child.once("close", (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
+  options: RunOptions & { readonly line: string }
+): Promise<Lifetime> => {
+  let printedAt: number | undefined
+  const outcome = await spawned(command, args, options, (line) => {
+    if (line.trim() === options.line) printedAt ??= performance.now()
   })
+  return {
+    code: outcome.code,
+    stdout: outcome.stdout,
+    stderr: outcome.stderr,
+    exitAfterLineMs: printedAt === undefined ? undefined : Math.round(outcome.exitedAt - printedAt)
+  }
+}
 
 /**
  * The results a runtime printed, one `MI-CONFORMANCE {json}` line per case.

@@ -2,7 +2,9 @@
  * An `HttpTransport` over a `node:http`-style `request` function (Node's, Bun's and Deno's
  * `node:http` / `node:https` all have one). The runtime adapter passes the function, with its
  * connection pools and TLS options; this module does the rest: the request, a connect timeout,
- * reading the answer under the body cap, and destroying the request when interrupted.
+ * reading the answer under the body cap, destroying the request when interrupted (an abandoned
+ * call), and unref'ing the socket of a request nobody waits for (`HttpTransport.background`, a
+ * token cache's refresh), so it never holds an idle process open.
  *
  * @since 0.1.0
  */
@@ -47,13 +49,15 @@ export interface IncomingMessage extends Emitter {
 }
 
 /**
- * The request's socket: `connecting` until its handshake is done.
+ * The request's socket: `connecting` until its handshake is done; `unref` (where the runtime has
+ * it) lets a background request's connection not hold the process open.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Socket extends Emitter {
   readonly connecting?: boolean | undefined
+  unref?(): unknown
 }
 
 /**
@@ -71,7 +75,8 @@ export interface ClientRequest extends Emitter {
 }
 
 /**
- * `node:http`'s `request(url, options)`, or a wrapper choosing a module and an agent.
+ * `node:http`'s `request(url, options)`, or a wrapper choosing a module and an agent. The transport
+ * passes a `signal` that aborts when the send is interrupted (it destroys the request itself too).
  *
  * @since 0.1.0
  * @category models

@@ -34,6 +34,21 @@ const plain =
 const send = (transport: HttpTransport.Service, request: HttpTransport.Request, maxBodyBytes = MAX) =>
   transport.send(request, { maxBodyBytes })
 
+/** Whether a socket keeps the event loop (and so the process) alive: its libuv handle's ref. */
+const holdsProcess = (socket: net.Socket): boolean | undefined =>
+  (socket as unknown as { _handle?: { hasRef?: () => boolean } })._handle?.hasRef?.()
+
+/** `node:http`'s `request` through `agent`, keeping each request's socket for the test to look at. */
+const watched = (agent: http.Agent | false = false) => {
+  const sockets: Array<net.Socket> = []
+  const request: NodeStyleTransport.RequestFunction = (url, options) => {
+    const outgoing = http.request(url, { ...options, agent })
+    outgoing.once("socket", (socket) => sockets.push(socket))
+    return outgoing
+  }
+  return { request, sockets }
+}
+
 describe("NodeStyleTransport.make: a server that answers", () => {
   it.scoped("sends the method, the query, the headers and the body; reads status, headers and body", () =>
     Effect.gen(function* () {
@@ -290,6 +305,89 @@ describe("NodeStyleTransport.make: failures", () => {
       // Resolves only when the client destroyed the request (the server never ends it).
       yield* Effect.promise(() => hungUp.promise)
       expect(server.received).toHaveLength(1)
+    })
+  )
+})
+
+describe("NodeStyleTransport.make: abandoned and background requests", () => {
+  /** A server that never answers; `arrived` resolves with each request, `hungUp` when the client ends it. */
+  const hanging = () =>
+    Effect.gen(function* () {
+      const arrived = signal()
+      const hungUp = signal()
+      const server = yield* serving((request, response) => {
+        if (request.url === "/answer") return void response.end("ok")
+        response.on("close", hungUp.resolve)
+        arrived.resolve()
+      })
+      return { server, arrived, hungUp }
+    })
+
+  it.scoped.each([
+    ["a caller waits for", true, false],
+    ["nobody waits for (a background refresh)", false, true]
+  ] as const)("a request %s holds the process open while in flight: %s", ([, holds, background]) =>
+    Effect.gen(function* () {
+      const { server, arrived, hungUp } = yield* hanging()
+      const { request, sockets } = watched()
+      const sending = send(NodeStyleTransport.make({ request }), HttpTransport.get(server.base))
+      const fiber = yield* Effect.fork(Effect.locally(sending, HttpTransport.background, background))
+      yield* Effect.promise(() => arrived.promise)
+      expect(holdsProcess(sockets[0]!)).toBe(holds)
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.promise(() => hungUp.promise)
+    })
+  )
+
+  it.scoped("a kept-alive connection a background request used holds the process again for the next caller", () =>
+    Effect.gen(function* () {
+      const { server, arrived, hungUp } = yield* hanging()
+      const agent = new http.Agent({ keepAlive: true })
+      yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
+      const { request, sockets } = watched(agent)
+      const transport = NodeStyleTransport.make({ request })
+      const answered = yield* Effect.locally(
+        send(transport, HttpTransport.get(`${server.base}/answer`)),
+        HttpTransport.background,
+        true
+      )
+      expect(answered.body).toBe("ok")
+      const fiber = yield* Effect.fork(send(transport, HttpTransport.get(server.base)))
+      yield* Effect.promise(() => arrived.promise)
+      expect(server.connections()).toBe(1)
+      expect(sockets[1]).toBe(sockets[0])
+      expect(holdsProcess(sockets[1]!)).toBe(true)
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.promise(() => hungUp.promise)
+    })
+  )
+
+  it.live("an interrupted send aborts the signal it gave `request`, and its connect timer never fires", () =>
+    Effect.gen(function* () {
+      let given: AbortSignal | undefined
+      const destroyedWith: Array<unknown> = []
+      const transport = NodeStyleTransport.make({
+        request: (url, options) => {
+          given = options.signal
+          // A name lookup that never answers: the socket stays `connecting`, so the timer is armed.
+          const outgoing = http.request(url, { ...options, agent: false, lookup: () => undefined })
+          const destroy = outgoing.destroy.bind(outgoing)
+          outgoing.destroy = (error?: Error) => {
+            destroyedWith.push(error)
+            return destroy(error)
+          }
+          return outgoing
+        },
+        connectTimeoutMs: 50
+      })
+      const fiber = yield* Effect.fork(send(transport, HttpTransport.get("http://localhost:9/token")))
+      yield* Effect.sleep("10 millis")
+      yield* Fiber.interrupt(fiber)
+      expect(given?.aborted).toBe(true)
+      // Well past the connect timeout: a timer left behind would have destroyed the request again.
+      yield* Effect.sleep("150 millis")
+      expect(destroyedWith.length).toBeGreaterThan(0)
+      expect(destroyedWith.some((error) => error instanceof NodeConnection.ConnectTimeoutError)).toBe(false)
     })
   )
 })

@@ -280,3 +280,71 @@ describe("PinnedHttpsTransport", () => {
     })
   )
 })
+
+describe("PinnedHttpsTransport: a handshake that never ends", () => {
+  /** A TCP server that accepts and never says a word: a TLS handshake with it never finishes. */
+  const silent = Effect.acquireRelease(
+    Effect.promise(async () => {
+      const sockets: Array<net.Socket> = []
+      let closed = 0
+      const server = net.createServer((socket) => {
+        sockets.push(socket)
+        socket.on("error", () => undefined)
+        socket.once("close", () => closed++)
+      })
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+      return {
+        server,
+        port: (server.address() as net.AddressInfo).port,
+        accepted: () => sockets.length,
+        closed: () => closed
+      }
+    }),
+    ({ server }) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  )
+
+  /** `node:tls` whose sockets connect over TCP and never finish their handshake. */
+  const unfinishedTls = () => {
+    const opened: Array<net.Socket> = []
+    const module: PinnedHttpsTransport.Modules["tls"] = {
+      connect: (options) => {
+        const socket = net.connect({ host: options.host, port: options.port })
+        opened.push(socket)
+        return Object.assign(socket, { getPeerCertificate: () => certificate })
+      }
+    }
+    return { opened, module }
+  }
+
+  const holdsProcess = (socket: net.Socket): boolean | undefined =>
+    (socket as unknown as { _handle?: { hasRef?: () => boolean } })._handle?.hasRef?.()
+
+  const until = (condition: () => boolean) =>
+    Effect.promise(async () => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2))
+    })
+
+  it.scoped.each([
+    ["a caller waits for", true, false],
+    ["nobody waits for (a background refresh)", false, true]
+  ] as const)(
+    "mid-handshake, a request %s holds the process open (%s), and interrupting it ends the connection",
+    ([, holds, background]) =>
+      Effect.gen(function* () {
+        const server = yield* silent
+        const tlsModule = unfinishedTls()
+        const { client, close } = PinnedHttpsTransport.make({ https, net, tls: tlsModule.module })(SHA1_PIN)
+        yield* Effect.addFinalizer(() => Effect.sync(close))
+        const fiber = yield* Effect.fork(
+          Effect.locally(send(client, token(server.port)), HttpTransport.background, background)
+        )
+        yield* until(() => server.accepted() === 1)
+        expect(holdsProcess(tlsModule.opened[0]!)).toBe(holds)
+        yield* Fiber.interrupt(fiber)
+        // The agent hands the connection over only after the handshake: without the request's help
+        // it would keep handshaking until a connect timeout.
+        yield* until(() => server.closed() === 1)
+        expect(tlsModule.opened[0]!.destroyed).toBe(true)
+      })
+  )
+})

@@ -16,6 +16,11 @@ export interface Options {
  * The transport over `fetch.ts`'s fetch: one probe (and its set of reachable origins) per
  * transport built.
  *
+ * A background refresh (`HttpTransport.background`) cannot be kept from holding the process here:
+ * Bun's `fetch` has no `unref`, so a refresh whose endpoint never answers holds an otherwise idle
+ * process until its attempt times out (its retry waits, on unref'd timers, do not). An abandoned
+ * call is another matter: interrupting the send aborts its `fetch`.
+ *
  * @internal
  */
 export const make = (options: Options = {}): HttpTransport.Service =>

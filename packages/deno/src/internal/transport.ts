@@ -17,6 +17,11 @@ export interface Options {
 /**
  * The transport over `fetch.ts`'s fetch, whose direct clients close with the scope.
  *
+ * A background refresh (`HttpTransport.background`) cannot be kept from holding the process here:
+ * Deno's `fetch` has no `unref`, so a refresh whose endpoint never answers holds an otherwise idle
+ * process until its attempt times out (its retry waits, on unref'd timers, do not). An abandoned
+ * call is another matter: interrupting the send aborts its `fetch`.
+ *
  * @internal
  */
 export const make = (options: Options = {}): Effect.Effect<HttpTransport.Service, never, Scope.Scope> =>

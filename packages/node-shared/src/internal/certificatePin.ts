@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import type * as Https from "node:https"
 import * as NodeConnection from "../NodeConnection.js"
 import * as PinnedHttpsTransport from "../PinnedHttpsTransport.js"
+import { unref } from "./nodeStyle.js"
 
 /**
  * The code on the cause of every request of a transport pinned to a value that is not a
@@ -49,6 +50,9 @@ export const modules = (
             ),
           timeoutMs
         )
+        // The socket holds the process while it connects (unless it is a background request's);
+        // its timer never needs to.
+        unref(timer)
         const clear = () => clearTimeout(timer)
         socket.once("secureConnect", clear)
         socket.once("close", clear)

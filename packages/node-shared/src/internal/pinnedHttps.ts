@@ -1,8 +1,9 @@
-import { parts, type Service, TransportError } from "@managed-identity/core/HttpTransport"
+import { background, parts, type Service, TransportError } from "@managed-identity/core/HttpTransport"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import type { Agent, ConnectOptions, Modules, TlsSocket } from "../PinnedHttpsTransport.js"
-import { send } from "./nodeStyle.js"
+import { send, unref } from "./nodeStyle.js"
 
 /**
  * A connection failed its pin: `reason` is `mismatch` (another certificate) or `not-tls` (plain
@@ -49,6 +50,22 @@ export const verifyPeer = (
 }
 
 /**
+ * The connection a request's agent is opening for it. The agent hands a new connection to its
+ * request only after the handshake, so until then destroying the request does not reach it: an
+ * interrupted send ends it through this (else a hung handshake would run on, holding the process,
+ * until the connect timeout), and a background request's connection is unref'd from the start.
+ * It travels to `createConnection` as a request option (Node passes a request's options on to
+ * its agent; a runtime that does not simply leaves it unused).
+ */
+const pendingConnection = Symbol.for("@managed-identity/node-shared/PinnedHttpsTransport/pendingConnection")
+
+interface PendingConnection {
+  readonly background: boolean
+  socket: TlsSocket | undefined
+  abandoned: boolean
+}
+
+/**
  * An agent whose connections are handed to the request only once the server's certificate
  * matches the pin: the check runs on `secureConnect`, before a byte of the request (and so the
  * `secret` header) is written. The pin replaces chain validation, since Service Fabric's
@@ -74,6 +91,12 @@ const pinnedAgent = (modules: Modules, thumbprint: string): Agent =>
         rejectUnauthorized: false,
         ALPNProtocols: ["http/1.1"]
       })
+      const pending = (options as { readonly [pendingConnection]?: PendingConnection })[pendingConnection]
+      if (pending !== undefined) {
+        pending.socket = socket
+        if (pending.background) unref(socket)
+        if (pending.abandoned) socket.destroy()
+      }
       const onError = (error: Error) => callback?.(error, socket)
       socket.once("error", onError)
       socket.once("secureConnect", () => {
@@ -116,9 +139,25 @@ export const make =
             })
           )
         }
-        return send((target, options) => modules.https.request(target, { ...options, agent }), built.right, {
-          maxBodyBytes
-        })
+        return FiberRef.getWith(background, (inBackground) =>
+          send(
+            (target, { signal, ...options }) => {
+              const pending: PendingConnection = { background: inBackground, socket: undefined, abandoned: false }
+              signal?.addEventListener(
+                "abort",
+                () => {
+                  pending.abandoned = true
+                  pending.socket?.destroy()
+                },
+                { once: true }
+              )
+              const requestOptions = { ...options, agent, [pendingConnection]: pending }
+              return modules.https.request(target, requestOptions)
+            },
+            built.right,
+            { maxBodyBytes }
+          )
+        )
       }
     }
     return { client, close: () => agent.destroy() }

@@ -9,10 +9,14 @@
  * same number of retries, 5 ms back-off unit, 300 ms per attempt for the black hole, 5 s for the
  * rows that count requests exactly); the real delays are asserted with
  * TestClock in core's RetryPolicy tests. One emulator per source lets the sources run side by side.
+ * The document's last section, abandoned calls, comes from support/abandonment.ts and conformance's
+ * ProcessExit bounds, which Abandonment.test.ts and the Deno and Bun tests assert.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import type { Emulator } from "@managed-identity/emulator"
 import { readFileSync, writeFileSync } from "node:fs"
+import * as ProcessExit from "../../../conformance/src/ProcessExit.js"
+import { ABANDONED_CALLS, leaveWith, planFor, QUIET_MS } from "../support/abandonment.js"
 import { assertLoopbackOnly, credentialFor, startEmulator, verifiedClaims } from "../support/emulator.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +223,70 @@ const describeOutcome = (outcome: Outcome): string =>
     ? `token${outcome.requests === undefined ? " (retried)" : ` · ${outcome.requests} req`}`
     : `**${outcome.error}** ${outcome.detail} · ${outcome.requests} req`
 
+const renderAbandonment = (): ReadonlyArray<string> => {
+  const where = (row: (typeof ABANDONED_CALLS)[number]) => {
+    const { settings } = planFor(row)
+    return row.joined === true
+      ? `a slow answer (\`${row.fault}\`)`
+      : row.during === "attempt"
+        ? `a request never answered (\`${row.fault}\`; attempts cut at ${settings.attemptTimeout} ms)`
+        : `the wait after a 503 (\`${row.fault}\`; retries ${settings.retry.maxDelay} ms apart)`
+  }
+  const after = (row: (typeof ABANDONED_CALLS)[number]) =>
+    row.joined === true
+      ? "the acquisition goes on: the other caller gets its token from the one request"
+      : row.during === "attempt"
+        ? "none; the hung request is hung up on"
+        : "none"
+  const runtimes = ["node", "deno", "bun"] as const
+  const runtimeTitle = { node: "Node", deno: "Deno", bun: "Bun" } as const
+  const scenarios: ReadonlyArray<ProcessExit.Scenario> = ["abort", "background"]
+  const scenarioTitle: Record<ProcessExit.Scenario, string> = {
+    abort: "an abort, during a request the endpoint never answers",
+    background: "a background refresh started against a hung endpoint, and nothing else to do"
+  }
+  const cell = (bound: ProcessExit.Bound) =>
+    `exits < ${bound.exitWithinMs} ms after it${bound.attemptTimeoutMs === undefined ? "" : ` (attemptTimeout ${bound.attemptTimeoutMs} ms)`}`
+  return [
+    "## Abandoned calls",
+    "",
+    "A caller who leaves before its token arrives (its `AbortSignal`, `requestOptions.timeout`, Effect",
+    "interruption) takes the acquisition it started with it when nobody else waits for it: no further",
+    "request reaches the endpoint, and no timer or socket is left behind. A caller who joined the same",
+    "acquisition keeps it going. Each row is asserted against the emulator's IMDS endpoint by",
+    `\`packages/node/test/reliability/Abandonment.test.ts\`, which watches the endpoint for ${QUIET_MS / 1000} s after the`,
+    "caller left; with the policies shown, code that kept the acquisition going sends its next request",
+    "within 0.5 s (from a request) or 1 s (from a retry wait). The next call starts afresh.",
+    "",
+    "| case | the caller leaves by | while the acquisition waits for | requests after it left |",
+    "|---|---|---|---|",
+    ...ABANDONED_CALLS.map((row) => `| ${row.title} | ${leaveWith[row.leave]} | ${where(row)} | ${after(row)} |`),
+    "",
+    ...ABANDONED_CALLS.map((row) => `- **${row.title}**: ${row.why}`),
+    "",
+    "### The process exits",
+    "",
+    "A background refresh (nobody waits for it) is not cancelled: it runs to the end of its own retry",
+    "policy, but never holds an idle process open where the runtime allows: its waits run on unref'd",
+    "timers, and the node-module transports unref its socket. Each runtime's real binary runs",
+    "conformance's `ProcessExit` scenarios (the credential with its defaults, against the emulator) in a",
+    "process of its own, which then has nothing left to do; the test measures the time from the",
+    "scenario's last line to the process's exit (`packages/node/test/reliability/Abandonment.test.ts`,",
+    "`packages/deno/test/ProcessExit.test.ts`, `packages/bun/test/ProcessExit.test.ts`). The bounds are",
+    "generous for loaded machines; abandoned work used to hold the process for about 3 minutes.",
+    "",
+    `| what the process did last | ${runtimes.map((r) => runtimeTitle[r]).join(" | ")} |`,
+    `|---|${runtimes.map(() => "---").join("|")}|`,
+    ...scenarios.map(
+      (scenario) =>
+        `| ${scenarioTitle[scenario]} | ${runtimes.map((r) => cell(ProcessExit.boundFor(r, scenario))).join(" | ")} |`
+    ),
+    "",
+    ...ProcessExit.bounds.map((bound) => `- **${runtimeTitle[bound.runtime]}, ${bound.scenario}**: ${bound.why}`),
+    ""
+  ]
+}
+
 const renderDocument = (): string => {
   const header = `| fault | ${SOURCES.map((s) => sourceTitle[s]).join(" | ")} |`
   const rule = `|---|${SOURCES.map(() => "---").join("|")}|`
@@ -256,7 +324,8 @@ const renderDocument = (): string => {
     "## Why",
     "",
     ...reasons,
-    ""
+    "",
+    ...renderAbandonment()
   ].join("\n")
 }
 
