@@ -1,29 +1,17 @@
-// Cold start: a fresh `node` process imports the credential, constructs it and gets a first token
-// from the emulator, then prints one line. The parent times spawn → that line; this process adds
-// its own split (import, construct + first token) for the report. The token is never printed.
+// Cold start through `import`: a fresh `node` process runs this ES module, which imports the entry
+// under test (`--entry`: our documented import or dedicated entry, @azure/identity, or the floor),
+// constructs the credential and gets a first token from the emulator (lib/coldstart.cjs). The
+// parent times spawn → the first line; this process adds its own split (import, construct + token).
 //
-// Ours gets the same loopback guard as everywhere else, written inline (guard.mjs) rather than
-// imported from @managed-identity/core, so the measurement loads only the Promise-API entry.
-import { assertLoopbackEnvironment, loopbackOnly } from "../lib/guard.mjs"
-import { exit, now, options, report } from "../lib/child.mjs"
+// Everything loaded before the entry imports nothing itself: guard.cjs, child.cjs and coldstart.cjs,
+// the same three files the require child loads. So the measurement loads only what the entry loads.
+import { assertLoopbackEnvironment } from "../lib/guard.cjs"
+import { now, options } from "../lib/child.cjs"
+import { firstToken } from "../lib/coldstart.cjs"
 
 assertLoopbackEnvironment()
 const { contender, scope, entry } = options()
 const t0 = now()
 const { ManagedIdentityCredential } = await import(entry)
 const t1 = now()
-const credential =
-  contender === "ours"
-    ? new ManagedIdentityCredential({ managedIdentity: { endpointGuard: loopbackOnly } })
-    : new ManagedIdentityCredential()
-const token = await credential.getToken(scope)
-const t2 = now()
-process.stdout.write(`first token: ${token.token.length} characters\n`)
-report({
-  contender,
-  importMs: (t1 - t0) / 1e6,
-  acquireMs: (t2 - t1) / 1e6,
-  // Since the process started (performance.timeOrigin), as the process itself sees it.
-  sinceStartMs: performance.now()
-})
-exit()
+await firstToken({ ManagedIdentityCredential, contender, via: "import", t0, t1, scope })

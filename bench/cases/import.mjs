@@ -1,7 +1,7 @@
 // Import time alone: how long `await import(entry)` takes in a fresh process (module resolution,
 // loading, compiling and evaluating the whole graph), timed with process.hrtime.bigint().
-import { assertLoopbackEnvironment } from "../lib/guard.mjs"
-import { exit, now, options, report } from "../lib/child.mjs"
+import { assertLoopbackEnvironment } from "../lib/guard.cjs"
+import { exit, now, options, report } from "../lib/child.cjs"
 
 assertLoopbackEnvironment()
 const { entry } = options()

@@ -5,19 +5,22 @@
 // divided by `count`. Results are not kept (their token strings stay reachable through the cache
 // anyway), so only what the credential itself retains is counted. The parent checks, from the
 // emulator's request log, that every scope was requested exactly once: the tokens really are cached.
-import { assertLoopbackEnvironment } from "../lib/guard.mjs"
-import { exit, options, report } from "../lib/child.mjs"
+import { assertLoopbackEnvironment } from "../lib/guard.cjs"
+import { exit, options, report } from "../lib/child.cjs"
 
 assertLoopbackEnvironment()
 if (typeof globalThis.gc !== "function") {
   process.stderr.write("memory.mjs needs node --expose-gc\n")
   process.exit(2)
 }
-const { contender, prefix, count = "10000", warmup = "200" } = options()
+const { contender, entry, prefix, count = "10000", warmup = "200" } = options()
 const n = Number(count)
 const { makeCredential } = await import("../lib/contenders.mjs")
 // Ours keeps 4,096 tokens by default (least recently used evicted); room for all of them here.
-const credential = await makeCredential(contender, { cache: { maxEntries: n + Number(warmup) + 16 } })
+const credential = await makeCredential(contender, {
+  entry,
+  managedIdentity: { cache: { maxEntries: n + Number(warmup) + 16 } }
+})
 
 const scopes = Array.from({ length: n }, (_, i) => `https://${prefix}-${i}.bench.example/.default`)
 const fill = async (list) => {

@@ -1,12 +1,12 @@
 // Single-flight: `callers` concurrent getToken calls for one scope nobody has asked for yet. The
 // parent counts the emulator requests for that scope; this process reports how the calls ended.
-import { assertLoopbackEnvironment } from "../lib/guard.mjs"
-import { exit, now, options, report } from "../lib/child.mjs"
+import { assertLoopbackEnvironment } from "../lib/guard.cjs"
+import { exit, now, options, report } from "../lib/child.cjs"
 
 assertLoopbackEnvironment()
-const { contender, scope, callers = "1000" } = options()
+const { contender, entry, scope, callers = "1000" } = options()
 const { makeCredential } = await import("../lib/contenders.mjs")
-const credential = await makeCredential(contender)
+const credential = await makeCredential(contender, { entry })
 
 const start = now()
 const outcomes = await Promise.allSettled(Array.from({ length: Number(callers) }, () => credential.getToken(scope)))

@@ -6,11 +6,11 @@
 //   ours-promise   our ManagedIdentityCredential (the Promise API)
 //   ours-effect    our ManagedIdentity.getToken inside one Effect program
 //   theirs         @azure/identity's ManagedIdentityCredential
-import { assertLoopbackEnvironment } from "../lib/guard.mjs"
-import { exit, now, options, report } from "../lib/child.mjs"
+import { assertLoopbackEnvironment } from "../lib/guard.cjs"
+import { exit, now, options, report } from "../lib/child.cjs"
 
 assertLoopbackEnvironment()
-const { contender, scope, ms = "700", warmup = "300" } = options()
+const { contender, entry, scope, ms = "700", warmup = "300" } = options()
 const durationNs = { "warm-up": Number(warmup) * 1e6, measure: Number(ms) * 1e6 }
 const BATCH = 1000
 
@@ -39,7 +39,8 @@ if (contender === "floor") {
 } else if (contender === "ours-effect") {
   const Effect = await import("effect/Effect")
   const ManagedIdentity = await import("@managed-identity/core/ManagedIdentity")
-  const { NodeManagedIdentity } = await import("@managed-identity/node")
+  // The module's own entry point: it is the Effect API's, whatever the package root exports.
+  const NodeManagedIdentity = await import("@managed-identity/node/NodeManagedIdentity")
   const program = Effect.gen(function* () {
     yield* ManagedIdentity.getToken(scope)
     const phases = {}
@@ -61,7 +62,7 @@ if (contender === "floor") {
   exit()
 } else {
   const { makeCredential } = await import("../lib/contenders.mjs")
-  const credential = await makeCredential(contender === "ours-promise" ? "ours" : contender)
+  const credential = await makeCredential(contender === "ours-promise" ? "ours" : contender, { entry })
   await credential.getToken(scope)
   report({ contender, ...(await measure(() => credential.getToken(scope))) })
   exit()

@@ -1,11 +1,14 @@
 // The two credentials under test, built the way a user builds them. Both read their endpoint from
-// AZURE_POD_IDENTITY_AUTHORITY_HOST (checked by guard.mjs before this module is imported); ours
-// also gets `endpointGuard: ManagedIdentity.allowLoopbackOnly`, so it refuses any other host.
+// AZURE_POD_IDENTITY_AUTHORITY_HOST (checked by guard.cjs before this module is imported); ours
+// also gets `endpointGuard: loopbackOnly` (guard.cjs, the same check as core's
+// `ManagedIdentity.allowLoopbackOnly`), so it refuses any other host.
+//
+// Ours is loaded from the entry the parent names (`--entry`): the import the documentation shows
+// (lib/documented.mjs), read when the benchmark runs.
+import { loopbackOnly } from "./guard.cjs"
 
-/** The entry point of our Promise API (`ManagedIdentityCredential` for Node). */
-export const OURS_ENTRY = "@managed-identity/node/ManagedIdentityCredential"
-/** The package barrel, measured for reference: it also loads the Effect API (layers, services). */
-export const OURS_BARREL = "@managed-identity/node"
+/** Our dedicated Promise-API entry point, measured next to the documented import while it exists. */
+export const DEDICATED_ENTRY = "@managed-identity/node/ManagedIdentityCredential"
 export const THEIRS_ENTRY = "@azure/identity"
 
 /** A scope no other run uses, so emulator requests can be attributed to one run. */
@@ -15,18 +18,14 @@ export const uniqueScope = (label) => `https://${label}.bench.example/.default`
 export const resourceOf = (scope) => scope.replace(/\/\.default$/, "")
 
 /**
- * `ManagedIdentityCredential` of either library. `managedIdentity` options are ours only (the cache
- * size for the memory benchmark, the retry delta of `--quick`).
+ * `ManagedIdentityCredential` of either library; ours from `entry`. `managedIdentity` options are
+ * ours only (the cache size for the memory benchmark, the retry delta of `--quick`).
  */
-export const makeCredential = async (contender, managedIdentity = {}) => {
+export const makeCredential = async (contender, { entry, managedIdentity = {} } = {}) => {
   if (contender === "ours") {
-    const [{ ManagedIdentityCredential }, ManagedIdentity] = await Promise.all([
-      import(OURS_ENTRY),
-      import("@managed-identity/core/ManagedIdentity")
-    ])
-    return new ManagedIdentityCredential({
-      managedIdentity: { ...managedIdentity, endpointGuard: ManagedIdentity.allowLoopbackOnly }
-    })
+    if (entry === undefined) throw new Error("makeCredential: ours needs the entry to import (--entry)")
+    const { ManagedIdentityCredential } = await import(entry)
+    return new ManagedIdentityCredential({ managedIdentity: { ...managedIdentity, endpointGuard: loopbackOnly } })
   }
   if (contender === "theirs") {
     const { ManagedIdentityCredential } = await import(THEIRS_ENTRY)

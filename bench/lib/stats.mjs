@@ -48,3 +48,9 @@ export const spread = (summary, format = significant) =>
   `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`
 
 export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`
+
+/** The `p` quantile (0 < p ≤ 1) of a list of numbers, by nearest rank: p99 of 200 values is the 198th smallest. */
+export const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]
+}

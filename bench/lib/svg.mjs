@@ -13,21 +13,31 @@ const format = (value) => {
 }
 
 /**
- * rows: { label, note, ratio: { median, min, max }, target?, better: "higher" | "lower", status }
+ * rows: { label, note, ratio: { median, min, max }, target?, better: "higher" | "lower", status }, or
+ * { heading } for a group title.
  */
 export const ratioChart = (rows, { title, subtitle }) => {
   const width = 1040
   const left = 330
   const right = 230
   const rowHeight = 40
+  const headingHeight = 28
   const top = 76
   const plotWidth = width - left - right
-  const values = rows.flatMap((r) => [r.ratio.min, r.ratio.max, r.ratio.median, r.target ?? 1]).filter((v) => v > 0)
+  const bars = rows.filter((r) => r.heading === undefined)
+  const values = bars.flatMap((r) => [r.ratio.min, r.ratio.max, r.ratio.median, r.target ?? 1]).filter((v) => v > 0)
   const lowDecade = Math.floor(Math.log10(Math.min(...values, 1)))
   const highDecade = Math.ceil(Math.log10(Math.max(...values, 1)))
   const span = Math.max(1, highDecade - lowDecade)
   const x = (value) => left + ((Math.log10(value) - lowDecade) / span) * plotWidth
-  const height = top + rows.length * rowHeight + 56
+  // Each row's top edge; headings are shorter than bars.
+  const offsets = []
+  let plotHeight = 0
+  for (const row of rows) {
+    offsets.push(plotHeight)
+    plotHeight += row.heading === undefined ? rowHeight : headingHeight
+  }
+  const height = top + plotHeight + 56
   const colors = { pass: "#2e7d32", fail: "#c62828", info: "#9e9e9e" }
 
   const parts = []
@@ -43,19 +53,25 @@ export const ratioChart = (rows, { title, subtitle }) => {
   for (let d = lowDecade; d <= highDecade; d++) {
     const gx = x(10 ** d)
     parts.push(
-      `<line x1="${gx}" y1="${top - 8}" x2="${gx}" y2="${top + rows.length * rowHeight}" stroke="${d === 0 ? "#333" : "#e0e0e0"}" stroke-width="${d === 0 ? 1.5 : 1}"/>`
+      `<line x1="${gx}" y1="${top - 8}" x2="${gx}" y2="${top + plotHeight}" stroke="${d === 0 ? "#333" : "#e0e0e0"}" stroke-width="${d === 0 ? 1.5 : 1}"/>`
     )
     const label = d >= 0 ? `${10 ** d}×` : `1/${10 ** -d}`
-    parts.push(
-      `<text x="${gx}" y="${top + rows.length * rowHeight + 18}" text-anchor="middle" fill="#555">${label}</text>`
-    )
+    parts.push(`<text x="${gx}" y="${top + plotHeight + 18}" text-anchor="middle" fill="#555">${label}</text>`)
   }
   parts.push(
     `<text x="${x(1)}" y="${top - 14}" text-anchor="middle" fill="#333">parity (ours = @azure/identity)</text>`
   )
 
   rows.forEach((row, i) => {
-    const cy = top + i * rowHeight + rowHeight / 2
+    if (row.heading !== undefined) {
+      const y = top + offsets[i]
+      parts.push(`<rect x="0" y="${y + 2}" width="${width}" height="${headingHeight - 4}" fill="#f3f3f3"/>`)
+      parts.push(
+        `<text x="16" y="${y + headingHeight / 2 + 5}" font-weight="600" fill="#333">${escape(row.heading)}</text>`
+      )
+      return
+    }
+    const cy = top + offsets[i] + rowHeight / 2
     const color = colors[row.status] ?? colors.info
     const x0 = x(1)
     const x1 = x(row.ratio.median)

@@ -3,12 +3,13 @@
 // AZURE_POD_IDENTITY_AUTHORITY_HOST when a credential is constructed and falls back to
 // 169.254.169.254 without it, so a missing or wrong value must stop the run, not degrade it.
 // This module imports nothing, so it costs the cold-start measurements nothing measurable.
+// CommonJS, so that the `require` cold-start child loads it as it is; ES-module children import it.
 
 /** `http://127.0.0.1:<port>` and nothing else (no other host, no path, no credentials). */
-export const LOOPBACK_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}\/?$/
+const LOOPBACK_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}\/?$/
 
 /** Variables that would make either library pick another source than IMDS (or another host). */
-export const FOREIGN_VARIABLES = [
+const FOREIGN_VARIABLES = [
   "IDENTITY_ENDPOINT",
   "IDENTITY_HEADER",
   "IDENTITY_SERVER_THUMBPRINT",
@@ -28,7 +29,7 @@ export const FOREIGN_VARIABLES = [
 ]
 
 /** The reason the environment is unsafe, or `undefined` when it points at loopback only. */
-export const unsafeEnvironment = (env) => {
+const unsafeEnvironment = (env) => {
   const host = env.AZURE_POD_IDENTITY_AUTHORITY_HOST
   if (host === undefined || !LOOPBACK_ORIGIN.test(host)) {
     return "AZURE_POD_IDENTITY_AUTHORITY_HOST must be http://127.0.0.1:<port> (the local emulator)"
@@ -39,7 +40,7 @@ export const unsafeEnvironment = (env) => {
 }
 
 /** Exits the process (code 2) unless the environment points at the loopback emulator only. */
-export const assertLoopbackEnvironment = (env = process.env) => {
+const assertLoopbackEnvironment = (env = process.env) => {
   const reason = unsafeEnvironment(env)
   if (reason !== undefined) {
     process.stderr.write(`bench: refusing to run: ${reason}\n`)
@@ -48,4 +49,10 @@ export const assertLoopbackEnvironment = (env = process.env) => {
 }
 
 /** The same check as `ManagedIdentity.allowLoopbackOnly`, for scripts that must not import core. */
-export const loopbackOnly = (url) => url.hostname === "127.0.0.1" || url.hostname === "localhost"
+const loopbackOnly = (url) => url.hostname === "127.0.0.1" || url.hostname === "localhost"
+
+exports.LOOPBACK_ORIGIN = LOOPBACK_ORIGIN
+exports.FOREIGN_VARIABLES = FOREIGN_VARIABLES
+exports.unsafeEnvironment = unsafeEnvironment
+exports.assertLoopbackEnvironment = assertLoopbackEnvironment
+exports.loopbackOnly = loopbackOnly
