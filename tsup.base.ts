@@ -93,7 +93,7 @@ export const adapterBuild = (options: {
   const promiseApi = ["src/index.ts", "src/effect.ts", "src/ManagedIdentityCredential.ts"]
   const isCjs = (build: { initialOptions: { format?: string; outExtension?: Record<string, string> } }) =>
     build.initialOptions.format === "cjs" || build.initialOptions.outExtension?.[".js"] === ".cjs"
-  const bundled = (entry: Record<string, string>, noExternal: ReadonlyArray<RegExp>): Options => ({
+  const bundled = (entry: Record<string, string>, noExternal: ReadonlyArray<RegExp>, plainData: boolean): Options => ({
     ...base,
     entry,
     dts: false,
@@ -104,6 +104,16 @@ export const adapterBuild = (options: {
       esbuild.sourcesContent = false
     },
     esbuildPlugins: [
+      {
+        // The root's errors need not be Effect values: core's internal/plainData.ts says why.
+        name: "plain-data",
+        setup(build) {
+          if (!plainData) return
+          build.onResolve({ filter: /^effect\/Data$/ }, () => ({
+            path: resolve("..", "core", "src", "internal", "plainData.ts")
+          }))
+        }
+      },
       {
         // Compiled in from their sources, not their `dist`: a `dist` built with code splitting
         // imports chunks for their side effects, which a bundle that trusts `sideEffects: false`
@@ -152,7 +162,7 @@ export const adapterBuild = (options: {
         }
       ]
     },
-    bundled({ index: "src/index.ts" }, options.rootBundle),
-    bundled({ engine: "src/internal/engine.ts" }, options.engineBundle)
+    bundled({ index: "src/index.ts" }, options.rootBundle, true),
+    bundled({ engine: "src/internal/engine.ts" }, options.engineBundle, false)
   ]
 }

@@ -47,9 +47,7 @@ export const make: Effect.Effect<
 > = Effect.suspend(() => {
   const runtime = bun()
   return runtime === undefined
-    ? Effect.fail(
-        notBun()
-      )
+    ? Effect.fail(notBun())
     : Effect.succeed(Environment.make({ ...runtime.env }, platform()))
 })
 

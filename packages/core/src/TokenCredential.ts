@@ -16,7 +16,7 @@ import type { AccessToken } from "./AccessToken.js"
 import type { Platform, Variables } from "./Environment.js"
 import * as Identity from "./Identity.js"
 import type * as ManagedIdentity from "./ManagedIdentity.js"
-import type { ManagedIdentityError } from "./ManagedIdentityError.js"
+import { type ManagedIdentityError, Transient } from "./ManagedIdentityError.js"
 import * as SourceCatalog from "./SourceCatalog.js"
 import type * as SourceRequirements from "./SourceRequirements.js"
 import * as Client from "./internal/credentialClient.js"
@@ -501,16 +501,24 @@ const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
 
 const rejectionOf = (
   error: unknown,
-  deadline: { readonly passed: boolean; readonly ms: number | undefined }
+  deadline: { readonly passed: boolean; readonly ms: number | undefined },
+  client: Client.Client
 ): Error => {
   if (error === Client.ABORTED) {
-    return deadline.passed
-      ? new AuthenticationError(
-          0,
-          { error: "transient_failure", errorDescription: `the caller's deadline of ${deadline.ms} ms passed` },
-          `ManagedIdentityCredential: the caller's deadline of ${deadline.ms} ms passed before a token arrived`
-        )
-      : new AbortError()
+    if (!deadline.passed) return new AbortError()
+    // As the Effect API's `timeout`: a Transient timeout, which is the AuthenticationError's cause.
+    const served = client.served()
+    const source = served?.source ?? "IMDS"
+    return toError(
+      new Transient({
+        source,
+        reason: "timeout",
+        message: `${source}: the caller's deadline of ${deadline.ms} ms passed before a token arrived`,
+        attempts: 0,
+        elapsedMs: deadline.ms ?? 0,
+        endpoint: served?.endpoint
+      })
+    )
   }
   if (isManagedIdentityError(error)) return toError(error)
   return new AuthenticationError(
@@ -624,7 +632,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
       },
       (error: unknown) => {
         done()
-        throw rejectionOf(error, deadline)
+        throw rejectionOf(error, deadline, this.#client)
       }
     )
   }

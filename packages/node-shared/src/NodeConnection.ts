@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Https from "node:https"
 import type * as Net from "node:net"
 import type * as Tls from "node:tls"
+import * as internal from "./internal/builtin.js"
 
 /**
  * How connections are made and pooled.
@@ -59,7 +60,7 @@ export const defaultConnectTimeout: Duration.Duration = /* @__PURE__ */ Duration
  * NodeConnection.defaultConnectTimeoutMs // 1000
  * ```
  */
-export const defaultConnectTimeoutMs = 1_000
+export const defaultConnectTimeoutMs: number = internal.DEFAULT_CONNECT_TIMEOUT_MS
 
 /**
  * The connect timeout of `options`, in milliseconds.
@@ -142,10 +143,7 @@ export interface TlsModules {
  * const http = NodeConnection.builtin<typeof Http>("node:http") ?? (await import("node:http"))
  * ```
  */
-export const builtin = <M>(id: `node:${string}`): M | undefined => {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-  return typeof runtime?.getBuiltinModule === "function" ? (runtime.getBuiltinModule(id) as M | undefined) : undefined
-}
+export const builtin: <M>(id: `node:${string}`) => M | undefined = internal.builtin
 
 let loaded: Promise<TlsModules> | undefined
 

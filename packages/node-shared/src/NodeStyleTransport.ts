@@ -8,11 +8,10 @@
  *
  * @since 0.1.0
  */
-import { type Answer, parts, type Request } from "@managed-identity/core/HttpRequest"
+import { parts } from "@managed-identity/core/HttpRequest"
 import type { Service } from "@managed-identity/core/HttpTransport"
 import * as Effect from "effect/Effect"
 import * as internal from "./internal/nodeStyle.js"
-import * as plain from "./internal/plainSend.js"
 
 // The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
 
@@ -127,45 +126,3 @@ export const make = (options: Options): Service => ({
       : internal.send(options.request, built.right, { maxBodyBytes, connectTimeoutMs: options.connectTimeoutMs })
   }
 })
-
-/**
- * The same send as a plain `Promise` (core's `TokenCredential.PlainSend`): what a Promise-API
- * credential makes its first request with, before (and without) the Effect runtime. It rejects with
- * a `TransportError` only, and `signal` abandons the request, closing its connection.
- *
- * @since 0.1.0
- * @category constructors
- * @example
- * ```ts
- * import * as Http from "node:http"
- * import * as HttpRequest from "@managed-identity/core/HttpRequest"
- * import { NodeStyleTransport } from "@managed-identity/node-shared"
- *
- * const send = NodeStyleTransport.plainSend({ request: Http.request, connectTimeoutMs: 1_000 })
- * const answer = await send(HttpRequest.get("http://127.0.0.1:40342/metadata/identity/oauth2/token", { metadata: "true" }), {
- *   maxBodyBytes: 65_536,
- *   signal: AbortSignal.timeout(5_000)
- * })
- * ```
- */
-export const plainSend =
-  (options: Options) =>
-  (
-    request: Request,
-    sendOptions: {
-      readonly maxBodyBytes: number
-      readonly signal: AbortSignal
-      /** For nobody waiting (a cache's refresh): the socket does not hold the process open. */
-      readonly background?: boolean | undefined
-    }
-  ): Promise<Answer> => {
-    const built = parts(request)
-    return built._tag === "Left"
-      ? Promise.reject(built.left)
-      : plain.send(options.request, built.right, {
-          maxBodyBytes: sendOptions.maxBodyBytes,
-          connectTimeoutMs: options.connectTimeoutMs,
-          signal: sendOptions.signal,
-          background: sendOptions.background
-        })
-  }

@@ -14,6 +14,8 @@ export * as NodeCertificatePinning from "./NodeCertificatePinning.js"
 /** @since 0.1.0 */
 export * as NodeConnection from "./NodeConnection.js"
 /** @since 0.1.0 */
+export * as NodePlainTransport from "./NodePlainTransport.js"
+/** @since 0.1.0 */
 export * as NodeStyleTransport from "./NodeStyleTransport.js"
 /** @since 0.1.0 */
 export * as PinnedHttpsTransport from "./PinnedHttpsTransport.js"

@@ -181,6 +181,12 @@ export class Client {
     return client
   }
 
+  /** The source this client serves and its endpoint, once known (for messages). */
+  served(): { readonly source: SourceName; readonly endpoint: string } | undefined {
+    const plan = this.#plan
+    return plan?._tag === "Serve" ? { source: plan.source.name, endpoint: plan.source.endpoint } : undefined
+  }
+
   /** A cached token, synchronously, when one needs no refresh yet (the fast path of every call). */
   peek(scopes: string | ReadonlyArray<string>, now: number): AccessToken | undefined {
     const engine = this.#engine

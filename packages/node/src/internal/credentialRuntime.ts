@@ -6,8 +6,7 @@
  * @internal
  */
 import type * as TokenCredential from "@managed-identity/core/TokenCredential"
-import * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
-import * as NodeStyleTransport from "@managed-identity/node-shared/NodeStyleTransport"
+import * as NodePlainTransport from "@managed-identity/node-shared/NodePlainTransport"
 import type * as Fs from "node:fs"
 import type * as Http from "node:http"
 import type * as Https from "node:https"
@@ -17,10 +16,10 @@ import { platform } from "./platform.js"
 // The Effect API's `connectTimeout` takes any `Duration.DurationInput`; decoding one needs Effect,
 // so a number (milliseconds) is read here and anything else goes to the engine with the request.
 const connectTimeoutMs = (input: Settings["connectTimeout"]): number | "engine" =>
-  input === undefined ? NodeConnection.defaultConnectTimeoutMs : typeof input === "number" ? input : "engine"
+  input === undefined ? NodePlainTransport.defaultConnectTimeoutMs : typeof input === "number" ? input : "engine"
 
-// Node's modules by `process.getBuiltinModule`, never an ES import: see `NodeConnection.builtin`.
-const fs = NodeConnection.builtin<typeof Fs>("node:fs")
+// Node's modules by `process.getBuiltinModule`, never an ES import: see `NodePlainTransport.builtin`.
+const fs = NodePlainTransport.builtin<typeof Fs>("node:fs")
 
 // One keep-alive pool per scheme per process; a free socket in it never holds the process.
 interface Pool {
@@ -36,12 +35,12 @@ const poolOf = (module: typeof Http | typeof Https): Pool => ({
 const pool = (tls: boolean): Promise<Pool> => {
   if (tls) {
     // `node:https` and `node:tls` load on the first TLS request, never at import.
-    httpsPool ??= Promise.resolve(NodeConnection.builtin<typeof Https>("node:https") ?? import("node:https")).then(
+    httpsPool ??= Promise.resolve(NodePlainTransport.builtin<typeof Https>("node:https") ?? import("node:https")).then(
       poolOf
     )
     return httpsPool
   }
-  httpPool ??= Promise.resolve(NodeConnection.builtin<typeof Http>("node:http") ?? import("node:http")).then(poolOf)
+  httpPool ??= Promise.resolve(NodePlainTransport.builtin<typeof Http>("node:http") ?? import("node:http")).then(poolOf)
   return httpPool
 }
 
@@ -52,7 +51,7 @@ const plainSend = (timeoutMs: number): TokenCredential.PlainSend => {
     const send = sends.get(tls)
     if (send !== undefined) return send(request, options)
     return pool(tls).then(({ request: open, agent }) => {
-      const made = NodeStyleTransport.plainSend({
+      const made = NodePlainTransport.make({
         request: (url, init) => open(url, { ...init, agent }),
         connectTimeoutMs: timeoutMs
       })
