@@ -129,6 +129,8 @@ export interface CredentialOptions {
   readonly clientId?: string
   readonly objectId?: string
   readonly resourceId?: string
+  /** Off: the credential keeps a token cache of its own instead of the process's shared one. */
+  readonly sharedTokenCache?: boolean
   /** `@azure/identity`'s retry options: only the waits, the source's policy keeps its shape. */
   readonly retryOptions?: { readonly retryDelayInMs: number; readonly maxRetryDelayInMs: number }
   readonly managedIdentity: {
@@ -349,6 +351,7 @@ export const claimsOf = (token: string): Record<string, unknown> => {
 const ARM = "https://management.azure.com/.default"
 const VAULT = "https://vault.azure.net/.default"
 const STORAGE = "https://storage.azure.com/.default"
+const KEYVAULT_SHARED = "https://graph.microsoft.com/.default"
 
 /** Fast enough that retries cost milliseconds of real time, with the policy's shape intact. */
 const FAST_RETRY = { maxRetries: 3, delta: 10, maxDelay: 50, jitter: 0, goneWindow: 1000 }
@@ -366,7 +369,12 @@ export interface Context {
   /** A credential for one source; closed by the runner after the case. */
   credential(
     source: SourceKey | Readonly<Record<string, string>>,
-    identity?: { readonly clientId?: string; readonly objectId?: string; readonly resourceId?: string },
+    identity?: {
+      readonly clientId?: string
+      readonly objectId?: string
+      readonly resourceId?: string
+      readonly sharedTokenCache?: boolean
+    },
     retry?: Partial<CredentialOptions["managedIdentity"]["retry"]>
   ): CredentialLike
 }
@@ -428,6 +436,75 @@ const userAssigned = (kind: "clientId" | "objectId" | "resourceId", parameter: s
     check(query?.[parameter] === USER[kind], `the request did not send ${parameter}`)
   }
 })
+
+/**
+ * One token cache per process, shared by every credential of one configuration (as
+ * `@azure/identity`'s): a credential built per call costs no request once a token is cached, and
+ * two identities never share. Part of `cases`; adapters' own suites run them on their own too.
+ *
+ * @since 0.1.0
+ * @category cases
+ */
+export const sharingCases: ReadonlyArray<Case> = [
+  {
+    name: "sharing: fifty fresh credentials in a row make one request; a fresh one answers from the cache",
+    requests: { imds: 1 },
+    run: async ({ credential }) => {
+      const first = await credential("imds").getToken(KEYVAULT_SHARED)
+      for (let i = 0; i < 49; i++) {
+        const token = await credential("imds").getToken(KEYVAULT_SHARED)
+        check(token.token === first.token, `fresh credential ${i + 2} did not get the cached token`)
+      }
+    }
+  },
+  {
+    name: "sharing: two hundred concurrent fresh credentials make one request between them",
+    requests: { imds: 1 },
+    run: async ({ credential }) => {
+      const tokens = await Promise.all(Array.from({ length: 200 }, () => credential("imds").getToken(KEYVAULT_SHARED)))
+      check(new Set(tokens.map((t) => t.token)).size === 1, "concurrent fresh credentials got different tokens")
+    }
+  },
+  {
+    name: "sharing: two identities, concurrently and interleaved, never get each other's token",
+    requests: { imds: 2 },
+    run: async ({ credential }) => {
+      const calls = Array.from({ length: 120 }, (_, i) => {
+        const user = i % 2 === 1
+        return credential("imds", user ? { clientId: USER.clientId } : {})
+          .getToken(KEYVAULT_SHARED)
+          .then((token) => ({ user, claims: claimsOf(token.token) }))
+      })
+      for (const { user, claims } of await Promise.all(calls)) {
+        if (user) check(claims.appid === USER.clientId, `the user-assigned identity got appid ${String(claims.appid)}`)
+        else check(claims.appid !== USER.clientId, "the system identity got the user-assigned identity's token")
+      }
+    }
+  },
+  {
+    name: "sharing: close() on one credential leaves the others with the cache",
+    requests: { imds: 1 },
+    run: async ({ credential }) => {
+      const a = credential("imds")
+      const b = credential("imds")
+      const token = await a.getToken(KEYVAULT_SHARED)
+      await a.close()
+      check((await b.getToken(KEYVAULT_SHARED)).token === token.token, "the other credential lost the cached token")
+      check((await credential("imds").getToken(KEYVAULT_SHARED)).token === token.token, "a new credential missed the cache")
+    }
+  },
+  {
+    name: "sharing: sharedTokenCache: false keeps a credential's cache its own",
+    requests: { imds: 2 },
+    run: async ({ credential }) => {
+      const shared = await credential("imds").getToken(KEYVAULT_SHARED)
+      const apart = credential("imds", { sharedTokenCache: false })
+      const own = await apart.getToken(KEYVAULT_SHARED)
+      check((await apart.getToken(KEYVAULT_SHARED)).token === own.token, "the separate credential did not cache")
+      check(typeof shared.token === "string", "no shared token")
+    }
+  }
+]
 
 const retries = (spec: string, requests: number): Case => ({
   name: `imds: retries ${spec} and then gets the token`,
@@ -506,6 +583,7 @@ export const cases = (capabilities: Capabilities): ReadonlyArray<Case> => [
       check((await mi.getToken([STORAGE])).token === storage.token, "the storage token was not cached")
     }
   },
+  ...sharingCases,
   retries("imds:410x2", 3),
   retries("imds:429,retry-after=0x2", 3),
   retries("imds:500x1", 2),
