@@ -74,7 +74,8 @@ export const packageBuild = (overrides: Options = {}): Array<Options> => {
  */
 export const adapterBuild = (options: {
   readonly rootBundle: ReadonlyArray<RegExp>
-  readonly engineBundle: ReadonlyArray<RegExp>
+  /** What the engine compiles in; no engine (the edge's) when absent. */
+  readonly engineBundle?: ReadonlyArray<RegExp> | undefined
 }): Array<Options> => {
   const base: Options = {
     format: ["esm", "cjs"],
@@ -163,6 +164,8 @@ export const adapterBuild = (options: {
       ]
     },
     bundled({ index: "src/index.ts" }, options.rootBundle, true),
-    bundled({ engine: "src/internal/engine.ts" }, options.engineBundle, false)
+    ...(options.engineBundle === undefined
+      ? []
+      : [bundled({ engine: "src/internal/engine.ts" }, options.engineBundle, false)])
   ]
 }

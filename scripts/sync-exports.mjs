@@ -10,9 +10,9 @@ const modules = readdirSync("src")
   .map((f) => basename(f, ".ts"))
   .filter((m) => m !== "bin")
   .sort()
-// An adapter (tsup.base.ts `adapterBuild`, with a Promise-API engine) pre-bundles its root, and
+// An adapter (tsup.base.ts `adapterBuild`: a Promise-API root and an Effect API) pre-bundles its root, and
 // `./ManagedIdentityCredential` is that same file: one module instance, whichever path imports it.
-const adapter = existsSync("src/internal/engine.ts")
+const adapter = existsSync("src/effect.ts") && existsSync("src/ManagedIdentityCredential.ts")
 const entry = (m) => {
   const code = adapter && m === "ManagedIdentityCredential" ? "index" : m
   return {

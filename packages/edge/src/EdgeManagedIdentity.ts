@@ -17,6 +17,7 @@ import type { ManagedIdentityError } from "@managed-identity/core/ManagedIdentit
 import * as Layer from "effect/Layer"
 import * as EdgeEnvironment from "./EdgeEnvironment.js"
 import * as EdgeHttpTransport from "./EdgeHttpTransport.js"
+import * as capabilities from "./internal/capabilities.js"
 
 /**
  * Why sources that read a file cannot be used here.
@@ -24,8 +25,7 @@ import * as EdgeHttpTransport from "./EdgeHttpTransport.js"
  * @since 0.1.0
  * @category constants
  */
-export const noFileSystem =
-  "edge runtimes (Cloudflare Workers, Vercel Edge, Deno Deploy, Netlify Edge) have no file system"
+export const noFileSystem: string = capabilities.NO_FILE_SYSTEM
 
 /**
  * Why Service Fabric cannot be used here.
@@ -33,7 +33,7 @@ export const noFileSystem =
  * @since 0.1.0
  * @category constants
  */
-export const noCertificatePinning = "an edge runtime's fetch always validates the certificate chain"
+export const noCertificatePinning: string = capabilities.NO_CERTIFICATE_PINNING
 
 /**
  * Options: every core setting, plus the environment and, optionally, the `fetch` to use.

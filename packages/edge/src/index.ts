@@ -1,16 +1,15 @@
 /**
- * @managed-identity/edge — Azure Managed Identity on Cloudflare Workers, Vercel Edge, Deno Deploy
- * and Netlify Edge: fetch only, the environment passed in.
+ * @managed-identity/edge — Azure Managed Identity tokens for edge runtimes (Cloudflare Workers,
+ * Vercel Edge, Deno Deploy, Netlify Edge): `fetch` only.
+ *
+ * The root is the Promise API: `ManagedIdentityCredential`, the `TokenCredential` every Azure SDK
+ * client accepts, which loads no Effect runtime. The Effect API (layers for your own `effect`) is
+ * `@managed-identity/edge/effect`, and each of its modules has its own subpath
+ * (`@managed-identity/edge/EdgeManagedIdentity`, ...).
  *
  * @since 0.1.0
  */
 
-/** @since 0.1.0 */
-export * as EdgeEnvironment from "./EdgeEnvironment.js"
-/** @since 0.1.0 */
-export * as EdgeHttpTransport from "./EdgeHttpTransport.js"
-/** @since 0.1.0 */
-export * as EdgeManagedIdentity from "./EdgeManagedIdentity.js"
 /** @since 0.1.0 */
 export {
   AbortError,
@@ -18,5 +17,6 @@ export {
   CredentialUnavailableError,
   InvalidArgumentError,
   ManagedIdentityCredential,
-  type ManagedIdentityCredentialOptions
+  type ManagedIdentityCredentialOptions,
+  type Settings
 } from "./ManagedIdentityCredential.js"

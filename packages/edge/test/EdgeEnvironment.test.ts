@@ -1,7 +1,7 @@
 import { Environment } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { EdgeEnvironment } from "../src/index.js"
+import { EdgeEnvironment } from "../src/effect.js"
 
 describe("EdgeEnvironment", () => {
   it("keeps text bindings and drops KV namespaces, secrets objects and empty values", () => {

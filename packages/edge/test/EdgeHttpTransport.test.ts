@@ -1,7 +1,7 @@
 import { HttpTransport } from "@managed-identity/core"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { EdgeHttpTransport } from "../src/index.js"
+import { EdgeHttpTransport } from "../src/effect.js"
 
 const recordingFetch = () => {
   const calls: Array<{ url: string; init: RequestInit | undefined }> = []

@@ -8,7 +8,7 @@ import { Emulator } from "@managed-identity/emulator"
 import * as Effect from "effect/Effect"
 import * as Harness from "@managed-identity/conformance/Harness"
 import { assertLoopbackOnly } from "@managed-identity/conformance/Suite"
-import { EdgeManagedIdentity } from "../src/index.js"
+import { EdgeManagedIdentity } from "../src/effect.js"
 
 let emulator: Emulator.Emulator
 beforeAll(async () => {

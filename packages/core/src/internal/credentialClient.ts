@@ -293,8 +293,11 @@ export class Client {
       const installed: Array<SourceName> = []
       if (config.source === undefined) {
         for (const agent of SourceCatalog.agentsToLookFor(variables, runtime.platform, config.sourceOptions)) {
-          // No way to look: let the engine detect.
-          if (runtime.exists === undefined) return { _tag: "Engine" }
+          // No file system: nothing is installed. No way to look: let the engine detect.
+          if (runtime.exists === undefined) {
+            if (runtime.lacks?.fileSystem !== undefined) break
+            return { _tag: "Engine" }
+          }
           if (runtime.exists(agent.path)) {
             installed.push(agent.source)
             break

@@ -1,8 +1,10 @@
 /**
- * The smallest useful Worker: one `getToken` through the edge credential. test/BundleSize.test.ts
- * bundles it as a deployment would and holds its gzipped size to the budget in README.md.
+ * The smallest useful Worker: one `getToken` through the edge credential, imported as users import
+ * it (the package root, as built: the package's own build runs before its tests, turbo.json).
+ * test/BundleSize.test.ts bundles it as a deployment would and holds its gzipped size to the budget
+ * in README.md.
  */
-import { ManagedIdentityCredential } from "../../src/index.js"
+import { ManagedIdentityCredential } from "@managed-identity/edge"
 
 let credential: ManagedIdentityCredential | undefined
 
