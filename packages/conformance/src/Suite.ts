@@ -490,7 +490,10 @@ export const sharingCases: ReadonlyArray<Case> = [
       const token = await a.getToken(KEYVAULT_SHARED)
       await a.close()
       check((await b.getToken(KEYVAULT_SHARED)).token === token.token, "the other credential lost the cached token")
-      check((await credential("imds").getToken(KEYVAULT_SHARED)).token === token.token, "a new credential missed the cache")
+      check(
+        (await credential("imds").getToken(KEYVAULT_SHARED)).token === token.token,
+        "a new credential missed the cache"
+      )
     }
   },
   {
