@@ -10,9 +10,11 @@
 //   4. an explicit client id, even where the system-assigned identity would be picked anyway;
 //   5. metrics on authentication errors (see metrics.ts).
 //
-// And the one the socket errors (SocketException 10013) call for: ONE credential per instance,
-// shared by every invocation, so its token cache answers and the sandbox's connection limit is not
-// spent on token requests.
+// And the one the socket errors (SocketException 10013) call for: one token cache per instance,
+// shared by every invocation, so the cache answers and the sandbox's connection limit is not spent
+// on token requests. The library shares its cache between every credential of one configuration in
+// the process, so even a credential built per invocation costs no request once a token is cached;
+// this app keeps one per instance anyway.
 import { Diagnostics, ManagedIdentity } from "@managed-identity/core"
 import { CredentialUnavailableError, ManagedIdentityCredential } from "@managed-identity/node"
 
@@ -38,6 +40,12 @@ export interface FunctionIdentityOptions {
   /** Default: open after 3 consecutive failed acquisitions, for 30 s. */
   readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number } | undefined
   readonly logger?: Logger | undefined
+  /**
+   * Share the process's token cache with every credential of the same configuration (default
+   * `true`). A Functions instance is one process; tests that run many instances in one process
+   * turn it off so that each instance behaves as its own process would.
+   */
+  readonly sharedTokenCache?: boolean | undefined
 }
 
 /** Mitigation 1: `ManagedIdentityCredential` retry options from the write-up's C#. */
@@ -144,6 +152,9 @@ export class FunctionIdentity {
     this.#credential = new ManagedIdentityCredential({
       clientId: this.clientId,
       retryOptions: { ...coldStartRetry, ...this.#options.retry },
+      // Mitigation 5 reads the library's `managed_identity.*` metrics (metrics.ts): record them.
+      effectTelemetry: true,
+      sharedTokenCache: this.#options.sharedTokenCache,
       managedIdentity: {
         environment: variables,
         endpointGuard: ManagedIdentity.allowLoopbackOnly,

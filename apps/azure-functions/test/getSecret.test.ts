@@ -64,10 +64,14 @@ const appSettings = (): Record<string, string | undefined> => {
   return settings
 }
 
-/** A new instance (a cold start): its own handler, credential and SecretClient. */
+/**
+ * A new instance (a cold start): its own handler, credential and SecretClient. A real instance is a
+ * process of its own; here they share one, so each keeps its own token cache.
+ */
 const instance = (options: GetSecretOptions = {}) =>
   makeGetSecretHandler({
     environment: appSettings(),
+    sharedTokenCache: false,
     // The write-up's schedule, scaled down 200× so the test takes seconds, not minutes.
     retry: { maxRetries: 5, retryDelayInMs: 10, maxRetryDelayInMs: 50 },
     secretClientOptions: { tlsOptions: { ca: vault.ca } },

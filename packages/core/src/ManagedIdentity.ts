@@ -24,8 +24,8 @@ import type { HttpTransport } from "./HttpTransport.js"
 import * as Identity from "./Identity.js"
 import {
   type EndpointError,
-  InvalidArgument,
-  InvalidResponse,
+  type InvalidArgument,
+  type InvalidResponse,
   type ManagedIdentityError,
   Transient
 } from "./ManagedIdentityError.js"
@@ -36,11 +36,11 @@ import type { SourceName } from "./SourceName.js"
 import * as SourceRequirements from "./SourceRequirements.js"
 import * as Telemetry from "./Telemetry.js"
 import * as TokenCache from "./TokenCache.js"
-import { isLoopback } from "./internal/endpoint.js"
+import { guardRefusal, isLoopback } from "./internal/endpoint.js"
 import * as Detection from "./internal/detection.js"
 import * as Exchange from "./internal/exchange.js"
 import { sha256Hex } from "./internal/digest.js"
-import { mismatch } from "./internal/tokenIdentity.js"
+import { wrongIdentity } from "./internal/tokenIdentity.js"
 import * as TelemetryInternal from "./internal/telemetry.js"
 
 /**
@@ -257,20 +257,8 @@ export const make = (
         ? yield* Detection.detect(config.sourceOptions)
         : yield* Detection.make(config.source, config.sourceOptions)
 
-    if (config.endpointGuard !== undefined) {
-      let allowed = false
-      try {
-        allowed = config.endpointGuard(new URL(source.endpoint))
-      } catch {
-        allowed = false
-      }
-      if (!allowed) {
-        return yield* new InvalidArgument({
-          argument: "endpointGuard",
-          message: `${source.name}: the endpoint ${source.endpoint} is not allowed by the endpoint guard; no request was sent`
-        })
-      }
-    }
+    const refused = guardRefusal(config.endpointGuard, source)
+    if (refused !== undefined) return yield* refused
 
     const context = yield* Effect.context<
       HttpTransport | FileReader.FileReader | CertificatePinning.CertificatePinning
@@ -287,19 +275,8 @@ export const make = (
 
     const verify = config.verifyTokenIdentity !== false && identity._tag !== "SystemAssigned"
     const checked = (token: AccessToken): Effect.Effect<AccessToken, InvalidResponse> => {
-      const wrong = verify ? mismatch(identity, token) : undefined
-      return wrong === undefined
-        ? Effect.succeed(token)
-        : Effect.fail(
-            new InvalidResponse({
-              source: source.name,
-              reason: "wrong-identity",
-              message: `${source.name} answered with a token for another identity: ${wrong}`,
-              attempts: 1,
-              elapsedMs: 0,
-              endpoint: source.endpoint
-            })
-          )
+      const wrong = wrongIdentity(source, identity, token, verify)
+      return wrong === undefined ? Effect.succeed(token) : Effect.fail(wrong)
     }
     const attempt = (resource: Resource.Resource, claims: string | undefined, tokenToRefresh: string | undefined) =>
       Exchange.run(source.start({ identity, resource, claims, tokenToRefresh })).pipe(

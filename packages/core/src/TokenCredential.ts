@@ -69,6 +69,13 @@ export interface ManagedIdentityCredentialOptions<S extends Settings = Settings>
    * own. Default `true`.
    */
   readonly sharedTokenCache?: boolean | undefined
+  /**
+   * Record the library's Effect telemetry (the `managed_identity.*` metrics in the process's Effect
+   * metric registry, and spans): the credential then runs every source on the Effect engine, which
+   * loads the Effect runtime. Default `false`: IMDS, App Service, Azure ML and Cloud Shell are served
+   * without it, and record none.
+   */
+  readonly effectTelemetry?: boolean | undefined
 }
 
 /**
@@ -577,21 +584,25 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
       return
     }
     const { variables, platform } = seen
+    const engineOnly = options.effectTelemetry === true
     this.#key =
       options.sharedTokenCache === false
         ? undefined
-        : sharingKey(runtime as Runtime<never>, config, variables, platform)
+        : sharingKey(runtime as Runtime<never>, { config, engineOnly }, variables, platform)
     let client = this.#key === undefined ? undefined : registry.clients.get(this.#key)
     if (client === undefined) {
-      client = new Client.Client(config, {
-        variables,
-        platform,
-        send: runtime.send?.(config),
-        exists: runtime.exists,
-        lacks: runtime.lacks,
-        admit: runtime.admit,
-        engine: runtime.engine === undefined ? undefined : () => runtime.engine!(config, variables)
-      })
+      client = new Client.Client(
+        { ...config, engineOnly },
+        {
+          variables,
+          platform,
+          send: runtime.send?.(config),
+          exists: runtime.exists,
+          lacks: runtime.lacks,
+          admit: runtime.admit,
+          engine: runtime.engine === undefined ? undefined : () => runtime.engine!(config, variables)
+        }
+      )
       if (this.#key !== undefined) registry.clients.set(this.#key, client)
     }
     client.refs++

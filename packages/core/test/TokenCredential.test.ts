@@ -346,6 +346,11 @@ describe("TokenCredential: the first request, and one client per configuration",
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
     expect(engines.loaded).toBe(1)
     await credential.close()
+    // Effect telemetry asked for: every source on the engine, whose metrics the program can read.
+    const telemetry = shared(runtime, { effectTelemetry: true })
+    expect((await telemetry.getToken("https://vault.azure.net/.default")).token).toBe(TOKEN)
+    expect(engines.loaded).toBe(2)
+    await telemetry.close()
     const none = shared({ ...runtime, engine: undefined }, { managedIdentity: { onRetry: () => Effect.void } })
     const error = await none.getToken(SCOPE).catch((e) => e)
     expect(error).toBeInstanceOf(TokenCredential.InvalidArgumentError)

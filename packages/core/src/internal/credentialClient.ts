@@ -24,7 +24,6 @@ import type { Identity } from "../Identity.js"
 import {
   type EndpointError,
   InvalidArgument,
-  InvalidResponse,
   type ManagedIdentityError,
   withAttempts
 } from "../ManagedIdentityError.js"
@@ -38,7 +37,8 @@ import { BreakerState } from "./breakerState.js"
 import { key as cacheKey } from "./cacheKey.js"
 import { attempt, type PlainSend } from "./promiseExchange.js"
 import * as Policies from "./retryPolicy.js"
-import { mismatch } from "./tokenIdentity.js"
+import { guardRefusal } from "./endpoint.js"
+import { wrongIdentity } from "./tokenIdentity.js"
 
 /**
  * The Effect engine as the client sees it: promises in, promises out. It rejects with a
@@ -79,6 +79,8 @@ export interface ClientConfig {
   readonly endpointGuard?: ((endpoint: URL) => boolean) | undefined
   readonly verifyTokenIdentity?: boolean | undefined
   readonly onRetry?: unknown
+  /** Every source on the engine (for its Effect telemetry). */
+  readonly engineOnly?: boolean | undefined
 }
 
 /**
@@ -288,7 +290,7 @@ export class Client {
     const config = this.#config
     const runtime = this.#runtime
     const decide = (): Plan => {
-      if (runtime.send === undefined) return { _tag: "Engine" }
+      if (runtime.send === undefined || config.engineOnly === true) return { _tag: "Engine" }
       const variables = runtime.variables
       const installed: Array<SourceName> = []
       if (config.source === undefined) {
@@ -316,24 +318,8 @@ export class Client {
       )
       if (Either.isLeft(built)) return { _tag: "Refused", error: built.left }
       const source = built.right
-      const guard = config.endpointGuard
-      if (guard !== undefined) {
-        let allowed = false
-        try {
-          allowed = guard(new URL(source.endpoint))
-        } catch {
-          allowed = false
-        }
-        if (!allowed) {
-          return {
-            _tag: "Refused",
-            error: new InvalidArgument({
-              argument: "endpointGuard",
-              message: `${source.name}: the endpoint ${source.endpoint} is not allowed by the endpoint guard; no request was sent`
-            })
-          }
-        }
-      }
+      const refused = guardRefusal(config.endpointGuard, source)
+      if (refused !== undefined) return { _tag: "Refused", error: refused }
       const refusal = runtime.admit?.(SourceRequirements.of(source))
       if (refusal !== undefined) return { _tag: "Refused", error: refusal }
       // A file to read, a certificate to pin, or a callback that is an Effect: the engine's.
@@ -463,16 +449,9 @@ export class Client {
         if (outcome._tag === "Aborted") throw ABORTED
         let error: EndpointError
         if (outcome._tag === "Token") {
-          const wrong = verify ? mismatch(config.identity, outcome.token) : undefined
+          const wrong = wrongIdentity(source, config.identity, outcome.token, verify)
           if (wrong === undefined) return outcome.token
-          error = new InvalidResponse({
-            source: source.name,
-            reason: "wrong-identity",
-            message: `${source.name} answered with a token for another identity: ${wrong}`,
-            attempts: 1,
-            elapsedMs: 0,
-            endpoint: source.endpoint
-          })
+          error = wrong
         } else {
           error = outcome.error
         }

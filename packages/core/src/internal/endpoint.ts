@@ -95,3 +95,28 @@ export const https = (variable: string, url: URL): Either.Either<URL, InvalidArg
           message: `${variable}: ${printable(url)} must be an https:// URL: the token service's certificate is pinned by thumbprint, and its secret never goes over plain HTTP`
         })
       )
+
+/**
+ * The refusal of a source whose endpoint the configured guard does not allow (a guard that throws
+ * allows nothing), as both drivers report it; `undefined` when allowed or unguarded.
+ *
+ * @internal
+ */
+export const guardRefusal = (
+  guard: ((endpoint: URL) => boolean) | undefined,
+  source: { readonly name: string; readonly endpoint: string }
+): InvalidArgument | undefined => {
+  if (guard === undefined) return undefined
+  let allowed = false
+  try {
+    allowed = guard(new URL(source.endpoint))
+  } catch {
+    allowed = false
+  }
+  return allowed
+    ? undefined
+    : new InvalidArgument({
+        argument: "endpointGuard",
+        message: `${source.name}: the endpoint ${source.endpoint} is not allowed by the endpoint guard; no request was sent`
+      })
+}

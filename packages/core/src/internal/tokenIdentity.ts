@@ -10,6 +10,8 @@
  */
 import type { AccessToken } from "../AccessToken.js"
 import type { Identity } from "../Identity.js"
+import { InvalidResponse } from "../ManagedIdentityError.js"
+import type { Source } from "../Source.js"
 import { claimsOf, text } from "./jwtClaims.js"
 
 const claimsFor: Record<Exclude<Identity["_tag"], "SystemAssigned">, ReadonlyArray<string>> = {
@@ -42,4 +44,29 @@ export const mismatch = (identity: Identity, token: AccessToken): string | undef
     return `asked for the identity with ${words[identity._tag]} ${identity.id}, but the token's ${name} is ${said}`
   }
   return undefined
+}
+
+/**
+ * The error for a token that is not the identity asked for (`verify` off: never), as both drivers
+ * report it.
+ *
+ * @internal
+ */
+export const wrongIdentity = (
+  source: Pick<Source, "name" | "endpoint">,
+  identity: Identity,
+  token: AccessToken,
+  verify: boolean
+): InvalidResponse | undefined => {
+  const wrong = verify ? mismatch(identity, token) : undefined
+  return wrong === undefined
+    ? undefined
+    : new InvalidResponse({
+        source: source.name,
+        reason: "wrong-identity",
+        message: `${source.name} answered with a token for another identity: ${wrong}`,
+        attempts: 1,
+        elapsedMs: 0,
+        endpoint: source.endpoint
+      })
 }
