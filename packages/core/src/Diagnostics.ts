@@ -266,7 +266,7 @@ const explainUnavailable = (error: Of<"Unavailable">): Explanation => {
         summary:
           "The operating system refused to open a socket to the managed-identity endpoint (access forbidden, e.g. Windows SocketException 10013).",
         advice: [
-          "On Azure Functions consumption plans this is the sandbox's limit on outbound connections: reuse one HTTP client and one credential across invocations instead of creating them per call.",
+          "On Azure Functions consumption plans this is the sandbox's limit on outbound connections: reuse one HTTP client across invocations instead of creating one per call (credentials of one configuration already share one token cache per process, so they make no extra token requests).",
           "Retry with backoff and keep a circuit breaker so a burst of failures degrades safely instead of failing every request.",
           "If it persists, move the app to a Premium or Dedicated plan, which has higher connection limits and no cold-start scale-out.",
           "On Deno, grant --allow-net for the endpoint's host."

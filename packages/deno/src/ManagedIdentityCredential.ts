@@ -3,8 +3,9 @@
  * client accepts, backed by the core's cache, retry policy and circuit breaker. It is the package's
  * root (`@managed-identity/deno`), pre-bundled: importing it loads no Effect module, the first token
  * is one plain `fetch`, and every credential of one configuration in the process shares one token
- * cache. The Effect engine (retries, refresh-ahead, claims, the sources that read a file) loads the
- * first time it is needed.
+ * cache. IMDS, App Service and Functions, Azure ML and Cloud Shell (retries, refresh-ahead and claims
+ * included) are served without the Effect runtime; the Effect engine loads for workload identity,
+ * Azure Arc and Service Fabric, the first time one is used.
  *
  * @since 0.1.0
  */

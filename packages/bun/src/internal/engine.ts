@@ -1,8 +1,9 @@
 /**
  * The Promise API's engine: core's `ManagedIdentity` over this adapter's layer, for the variables
- * the credential saw. Loaded by a dynamic import the first time a credential needs more than its
- * first request (a retry, a refresh, a claims challenge, a file or a pinned certificate), so a
- * process that never does never loads the Effect runtime.
+ * the credential saw. Loaded by a dynamic import the first time a credential needs it: a source that
+ * reads a file or pins a certificate (workload identity, Azure Arc, Service Fabric), or a setting
+ * that is an Effect (`onRetry`, `effectTelemetry`); a process that never does never loads the
+ * Effect runtime.
  *
  * @internal
  */

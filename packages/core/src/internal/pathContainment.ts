@@ -55,7 +55,7 @@ export const normalize = (path: string, platform: Platform): NormalizedPath | un
 }
 
 /**
- * Whether `path` is strictly inside `directory` (a file in it or below it).
+ * Whether `path` is directly inside `directory` (a file in it, not in a directory below it).
  *
  * @internal
  */
