@@ -117,7 +117,12 @@ describe.concurrent("an abandoned call is cancelled", () => {
           emulator.faults.clear()
           await emulator.faults.settled()
           expect(verifiedClaims(emulator, (await credential.getToken(ARM)).token).aud).toBeDefined()
-          expect(requestsOf(emulator)).toHaveLength(2)
+          // Every request after the abandoned one is the new call's: one, or more where a loaded
+          // machine let an attempt outlive its 500 ms timeout and the policy retried it.
+          const [abandoned, ...fresh] = requestsOf(emulator)
+          expect(abandoned?.status).not.toBe(200)
+          expect(fresh.length).toBeGreaterThanOrEqual(1)
+          expect(fresh.at(-1)?.status).toBe(200)
         } finally {
           await credential.close()
         }
