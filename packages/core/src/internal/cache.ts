@@ -11,10 +11,11 @@ import type * as Scope from "effect/Scope"
 import type { AccessToken } from "../AccessToken.js"
 import { attributes, outcomeOf, recordCacheResult, refreshSpanName } from "./telemetry.js"
 import { backgroundWork } from "./background.js"
+import { REFRESH_RETRY_INTERVAL_MS, refreshDue } from "./refreshAhead.js"
 import type * as TokenCache from "../TokenCache.js"
 
 const DEFAULT_MAX_ENTRIES = 4096
-const DEFAULT_REFRESH_RETRY_INTERVAL = Duration.seconds(30)
+const DEFAULT_REFRESH_RETRY_INTERVAL = Duration.millis(REFRESH_RETRY_INTERVAL_MS)
 
 /**
  * One acquisition in flight. A foreground one (a caller is waiting) lives as long as someone waits:
@@ -231,9 +232,7 @@ export const make = (options: TokenCache.Options = {}): Effect.Effect<TokenCache
             else if (token !== undefined && getOptions?.forceRefresh !== true) {
               hits++
               if (now < token.refreshOn) return Effect.as(recordCacheResult("hit"), token)
-              const due =
-                entry.inflight === undefined &&
-                (entry.lastRefreshFailureAt === undefined || now - entry.lastRefreshFailureAt >= refreshRetryIntervalMs)
+              const due = refreshDue(entry.inflight, entry.lastRefreshFailureAt, now, refreshRetryIntervalMs)
               if (!due) return Effect.as(recordCacheResult("refresh-ahead"), token)
               refreshes++
               return start(k, entry, acquire, true).pipe(
