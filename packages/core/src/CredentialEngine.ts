@@ -81,7 +81,15 @@ export const make = (layer: Layer.Layer<ManagedIdentity.ManagedIdentity, Managed
         throw defect
       })
   return {
-    getToken: (scopes, options) => run((mi) => mi.getToken(scopes, { claims: options.claims }), options.signal),
+    getToken: (scopes, options) =>
+      run(
+        (mi) =>
+          mi.getToken(scopes, {
+            claims: options.claims,
+            ...(options.timeoutMs === undefined || options.timeoutMs <= 0 ? {} : { timeout: options.timeoutMs })
+          }),
+        options.signal
+      ),
     peek: (scopes, now) => service?.peek(scopes, now),
     close: () => runtime.dispose()
   }

@@ -16,7 +16,7 @@ import type { AccessToken } from "./AccessToken.js"
 import type { Platform, Variables } from "./Environment.js"
 import * as Identity from "./Identity.js"
 import type * as ManagedIdentity from "./ManagedIdentity.js"
-import { type ManagedIdentityError, Transient } from "./ManagedIdentityError.js"
+import type { ManagedIdentityError } from "./ManagedIdentityError.js"
 import * as SourceCatalog from "./SourceCatalog.js"
 import type * as SourceRequirements from "./SourceRequirements.js"
 import * as Client from "./internal/credentialClient.js"
@@ -426,6 +426,8 @@ export interface Runtime<S extends Settings = Settings> {
    * settings that would (`onRetry`, an Effect).
    */
   readonly engine?: ((config: ConfigOf<S>, variables: Variables) => Promise<Engine>) | undefined
+  /** The clock (default `Date.now`), which tests set to walk a token through its life. */
+  readonly now?: (() => number) | undefined
 }
 
 /**
@@ -506,27 +508,8 @@ const isManagedIdentityError = (u: unknown): u is ManagedIdentityError =>
     (u as { readonly _tag?: unknown })._tag as string
   )
 
-const rejectionOf = (
-  error: unknown,
-  deadline: { readonly passed: boolean; readonly ms: number | undefined },
-  client: Client.Client
-): Error => {
-  if (error === Client.ABORTED) {
-    if (!deadline.passed) return new AbortError()
-    // As the Effect API's `timeout`: a Transient timeout, which is the AuthenticationError's cause.
-    const served = client.served()
-    const source = served?.source ?? "IMDS"
-    return toError(
-      new Transient({
-        source,
-        reason: "timeout",
-        message: `${source}: the caller's deadline of ${deadline.ms} ms passed before a token arrived`,
-        attempts: 0,
-        elapsedMs: deadline.ms ?? 0,
-        endpoint: served?.endpoint
-      })
-    )
-  }
+const rejectionOf = (error: unknown): Error => {
+  if (error === Client.ABORTED) return new AbortError()
   if (isManagedIdentityError(error)) return toError(error)
   return new AuthenticationError(
     0,
@@ -562,7 +545,10 @@ const rejectionOf = (
  * ```
  */
 export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
-  readonly #client: Client.Client
+  // Exactly one of the two: the shared client, or why there is none (an environment the runtime may
+  // not read).
+  readonly #client: Client.Client | undefined
+  readonly #refused: ManagedIdentityError | undefined
   readonly #key: string | undefined
   #closed = false
 
@@ -579,10 +565,11 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
       // Not this credential's to throw (`@azure/identity` never throws for its environment): every
       // `getToken` says why.
       this.#key = undefined
-      this.#client = Client.Client.refusing(error)
-      this.#client.refs++
+      this.#client = undefined
+      this.#refused = error
       return
     }
+    this.#refused = undefined
     const { variables, platform } = seen
     const engineOnly = options.effectTelemetry === true
     this.#key =
@@ -600,7 +587,8 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
           exists: runtime.exists,
           lacks: runtime.lacks,
           admit: runtime.admit,
-          engine: runtime.engine === undefined ? undefined : () => runtime.engine!(config, variables)
+          engine: runtime.engine === undefined ? undefined : () => runtime.engine!(config, variables),
+          now: runtime.now
         }
       )
       if (this.#key !== undefined) registry.clients.set(this.#key, client)
@@ -613,39 +601,36 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
    * A token for exactly one scope (`https://management.azure.com/.default`) or resource.
    */
   getToken(scopes: string | ReadonlyArray<string>, options: GetTokenOptions = {}): Promise<AccessTokenResult> {
+    const client = this.#client
+    if (client === undefined) return Promise.reject(toError(this.#refused!))
     const signal = options.abortSignal
     if (signal?.aborted) return Promise.reject(new AbortError())
     // Fast path: a fresh cached token, answered at once (the common call, built per call or not).
     if (options.claims === undefined) {
-      const cached = this.#client.peek(scopes, Date.now())
+      const cached = client.peek(scopes)
       if (cached !== undefined) return Promise.resolve(toResult(cached))
     }
+    // The caller's signal may be any `AbortSignalLike`: the client gets a real one.
     const controller = new AbortController()
     const onAbort = () => controller.abort()
     signal?.addEventListener("abort", onAbort, { once: true })
-    const timeoutMs = options.requestOptions?.timeout
-    const deadline = { passed: false, ms: timeoutMs }
-    const timer =
-      timeoutMs !== undefined && timeoutMs > 0
-        ? setTimeout(() => {
-            deadline.passed = true
-            controller.abort()
-          }, timeoutMs)
-        : undefined
-    const done = () => {
-      if (timer !== undefined) clearTimeout(timer)
-      signal?.removeEventListener("abort", onAbort)
-    }
-    return this.#client.getToken(scopes, { claims: options.claims, signal: controller.signal }).then(
-      (token) => {
-        done()
-        return toResult(token)
-      },
-      (error: unknown) => {
-        done()
-        throw rejectionOf(error, deadline, this.#client)
-      }
-    )
+    const done = () => signal?.removeEventListener("abort", onAbort)
+    return client
+      .getToken(scopes, {
+        claims: options.claims,
+        signal: controller.signal,
+        timeoutMs: options.requestOptions?.timeout
+      })
+      .then(
+        (token) => {
+          done()
+          return toResult(token)
+        },
+        (error: unknown) => {
+          done()
+          throw rejectionOf(error)
+        }
+      )
   }
 
   /**
@@ -656,6 +641,7 @@ export class ManagedIdentityTokenCredential<S extends Settings = Settings> {
     if (this.#closed) return Promise.resolve()
     this.#closed = true
     const client = this.#client
+    if (client === undefined) return Promise.resolve()
     client.refs--
     if (client.refs > 0) return Promise.resolve()
     if (this.#key !== undefined && registry.clients.get(this.#key) === client) registry.clients.delete(this.#key)

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
+import { vi } from "vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { CredentialEngine, Environment, ManagedIdentity, ManagedIdentityError, TokenCredential } from "../src/index.js"
+import {
+  CredentialEngine,
+  Environment,
+  FetchTransport,
+  ManagedIdentity,
+  ManagedIdentityError,
+  TokenCredential
+} from "../src/index.js"
 import { fakeHttp, noFiles, noPinning, TOKEN, tokenBody } from "./support/sourceFakes.js"
 
 const env = { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8079" }
@@ -259,34 +267,60 @@ describe("TokenCredential: the first request, and one client per configuration",
     await credential.close()
   })
 
+  // A clock the test moves: the client reads the time only through the runtime's `now`.
+  const clocked = (runtime: TokenCredential.Runtime) => {
+    const clock = { now: Date.now() }
+    return { clock, runtime: { ...runtime, now: () => clock.now } }
+  }
+  // One hour to live: due for refresh five minutes before it expires.
+  const DUE = 56 * 60_000
+
   it("refreshes a token that is due in the background, answering with the held one meanwhile", async () => {
     const fresh =
       "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyIsIm4iOjJ9.c2lnbmF0dXJl"
-    // Four minutes to live, under the five-minute margin: due for refresh as soon as it arrives.
-    const http = fakeHttp([{ body: tokenBody({ expires_in: "240" }) }, { body: tokenBody({ access_token: fresh }) }])
-    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8085" })
+    const http = fakeHttp([{ body: tokenBody() }, { body: tokenBody({ access_token: fresh }) }])
+    const { clock, runtime } = clocked(
+      runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8085" }).runtime
+    )
     const credential = shared(runtime)
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
-    // Due: the held token answers at once, and one refresh starts.
+    // Not yet due: from the cache.
+    clock.now += DUE - 120_000
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(1)
+    // Due: the held token answers at once, and one refresh starts, however many callers ask.
+    clock.now += 120_000
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
-    while (http.recorded.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await vi.waitFor(async () => expect((await credential.getToken(SCOPE)).token).toBe(fresh))
     expect(http.recorded).toHaveLength(2)
-    expect((await credential.getToken(SCOPE)).token).toBe(fresh)
     await credential.close()
   })
 
-  it("a failed background refresh keeps the held token and is not retried at once", async () => {
-    const http = fakeHttp([{ body: tokenBody({ expires_in: "240" }) }, { status: 400, body: "{}" }])
-    const { runtime } = runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8086" })
+  it("a failed background refresh keeps the held token, and the next try waits the retry interval", async () => {
+    const http = fakeHttp([{ body: tokenBody() }, { status: 400, body: "{}" }, { body: tokenBody() }])
+    const { clock, runtime } = clocked(
+      runtimeFor(http, { AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:8086" }).runtime
+    )
     const credential = shared(runtime)
     await credential.getToken(SCOPE)
-    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
-    while (http.recorded.length < 2) await new Promise((resolve) => setTimeout(resolve, 1))
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    clock.now += DUE
     expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
     expect(http.recorded).toHaveLength(2)
+    // Let the refresh's promise chain run to its end (the fake answers at once: no timer involved),
+    // so its failure is recorded at this clock reading.
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+    expect(http.recorded).toHaveLength(2)
+    // The refresh failed: the held token still answers. 30 s later (the retry interval), a call
+    // starts the next refresh. (That none starts sooner is refreshAhead.refreshDue's rule, which
+    // TokenCache.test.ts walks through on the TestClock.)
+    clock.now += 30_000
+    await vi.waitFor(async () => {
+      expect((await credential.getToken(SCOPE)).token).toBe(TOKEN)
+      expect(http.recorded).toHaveLength(3)
+    })
     await credential.close()
   })
 
@@ -418,7 +452,30 @@ describe("TokenCredential: the first request, and one client per configuration",
       .getToken(SCOPE, { requestOptions: { timeout: 30 } })
       .catch((e) => e)
     expect(error).toBeInstanceOf(TokenCredential.AuthenticationError)
-    expect(error.message).toContain("deadline of 30 ms")
+    expect(error.message).toContain("deadline of 30ms")
+    expect(error.cause).toMatchObject({ _tag: "Transient", reason: "timeout", source: "IMDS" })
+
+    // On the engine the deadline is the engine's own `timeout`: the same error, from the source it runs.
+    const variables = { IDENTITY_ENDPOINT: "http://127.0.0.1:8091/msi/token", IDENTITY_HEADER: "h" }
+    const onEngine: TokenCredential.Runtime = {
+      ...runtimeFor(http, variables).runtime,
+      engine: (config) =>
+        Promise.resolve(
+          CredentialEngine.make(
+            ManagedIdentity.layer(config).pipe(
+              Layer.provide(
+                Layer.mergeAll(FetchTransport.layer(never), Environment.layer(variables), noFiles, noPinning)
+              )
+            )
+          )
+        )
+    }
+    const viaEngine = await shared(onEngine, { effectTelemetry: true })
+      .getToken(SCOPE, { requestOptions: { timeout: 30 } })
+      .catch((e) => e)
+    expect(viaEngine).toBeInstanceOf(TokenCredential.AuthenticationError)
+    expect(viaEngine.message).toContain("deadline of 30ms")
+    expect(viaEngine.cause).toMatchObject({ _tag: "Transient", reason: "timeout", source: "AppService" })
   })
 
   it("refuses what the engine would refuse, before any request (the endpoint guard)", async () => {

@@ -25,6 +25,7 @@ import {
   type EndpointError,
   InvalidArgument,
   type ManagedIdentityError,
+  Transient,
   withAttempts
 } from "../ManagedIdentityError.js"
 import * as Resource from "../Resource.js"
@@ -36,6 +37,7 @@ import * as SourceRequirements from "../SourceRequirements.js"
 import { BreakerState } from "./breakerState.js"
 import { key as cacheKey } from "./cacheKey.js"
 import { attempt, type PlainSend } from "./promiseExchange.js"
+import { REFRESH_RETRY_INTERVAL_MS, refreshDue } from "./refreshAhead.js"
 import * as Policies from "./retryPolicy.js"
 import { guardRefusal } from "./endpoint.js"
 import { wrongIdentity } from "./tokenIdentity.js"
@@ -50,7 +52,12 @@ import { wrongIdentity } from "./tokenIdentity.js"
 export interface Engine {
   readonly getToken: (
     scopes: string | ReadonlyArray<string>,
-    options: { readonly claims?: string | undefined; readonly signal?: AbortSignal | undefined }
+    options: {
+      readonly claims?: string | undefined
+      readonly signal?: AbortSignal | undefined
+      /** The caller's deadline: past it, a `Transient` timeout (the engine's `timeout`). */
+      readonly timeoutMs?: number | undefined
+    }
   ) => Promise<AccessToken>
   readonly peek: (scopes: string | ReadonlyArray<string>, now: number) => AccessToken | undefined
   readonly close: () => Promise<void>
@@ -100,6 +107,8 @@ export interface ClientRuntime {
     | ((requirements: SourceRequirements.SourceRequirements) => ManagedIdentityError | undefined)
     | undefined
   readonly engine?: (() => Promise<Engine>) | undefined
+  /** The clock (default `Date.now`): tests set it to walk a token through its life. */
+  readonly now?: (() => number) | undefined
 }
 
 type Plan =
@@ -126,7 +135,6 @@ interface Entry {
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000
 const DEFAULT_MAX_ENTRIES = 4096
-const REFRESH_RETRY_INTERVAL_MS = 30_000
 
 const millisOf = (input: Duration.DurationInput | undefined, fallback: number): number =>
   input === undefined
@@ -165,6 +173,7 @@ export class Client {
   readonly #claimed = new Set<Flight>()
   readonly #resolved = new Map<string, { readonly resource: Resource.Resource; readonly key: string }>()
   readonly #maxEntries: number
+  readonly #now: () => number
   #closed = false
   /** Credentials using this client. */
   refs = 0
@@ -172,25 +181,14 @@ export class Client {
   constructor(config: ClientConfig, runtime: ClientRuntime) {
     this.#config = config
     this.#runtime = runtime
+    this.#now = runtime.now ?? Date.now
     const max = config.cache === false ? undefined : config.cache?.maxEntries
     this.#maxEntries = max !== undefined && Number.isFinite(max) ? Math.max(1, Math.floor(max)) : DEFAULT_MAX_ENTRIES
   }
 
-  /** A client whose every call fails with `error` (an environment the runtime may not read). */
-  static refusing(error: ManagedIdentityError): Client {
-    const client = new Client({ identity: undefined as never }, { variables: {}, platform: "posix" })
-    client.#plan = { _tag: "Refused", error }
-    return client
-  }
-
-  /** The source this client serves and its endpoint, once known (for messages). */
-  served(): { readonly source: SourceName; readonly endpoint: string } | undefined {
-    const plan = this.#plan
-    return plan?._tag === "Serve" ? { source: plan.source.name, endpoint: plan.source.endpoint } : undefined
-  }
-
   /** A cached token, synchronously, when one needs no refresh yet (the fast path of every call). */
-  peek(scopes: string | ReadonlyArray<string>, now: number): AccessToken | undefined {
+  peek(scopes: string | ReadonlyArray<string>): AccessToken | undefined {
+    const now = this.#now()
     const engine = this.#engine
     if (engine !== undefined) return engine.peek(scopes, now)
     const raw = typeof scopes === "string" ? scopes : scopes.length === 1 ? scopes[0] : undefined
@@ -201,28 +199,74 @@ export class Client {
 
   /**
    * A token: from the cache, from the flight in progress, or from a new acquisition. `signal` is
-   * the caller's: a foreground acquisition is cancelled only when every caller waiting on it has left.
+   * the caller's: a foreground acquisition is cancelled only when every caller waiting on it has
+   * left. Past `timeoutMs` the caller leaves with a `Transient` timeout, as the Effect API's
+   * `timeout` does (the engine is given it as that).
    */
   getToken(
     scopes: string | ReadonlyArray<string>,
-    options: { readonly claims?: string | undefined; readonly signal: AbortSignal }
+    options: {
+      readonly claims?: string | undefined
+      readonly signal: AbortSignal
+      readonly timeoutMs?: number | undefined
+    }
   ): Promise<AccessToken> {
     const plan = this.#prepare()
     if (plan._tag === "Refused") return Promise.reject(plan.error)
     if (plan._tag === "Engine") return this.#viaEngine(scopes, options)
+    const timeoutMs = options.timeoutMs
+    if (timeoutMs === undefined || timeoutMs <= 0) return this.#serve(scopes, options.claims, options.signal, plan)
+    const controller = new AbortController()
+    const leave = () => controller.abort()
+    options.signal.addEventListener("abort", leave, { once: true })
+    let passed = false
+    const timer = setTimeout(() => {
+      passed = true
+      controller.abort()
+    }, timeoutMs)
+    const done = () => {
+      clearTimeout(timer)
+      options.signal.removeEventListener("abort", leave)
+    }
+    return this.#serve(scopes, options.claims, controller.signal, plan).then(
+      (token) => {
+        done()
+        return token
+      },
+      (error: unknown) => {
+        done()
+        if (error !== ABORTED || !passed) throw error
+        const { name, endpoint } = plan.source
+        throw new Transient({
+          source: name,
+          reason: "timeout",
+          message: `${name}: the caller's deadline of ${Duration.format(Duration.millis(timeoutMs))} passed before a token arrived`,
+          attempts: 0,
+          elapsedMs: timeoutMs,
+          endpoint
+        })
+      }
+    )
+  }
+
+  #serve(
+    scopes: string | ReadonlyArray<string>,
+    claims: string | undefined,
+    signal: AbortSignal,
+    plan: Extract<Plan, { readonly _tag: "Serve" }>
+  ): Promise<AccessToken> {
     const resolved = this.#resolve(scopes, plan.source)
     if (Either.isLeft(resolved)) return Promise.reject(resolved.left)
     const { resource, key } = resolved.right
     // A claims challenge wants a token minted with those claims: never one from the cache or from
     // an acquisition in flight. The new token then replaces the rejected one.
-    if (options.claims !== undefined)
-      return this.#challenged(scopes, resource, key, options.claims, plan, options.signal)
+    if (claims !== undefined) return this.#challenged(scopes, resource, key, claims, plan, signal)
     if (this.#config.cache === false) {
       const flight = this.#fly(resource, undefined, plan, false, () => undefined)
       this.#claimed.add(flight)
-      return this.#join(flight, options.signal)
+      return this.#join(flight, signal)
     }
-    const now = Date.now()
+    const now = this.#now()
     let entry = this.#entries.get(key)
     if (entry !== undefined) {
       // A call that gets here (a miss, a refresh) moves its key last; a hit answered by `peek` does
@@ -235,10 +279,9 @@ export class Client {
         if (now < token.refreshOn) return Promise.resolve(token)
         // Due for refresh but valid: answered now, refreshed in the background (spaced out after a
         // failed refresh), the token kept until it expires.
-        const due =
-          entry.flight === undefined &&
-          (entry.lastRefreshFailureAt === undefined || now - entry.lastRefreshFailureAt >= REFRESH_RETRY_INTERVAL_MS)
-        if (due) this.#start(key, entry, resource, plan, true)
+        if (refreshDue(entry.flight, entry.lastRefreshFailureAt, now, REFRESH_RETRY_INTERVAL_MS)) {
+          this.#start(key, entry, resource, plan, true)
+        }
         return Promise.resolve(token)
       }
     } else {
@@ -247,7 +290,7 @@ export class Client {
       this.#evict()
     }
     const flight = entry.flight ?? this.#start(key, entry, resource, plan, false)
-    return this.#join(flight, options.signal)
+    return this.#join(flight, signal)
   }
 
   /** Releases everything: flights are cancelled, the engine (if loaded) closed. */
@@ -264,7 +307,11 @@ export class Client {
 
   #viaEngine(
     scopes: string | ReadonlyArray<string>,
-    options: { readonly claims?: string | undefined; readonly signal: AbortSignal }
+    options: {
+      readonly claims?: string | undefined
+      readonly signal: AbortSignal
+      readonly timeoutMs?: number | undefined
+    }
   ): Promise<AccessToken> {
     const load = this.#runtime.engine
     if (load === undefined) {
@@ -281,7 +328,9 @@ export class Client {
       if (this.#closed) await engine.close()
       return engine
     })
-    return this.#loading.then((engine) => engine.getToken(scopes, { claims: options.claims, signal: options.signal }))
+    return this.#loading.then((engine) =>
+      engine.getToken(scopes, { claims: options.claims, signal: options.signal, timeoutMs: options.timeoutMs })
+    )
   }
 
   // Detects and builds the source once, with the same rules as the engine.
@@ -431,10 +480,11 @@ export class Client {
     const config = this.#config
     const { source, policy } = plan
     const breaker = this.#breaker
+    const now = this.#now
     const attemptTimeoutMs = millisOf(config.attemptTimeout, DEFAULT_ATTEMPT_TIMEOUT_MS)
     const verify = config.verifyTokenIdentity !== false && config.identity._tag !== "SystemAssigned"
     const retried = async (): Promise<AccessToken> => {
-      const startedAt = Date.now()
+      const startedAt = now()
       for (let retries = 0; ; retries++) {
         const outcome = await attempt(
           source.start({ identity: config.identity, resource, claims }),
@@ -442,7 +492,7 @@ export class Client {
           {
             signal: controller.signal,
             attemptTimeoutMs,
-            now: Date.now,
+            now,
             background
           }
         )
@@ -455,24 +505,24 @@ export class Client {
         } else {
           error = outcome.error
         }
-        const elapsedMs = Math.max(0, Date.now() - startedAt)
+        const elapsedMs = Math.max(0, now() - startedAt)
         const delay = Policies.nextDelay(policy, { retries, elapsedMs }, error, policy.jitter > 0 ? Math.random() : 0.5)
         if (Option.isNone(delay)) throw withAttempts(error, retries + 1, elapsedMs)
         await sleep(delay.value, controller.signal, background)
       }
     }
     const run = async (): Promise<AccessToken> => {
-      const admission = breaker?.admit(Date.now())
+      const admission = breaker?.admit(now())
       if (admission?._tag === "Refused") throw admission.error
       try {
         const token = await retried()
-        breaker?.settle({ _tag: "Success" }, admission?.trial === true, Date.now())
+        breaker?.settle({ _tag: "Success" }, admission?.trial === true, now())
         return token
       } catch (error) {
         breaker?.settle(
           error === ABORTED ? { _tag: "Interrupted" } : { _tag: "Failure", error: error as EndpointError },
           admission?.trial === true,
-          Date.now()
+          now()
         )
         throw error
       }
@@ -480,12 +530,12 @@ export class Client {
     const promise = run().then(
       (token) => {
         flight.settled = true
-        settle({ _tag: "Token", token }, Date.now())
+        settle({ _tag: "Token", token }, now())
         return token
       },
       (error: unknown) => {
         flight.settled = true
-        settle({ _tag: "Failed" }, Date.now())
+        settle({ _tag: "Failed" }, now())
         throw error
       }
     )
