@@ -8,6 +8,7 @@
  */
 import * as Layer from "effect/Layer"
 import { HttpTransport, type Service } from "./HttpTransport.js"
+import * as HttpRequest from "./HttpRequest.js"
 import * as internal from "./internal/fetchTransport.js"
 
 /**
@@ -61,4 +62,4 @@ export const layer = (fetch: typeof globalThis.fetch): Layer.Layer<HttpTransport
  * FetchTransport.urlOf("http://127.0.0.1:40342/metadata/identity/oauth2/token").host // "127.0.0.1:40342"
  * ```
  */
-export const urlOf: (input: string | URL | globalThis.Request) => URL = internal.urlOf
+export const urlOf: (input: string | URL | globalThis.Request) => URL = HttpRequest.urlOf

@@ -256,6 +256,47 @@ export const boundedBody = (
 const decoder = /* @__PURE__ */ new TextDecoder()
 
 /**
+ * The URL a `fetch` was called with, whatever form it took.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import * as HttpRequest from "@managed-identity/core/HttpRequest"
+ *
+ * HttpRequest.urlOf("http://127.0.0.1:40342/metadata/identity/oauth2/token").port // "40342"
+ * ```
+ */
+export const urlOf = (input: string | URL | globalThis.Request): URL =>
+  input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)
+
+/**
+ * A plain transport: one request, its answer read in full under the cap, as a `Promise`. It
+ * rejects with a `TransportError` only, and stops (closing its connection) when `signal` aborts. A
+ * request made for nobody waiting (`background`: a cache's refresh) should not hold the process
+ * open where the runtime allows it. The Promise API sends with it; `HttpTransport.fromPromise` makes
+ * the Effect transport of one.
+ *
+ * @since 0.1.0
+ * @category models
+ * @example
+ * ```ts
+ * import * as HttpRequest from "@managed-identity/core/HttpRequest"
+ *
+ * const offline: HttpRequest.PlainSend = () =>
+ *   Promise.reject(new HttpRequest.TransportError({ reason: "request", message: "offline" }))
+ * ```
+ */
+export type PlainSend = (
+  request: Request,
+  options: {
+    readonly maxBodyBytes: number
+    readonly signal: AbortSignal
+    readonly background?: boolean | undefined
+  }
+) => Promise<Answer>
+
+/**
  * The `too-large` error for an answer with `status` (the message names the cap).
  *
  * @since 0.1.0

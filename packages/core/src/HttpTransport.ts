@@ -14,8 +14,8 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as FiberRef from "effect/FiberRef"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import type * as HttpRequest from "./HttpRequest.js"
 import { backgroundWork } from "./internal/background.js"
 
@@ -172,3 +172,31 @@ export class HttpTransport extends Context.Tag("@managed-identity/core/HttpTrans
  * ```
  */
 export const background: FiberRef.FiberRef<boolean> = backgroundWork
+
+/**
+ * The Effect transport of a plain one (`HttpRequest.PlainSend`): interrupting the effect aborts the
+ * request, and a request made as background work (`background`) is sent as such. The fetch, node-module
+ * and pinned transports are all this over their plain send, so each send is written once.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { HttpTransport, TokenCredential } from "@managed-identity/core"
+ *
+ * const transport = HttpTransport.fromPromise(TokenCredential.fetchSend(globalThis.fetch))
+ * ```
+ */
+export const fromPromise = (send: HttpRequest.PlainSend): Service => ({
+  send: (request, { maxBodyBytes }) =>
+    Effect.flatMap(FiberRef.get(backgroundWork), (inBackground) =>
+      Effect.async<Answer, HttpRequest.TransportError>((resume, signal) => {
+        send(request, { maxBodyBytes, signal, background: inBackground }).then(
+          (answer) => resume(Effect.succeed(answer)),
+          (error: HttpRequest.TransportError) => {
+            if (!signal.aborted) resume(Effect.fail(error))
+          }
+        )
+      })
+    )
+})

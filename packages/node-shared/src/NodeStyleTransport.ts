@@ -8,10 +8,8 @@
  *
  * @since 0.1.0
  */
-import { parts } from "@managed-identity/core/HttpRequest"
-import type { Service } from "@managed-identity/core/HttpTransport"
-import * as Effect from "effect/Effect"
-import * as internal from "./internal/nodeStyle.js"
+import { fromPromise, type Service } from "@managed-identity/core/HttpTransport"
+import * as NodePlainTransport from "./NodePlainTransport.js"
 
 // The few members of `node:http`'s objects a send uses; Node, Bun and Deno all have them.
 
@@ -118,11 +116,4 @@ export interface Options {
  * })
  * ```
  */
-export const make = (options: Options): Service => ({
-  send: (request, { maxBodyBytes }) => {
-    const built = parts(request)
-    return built._tag === "Left"
-      ? Effect.fail(built.left)
-      : internal.send(options.request, built.right, { maxBodyBytes, connectTimeoutMs: options.connectTimeoutMs })
-  }
-})
+export const make = (options: Options): Service => fromPromise(NodePlainTransport.make(options))

@@ -4,12 +4,10 @@
  *
  * @internal
  */
+import { urlOf } from "@managed-identity/core/HttpRequest"
 import * as ConnectProbe from "@managed-identity/node-shared/ConnectProbe"
 import type * as Duration from "effect/Duration"
 import * as net from "node:net"
-
-const urlOf = (input: string | URL | globalThis.Request): URL =>
-  input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)
 
 /**
  * Bun's fetch sends requests through `HTTP_PROXY` / `HTTPS_PROXY` when they are set, even to

@@ -76,11 +76,3 @@ export const send =
       throw failed(status, cause)
     }
   }
-
-/**
- * The URL of a `fetch` input.
- *
- * @internal
- */
-export const urlOf = (input: string | URL | globalThis.Request): URL =>
-  input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)

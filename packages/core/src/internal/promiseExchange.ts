@@ -8,27 +8,19 @@
  * @internal
  */
 import type { AccessToken } from "../AccessToken.js"
-import { type Answer, type Request, TransportError } from "../HttpRequest.js"
+import type * as HttpRequest from "../HttpRequest.js"
+import { type Answer, TransportError } from "../HttpRequest.js"
 import { type EndpointError, Transient } from "../ManagedIdentityError.js"
 import type { Moment, Step } from "../Source.js"
 import * as TokenResponse from "../TokenResponse.js"
 import { failed, transportFailure } from "./protocol.js"
 
 /**
- * A plain transport: one request, its answer read in full under the cap; rejects with a
- * `TransportError` (anything else is wrapped as one), and stops when `signal` aborts.
+ * A plain transport (`HttpRequest.PlainSend`).
  *
  * @internal
  */
-export type PlainSend = (
-  request: Request,
-  options: {
-    readonly maxBodyBytes: number
-    readonly signal: AbortSignal
-    /** For nobody waiting (a cache's refresh): a transport that can should not hold the process open. */
-    readonly background?: boolean | undefined
-  }
-) => Promise<Answer>
+export type PlainSend = HttpRequest.PlainSend
 
 /**
  * How one first attempt ended: a token, an endpoint error, or the caller left (aborted).

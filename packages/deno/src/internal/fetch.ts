@@ -4,15 +4,13 @@
  *
  * @internal
  */
+import { urlOf } from "@managed-identity/core/HttpRequest"
 import * as ConnectProbe from "@managed-identity/node-shared/ConnectProbe"
 import type * as Duration from "effect/Duration"
 import * as net from "node:net"
 import { type DenoHttpClient, deno } from "./runtime.js"
 
 const hostnameOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, "$1")
-
-const urlOf = (input: string | URL | globalThis.Request): URL =>
-  input instanceof URL ? input : new URL(input instanceof Request ? input.url : input)
 
 /**
  * Deno's fetch sends every request through `HTTP_PROXY` / `HTTPS_PROXY` when they are set, even to

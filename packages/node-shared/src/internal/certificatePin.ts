@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import type * as Https from "node:https"
 import * as NodeConnection from "../NodeConnection.js"
 import * as PinnedHttpsTransport from "../PinnedHttpsTransport.js"
-import { unref } from "./nodeStyle.js"
+import { unref } from "./plainSend.js"
 
 /**
  * The code on the cause of every request of a transport pinned to a value that is not a

@@ -1,9 +1,7 @@
-import { background, parts, type Service, TransportError } from "@managed-identity/core/HttpTransport"
+import { fromPromise, parts, type Service, TransportError } from "@managed-identity/core/HttpTransport"
 import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import type { Agent, ConnectOptions, Modules, TlsSocket } from "../PinnedHttpsTransport.js"
-import { send, unref } from "./nodeStyle.js"
+import { send, unref } from "./plainSend.js"
 
 /**
  * A connection failed its pin: `reason` is `mismatch` (another certificate) or `not-tls` (plain
@@ -118,47 +116,45 @@ export const make =
   (modules: Modules) =>
   (thumbprint: string): { readonly client: Service; readonly close: () => void } => {
     const agent = pinnedAgent(modules, thumbprint)
-    const client: Service = {
-      send: (request, { maxBodyBytes }) => {
-        const built = parts(request)
-        if (built._tag === "Left") return Effect.fail(built.left)
-        const url = built.right.url
-        if (url.protocol !== "https:") {
-          // A pinned transport must never send a secret header in clear text.
-          return Effect.fail(
-            new TransportError({
-              reason: "request",
-              message: "the pinned transport sends over TLS only",
-              cause: new CertificatePinError({
-                reason: "not-tls",
-                host: url.host,
-                expected: thumbprint,
-                actual: undefined,
-                message: `certificate pinning: ${url.protocol}//${url.host} is not HTTPS, refusing to connect`
-              })
+    const client: Service = fromPromise((request, { maxBodyBytes, signal, background }) => {
+      const built = parts(request)
+      if (built._tag === "Left") return Promise.reject(built.left)
+      const url = built.right.url
+      if (url.protocol !== "https:") {
+        // A pinned transport must never send a secret header in clear text.
+        return Promise.reject(
+          new TransportError({
+            reason: "request",
+            message: "the pinned transport sends over TLS only",
+            cause: new CertificatePinError({
+              reason: "not-tls",
+              host: url.host,
+              expected: thumbprint,
+              actual: undefined,
+              message: `certificate pinning: ${url.protocol}//${url.host} is not HTTPS, refusing to connect`
             })
-          )
-        }
-        return FiberRef.getWith(background, (inBackground) =>
-          send(
-            (target, { signal, ...options }) => {
-              const pending: PendingConnection = { background: inBackground, socket: undefined, abandoned: false }
-              signal?.addEventListener(
-                "abort",
-                () => {
-                  pending.abandoned = true
-                  pending.socket?.destroy()
-                },
-                { once: true }
-              )
-              const requestOptions = { ...options, agent, [pendingConnection]: pending }
-              return modules.https.request(target, requestOptions)
-            },
-            built.right,
-            { maxBodyBytes }
-          )
+          })
         )
       }
-    }
+      return send(
+        (target, { signal: abandon, ...options }) => {
+          // The agent's connection is not the request's until its handshake is done: abandoning
+          // the request must end it too.
+          const pending: PendingConnection = { background: background === true, socket: undefined, abandoned: false }
+          abandon?.addEventListener(
+            "abort",
+            () => {
+              pending.abandoned = true
+              pending.socket?.destroy()
+            },
+            { once: true }
+          )
+          const requestOptions = { ...options, agent, [pendingConnection]: pending }
+          return modules.https.request(target, requestOptions)
+        },
+        built.right,
+        { maxBodyBytes, signal, background }
+      )
+    })
     return { client, close: () => agent.destroy() }
   }
