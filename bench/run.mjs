@@ -107,7 +107,7 @@ const emulator = await Emulator.start()
 
 const childEnvFor = (url) => {
   const env = { ...process.env, AZURE_POD_IDENTITY_AUTHORITY_HOST: url, NODE_ENV: "production" }
-  for (const name of FOREIGN_VARIABLES) delete env[name]
+  for (const name of [...FOREIGN_VARIABLES, "IDENTITY_ENDPOINT", "IDENTITY_HEADER"]) delete env[name]
   // No debugger, loader or inspector flags from the caller's shell in the measured processes.
   delete env.NODE_OPTIONS
   const unsafe = unsafeEnvironment(env)
@@ -173,8 +173,8 @@ const runNode = (
   })
 
 /** Requests the emulator received for exactly this resource. */
-const requestsFor = (resource, server = emulator) =>
-  server.requests.all("imds").filter((r) => r.query.resource === resource)
+const requestsFor = (resource, server = emulator, endpoint = "imds") =>
+  server.requests.all(endpoint).filter((r) => r.query.resource === resource)
 
 const rotate = (list, by) => list.map((_, i) => list[(i + by) % list.length])
 
@@ -750,11 +750,13 @@ if (wanted("memory")) {
 // ---------------------------------------------------------------------------------------------
 // 5. A Functions-like host (cases/functions.mjs), run after the CPU-bound memory benchmark so that
 // its latencies are not a neighbour's, per Node version: each instance a fresh process
-// serving `invocations` invocations, a new credential per invocation, against an emulator that
-// resets 8 % of IMDS requests and answers another 8 % with 503 (16 % in all, from a seeded random
-// source). Instances run `parallel` at a time; each has its own scope, so its requests are its own.
+// serving `invocations` invocations, a new credential per invocation, on App Service's endpoint (as
+// Functions run: IDENTITY_ENDPOINT and IDENTITY_HEADER, both libraries' App Service source) of an
+// emulator that resets 8 % of its requests and answers another 8 % with 503 (16 % in all, from a
+// seeded random source). Instances run `parallel` at a time; each has its own scope, so its
+// requests are its own.
 
-const FUNCTIONS_FAULTS = ["imds:reset@0.08", "imds:503@0.087"] // 0.08 + 0.92 × 0.087 ≈ 0.16
+const FUNCTIONS_FAULTS = ["appservice:reset@0.08", "appservice:503@0.087"] // 0.08 + 0.92 × 0.087 ≈ 0.16
 
 if (wanted("functions")) {
   const { instances, invocations, parallel, oursDelta } = config.functions
@@ -763,7 +765,14 @@ if (wanted("functions")) {
   )
   const server = await Emulator.start({ faults: FUNCTIONS_FAULTS, random: seeded(16) })
   servers.add(server)
-  const env = childEnvFor(server.url)
+  const appService = server.envFor("appservice")
+  const env = {
+    ...childEnvFor(server.url),
+    IDENTITY_ENDPOINT: appService.IDENTITY_ENDPOINT,
+    IDENTITY_HEADER: appService.IDENTITY_HEADER
+  }
+  const unsafe = unsafeEnvironment(env)
+  if (unsafe !== undefined) throw new Error(`bench: ${unsafe}`)
   const jobs = []
   for (let instance = 0; instance < instances; instance++) {
     for (const node of rotate(nodes, instance)) {
@@ -787,7 +796,7 @@ if (wanted("functions")) {
         ],
         { env, execPath: job.node.execPath }
       )
-      const requests = requestsFor(resourceOf(job.scope), server)
+      const requests = requestsFor(resourceOf(job.scope), server, "appservice")
       structural(
         result.invocations === invocations && requests.length >= 1,
         `functions (${job.contender}, Node ${job.node.major}): ${result.invocations} invocations, ${requests.length} requests`

@@ -8,10 +8,15 @@
 /** `http://127.0.0.1:<port>` and nothing else (no other host, no path, no credentials). */
 const LOOPBACK_ORIGIN = /^http:\/\/127\.0\.0\.1:\d{1,5}\/?$/
 
-/** Variables that would make either library pick another source than IMDS (or another host). */
+/** App Service's endpoint on the emulator: `http://127.0.0.1:<port>/<path>`, no query, no credentials. */
+const LOOPBACK_ENDPOINT = /^http:\/\/127\.0\.0\.1:\d{1,5}\/[A-Za-z0-9/._-]*$/
+
+/**
+ * Variables that would make either library pick another source than IMDS or App Service (or
+ * another host). App Service's two (the Functions-like host runs on it, as Functions do) are allowed
+ * only together, with the endpoint on the emulator.
+ */
 const FOREIGN_VARIABLES = [
-  "IDENTITY_ENDPOINT",
-  "IDENTITY_HEADER",
   "IDENTITY_SERVER_THUMBPRINT",
   "IMDS_ENDPOINT",
   "MSI_ENDPOINT",
@@ -36,6 +41,11 @@ const unsafeEnvironment = (env) => {
   }
   const foreign = FOREIGN_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== "")
   if (foreign.length > 0) return `unset ${foreign.join(", ")}: they could point a client somewhere else`
+  const appService = [env.IDENTITY_ENDPOINT, env.IDENTITY_HEADER].filter((v) => v !== undefined && v !== "")
+  if (appService.length === 1) return "IDENTITY_ENDPOINT and IDENTITY_HEADER go together (App Service), or neither"
+  if (appService.length === 2 && !LOOPBACK_ENDPOINT.test(env.IDENTITY_ENDPOINT)) {
+    return "IDENTITY_ENDPOINT must be http://127.0.0.1:<port>/<path> (the local emulator)"
+  }
   return undefined
 }
 

@@ -257,7 +257,7 @@ export const renderResults = (r) => {
     push(
       `Each instance is a fresh process (\`cases/functions.mjs\`) that loads the documented import, then serves ${f.invocations}`,
       "invocations one after the other, each constructing a new credential and awaiting `getToken(scope)`. The",
-      `emulator injects \`${f.faults.join("` + `")}\`: 16 % of IMDS requests are reset or answered 503 (seeded, so runs`,
+      `emulator injects \`${f.faults.join("` + `")}\` on App Service's endpoint (Functions' source: IDENTITY_ENDPOINT and IDENTITY_HEADER): 16 % of its requests are reset or answered 503 (seeded, so runs`,
       `repeat). ${f.instances} instances per library and Node version, 6 at a time. Each library keeps its retry policy` +
         (f.oursDelta === undefined ? "." : ` (ours with a ${f.oursDelta} ms delta in this quick run).`),
       ""
