@@ -75,7 +75,7 @@ export const defaultConnectTimeoutMs: number = internal.DEFAULT_CONNECT_TIMEOUT_
  * ```
  */
 export const connectTimeoutMs = (options: Pick<Options, "connectTimeout">): number =>
-  Duration.toMillis(Duration.decode(options.connectTimeout ?? defaultConnectTimeout))
+  internal.connectTimeoutMs(options.connectTimeout)
 
 /**
  * The pool options of an `Agent` (`node:http`'s or `node:https`'), from `options`: keep-alive

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { type Answer, parts, type Request } from "@managed-identity/core/HttpRequest"
+import type * as Duration from "effect/Duration"
 import * as internal from "./internal/builtin.js"
 import * as plain from "./internal/plainSend.js"
 import type { Options } from "./NodeStyleTransport.js"
@@ -24,6 +25,21 @@ import type { Options } from "./NodeStyleTransport.js"
  * ```
  */
 export const defaultConnectTimeoutMs: number = internal.DEFAULT_CONNECT_TIMEOUT_MS
+
+/**
+ * A connect timeout given as any `Duration` input (`1000`, `"2 seconds"`; default 1 second), in
+ * milliseconds, as `NodeConnection.connectTimeoutMs` reads it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { NodePlainTransport } from "@managed-identity/node-shared"
+ *
+ * NodePlainTransport.connectTimeoutMs("2 seconds") // 2000
+ * ```
+ */
+export const connectTimeoutMs: (input: Duration.DurationInput | undefined) => number = internal.connectTimeoutMs
 
 /**
  * A Node built-in module by `process.getBuiltinModule` (Node 20.16 and later, Deno, Bun), or

@@ -15,8 +15,7 @@ import type * as NodeManagedIdentity from "./NodeManagedIdentity.js"
 
 /**
  * The settings under `managedIdentity`: every core setting, plus Node's own (`connectTimeout`, and
- * `environment` instead of `process.env`). A `connectTimeout` in milliseconds (a number) keeps the
- * first request off the Effect engine.
+ * `environment` instead of `process.env`).
  *
  * @since 0.1.0
  * @category models

@@ -21,11 +21,7 @@ export const runtime: TokenCredential.Runtime<Settings> = {
     if (runtime === undefined) throw notBun()
     return { variables: runtime.env, platform: platform() }
   },
-  // A `connectTimeout` that is not milliseconds needs Effect's `Duration`: the engine reads it.
-  send: (config) =>
-    config.connectTimeout === undefined || typeof config.connectTimeout === "number"
-      ? TokenCredential.fetchSend(plain.make(config.connectTimeout))
-      : undefined,
+  send: (config) => TokenCredential.fetchSend(plain.make(config.connectTimeout)),
   exists: existsSync,
   engine: (config, variables) => import("./engine.js").then((engine) => engine.make(config, variables))
 }

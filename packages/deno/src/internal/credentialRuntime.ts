@@ -22,11 +22,7 @@ export const runtime: TokenCredential.Runtime<Settings> = {
     if ("error" in read) throw read.error
     return { variables: read.variables, platform: environment.platform() }
   },
-  // A `connectTimeout` that is not milliseconds needs Effect's `Duration`: the engine reads it.
-  send: (config) =>
-    config.connectTimeout === undefined || typeof config.connectTimeout === "number"
-      ? TokenCredential.fetchSend(plain.make(config.connectTimeout).fetch)
-      : undefined,
+  send: (config) => TokenCredential.fetchSend(plain.make(config.connectTimeout).fetch),
   exists: (path) => {
     try {
       return deno()?.statSync(path) !== undefined

@@ -13,11 +13,6 @@ import type * as Https from "node:https"
 import type { Settings } from "../ManagedIdentityCredential.js"
 import { platform } from "./platform.js"
 
-// The Effect API's `connectTimeout` takes any `Duration.DurationInput`; decoding one needs Effect,
-// so a number (milliseconds) is read here and anything else goes to the engine with the request.
-const connectTimeoutMs = (input: Settings["connectTimeout"]): number | "engine" =>
-  input === undefined ? NodePlainTransport.defaultConnectTimeoutMs : typeof input === "number" ? input : "engine"
-
 // Node's modules by `process.getBuiltinModule`, never an ES import: see `NodePlainTransport.builtin`.
 const fs = NodePlainTransport.builtin<typeof Fs>("node:fs")
 
@@ -65,10 +60,7 @@ const plainSend = (timeoutMs: number): TokenCredential.PlainSend => {
 export const runtime: TokenCredential.Runtime<Settings> = {
   name: "node",
   environment: (config) => ({ variables: config.environment ?? process.env, platform: platform() }),
-  send: (config) => {
-    const timeoutMs = connectTimeoutMs(config.connectTimeout)
-    return timeoutMs === "engine" ? undefined : plainSend(timeoutMs)
-  },
+  send: (config) => plainSend(NodePlainTransport.connectTimeoutMs(config.connectTimeout)),
   exists: fs === undefined ? undefined : (path) => fs.existsSync(path),
   engine: (config, variables) => import("./engine.js").then((engine) => engine.make(config, variables))
 }
