@@ -91,12 +91,10 @@ export const connectTimeoutMs = (options: Pick<Options, "connectTimeout">): numb
  * const agent = new Http.Agent(NodeConnection.agentOptions({ maxSockets: 8 }))
  * ```
  */
-export const agentOptions = (
-  options: Pick<Options, "keepAlive" | "maxSockets">
-): { readonly keepAlive: boolean; readonly maxSockets?: number } => ({
-  keepAlive: options.keepAlive !== false,
-  ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets })
-})
+export const agentOptions: (options: Pick<Options, "keepAlive" | "maxSockets">) => {
+  readonly keepAlive: boolean
+  readonly maxSockets?: number
+} = internal.agentOptions
 
 /**
  * No connection to `host` within `timeoutMs`: what a dropped SYN (IMDS off Azure) or a server that

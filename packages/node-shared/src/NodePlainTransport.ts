@@ -42,6 +42,24 @@ export const defaultConnectTimeoutMs: number = internal.DEFAULT_CONNECT_TIMEOUT_
 export const connectTimeoutMs: (input: Duration.DurationInput | undefined) => number = internal.connectTimeoutMs
 
 /**
+ * A connection pool's options: keep-alive unless `keepAlive: false`, and `maxSockets` if given (as
+ * `NodeConnection.agentOptions`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * ```ts
+ * import { NodePlainTransport } from "@managed-identity/node-shared"
+ *
+ * NodePlainTransport.agentOptions({}) // { keepAlive: true }
+ * ```
+ */
+export const agentOptions: (options: {
+  readonly keepAlive?: boolean | undefined
+  readonly maxSockets?: number | undefined
+}) => { readonly keepAlive: boolean; readonly maxSockets?: number } = internal.agentOptions
+
+/**
  * A Node built-in module by `process.getBuiltinModule` (Node 20.16 and later, Deno, Bun), or
  * `undefined` where the runtime has none. Unlike an ES `import` of it, this builds no ES namespace:
  * on Node 22 and 24, building `node:http`'s reads its `WebSocket` getter, which loads undici, TLS,

@@ -19,3 +19,12 @@ export const builtin = <M>(id: `node:${string}`): M | undefined => {
   const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
   return typeof runtime?.getBuiltinModule === "function" ? (runtime.getBuiltinModule(id) as M | undefined) : undefined
 }
+
+/** Keep-alive pools unless turned off, and their size limit if any. @internal */
+export const agentOptions = (options: {
+  readonly keepAlive?: boolean | undefined
+  readonly maxSockets?: number | undefined
+}): { readonly keepAlive: boolean; readonly maxSockets?: number } => ({
+  keepAlive: options.keepAlive !== false,
+  ...(options.maxSockets === undefined ? {} : { maxSockets: options.maxSockets })
+})

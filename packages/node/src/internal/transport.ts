@@ -1,5 +1,6 @@
-import type * as HttpTransport from "@managed-identity/core/HttpTransport"
+import * as HttpTransport from "@managed-identity/core/HttpTransport"
 import * as NodeCertificatePinning from "@managed-identity/node-shared/NodeCertificatePinning"
+import * as NodeConnection from "@managed-identity/node-shared/NodeConnection"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Options } from "../NodeHttpTransport.js"
@@ -17,10 +18,17 @@ export const make = (options: Options): Effect.Effect<HttpTransport.Service, nev
   return pinnedThumbprint === undefined
     ? Effect.map(
         Effect.acquireRelease(
-          Effect.sync(() => nodeHttp.make(options)),
+          Effect.sync(() =>
+            nodeHttp.make({
+              connectTimeoutMs: NodeConnection.connectTimeoutMs(options),
+              keepAlive: options.keepAlive,
+              maxSockets: options.maxSockets,
+              ca: options.ca
+            })
+          ),
           (pools) => Effect.sync(pools.destroy)
         ),
-        (pools) => pools.transport
+        (pools) => HttpTransport.fromPromise(pools.send)
       )
     : Effect.map(
         Effect.acquireRelease(
