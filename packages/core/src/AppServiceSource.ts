@@ -17,7 +17,13 @@ import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { IDENTITY_ENDPOINT, IDENTITY_HEADER, MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
+import {
+  identityParameter,
+  readVariables,
+  secretFromVariable,
+  tokenUrl,
+  oneRequestSource
+} from "./internal/protocol.js"
 
 /**
  * The API version sent.
@@ -122,23 +128,9 @@ export const request = (
  */
 export const make = (config: Config): Source => {
   const endpoint = Endpoint.printable(config.endpoint)
-  return {
-    name: "AppService",
-    descriptor,
-    endpoint,
-    files: [],
-    start: ({ identity, resource }) =>
-      exchangeOnce(
-        {
-          source: "AppService",
-          rules: descriptor.classification,
-          endpoint,
-          resource,
-          secrets: [Redacted.value(config.identityHeader)]
-        },
-        request(config, identity, resource)
-      )
-  }
+  return oneRequestSource(descriptor, endpoint, [Redacted.value(config.identityHeader)], ({ identity, resource }) =>
+    request(config, identity, resource)
+  )
 }
 
 /**

@@ -20,7 +20,13 @@ import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { identityParameter, readVariables, secretFromVariable, tokenUrl, exchangeOnce } from "./internal/protocol.js"
+import {
+  identityParameter,
+  readVariables,
+  secretFromVariable,
+  tokenUrl,
+  oneRequestSource
+} from "./internal/protocol.js"
 
 /**
  * The API version sent.
@@ -152,23 +158,9 @@ export const request = (
  */
 export const make = (config: Config): Source => {
   const endpoint = Endpoint.printable(config.endpoint)
-  return {
-    name: "AzureML",
-    descriptor,
-    endpoint,
-    files: [],
-    start: ({ identity, resource }) =>
-      exchangeOnce(
-        {
-          source: "AzureML",
-          rules: descriptor.classification,
-          endpoint,
-          resource,
-          secrets: [Redacted.value(config.secret)]
-        },
-        request(config, identity, resource)
-      )
-  }
+  return oneRequestSource(descriptor, endpoint, [Redacted.value(config.secret)], ({ identity, resource }) =>
+    request(config, identity, resource)
+  )
 }
 
 /**

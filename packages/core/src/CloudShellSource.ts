@@ -15,7 +15,7 @@ import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
 import { MSI_ENDPOINT } from "./internal/hostVariables.js"
-import { identityParameter, readVariables, exchangeOnce } from "./internal/protocol.js"
+import { identityParameter, readVariables, oneRequestSource } from "./internal/protocol.js"
 
 /**
  * Cloud Shell selects no user-assigned identity.
@@ -100,17 +100,7 @@ export const request = (
  */
 export const make = (config: Config): Source => {
   const endpoint = Endpoint.printable(config.endpoint)
-  return {
-    name: "CloudShell",
-    descriptor,
-    endpoint,
-    files: [],
-    start: ({ identity, resource }) =>
-      exchangeOnce(
-        { source: "CloudShell", rules: descriptor.classification, endpoint, resource, secrets: [] },
-        request(config, identity, resource)
-      )
-  }
+  return oneRequestSource(descriptor, endpoint, [], ({ identity, resource }) => request(config, identity, resource))
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Resource } from "./Resource.js"
 import * as RetryPolicy from "./internal/retryPolicy.js"
 import type { Descriptor, IdentitySupport, Source, Variable } from "./Source.js"
 import * as Endpoint from "./internal/endpoint.js"
-import { identityParameter, tokenUrl, exchangeOnce } from "./internal/protocol.js"
+import { identityParameter, tokenUrl, oneRequestSource } from "./internal/protocol.js"
 
 /**
  * The IMDS token endpoint.
@@ -136,17 +136,7 @@ export const request = (
  */
 export const make = (config: Config): Source => {
   const endpoint = Endpoint.printable(config.endpoint)
-  return {
-    name: "IMDS",
-    descriptor,
-    endpoint,
-    files: [],
-    start: ({ identity, resource }) =>
-      exchangeOnce(
-        { source: "IMDS", rules: descriptor.classification, endpoint, resource, secrets: [] },
-        request(config, identity, resource)
-      )
-  }
+  return oneRequestSource(descriptor, endpoint, [], ({ identity, resource }) => request(config, identity, resource))
 }
 
 // IMDS answers a request it cannot serve with 400: for the documented request mistakes it says

@@ -20,7 +20,16 @@ import {
   Transient,
   Unavailable
 } from "../ManagedIdentityError.js"
-import type { Exchange, IdentitySupport, Moment, Step, Variable } from "../Source.js"
+import type {
+  AcquireRequest,
+  Descriptor,
+  Exchange,
+  IdentitySupport,
+  Moment,
+  Source,
+  Step,
+  Variable
+} from "../Source.js"
 import type { SourceName } from "../SourceName.js"
 import * as TokenResponse from "../TokenResponse.js"
 
@@ -262,6 +271,29 @@ export const exchangeOnce = (
   request: Either.Either<Request, Unavailable>,
   pinnedThumbprint?: string | undefined
 ): Step => (Either.isLeft(request) ? failed(request.left) : send(exchange, request.right, { pinnedThumbprint }))
+
+/**
+ * A source that sends one request per token (IMDS, App Service, Azure ML, Cloud Shell): its first
+ * step is that request, made by `request` (`secrets` are what the source's errors must never quote).
+ *
+ * @internal
+ */
+export const oneRequestSource = (
+  descriptor: Descriptor,
+  endpoint: string,
+  secrets: ReadonlyArray<string>,
+  request: (acquire: AcquireRequest) => Either.Either<Request, Unavailable>
+): Source => ({
+  name: descriptor.name,
+  descriptor,
+  endpoint,
+  files: [],
+  start: (acquire) =>
+    exchangeOnce(
+      { source: descriptor.name, rules: descriptor.classification, endpoint, resource: acquire.resource, secrets },
+      request(acquire)
+    )
+})
 
 /**
  * The token URL every GET source builds: its endpoint with `api-version`, `resource` and, for a
