@@ -31,8 +31,17 @@ const run = (
     execFile(
       process.execPath,
       [...args],
-      // Only the variables given: nothing that could point a credential anywhere else.
-      { cwd: packageDir, env: { PATH: process.env.PATH ?? "", ...assertLoopbackOnly(variables) }, timeout: 30_000 },
+      // Only the variables given, and without any, IMDS on a closed loopback port: a credential
+      // that asked for a token by mistake would be refused on this machine, never reach 169.254.169.254.
+      {
+        cwd: packageDir,
+        env: {
+          PATH: process.env.PATH ?? "",
+          AZURE_POD_IDENTITY_AUTHORITY_HOST: "http://127.0.0.1:9",
+          ...assertLoopbackOnly(variables)
+        },
+        timeout: 30_000
+      },
       (error, stdout, stderr) =>
         error === null
           ? resolve({ stdout, ms: Date.now() - started })
